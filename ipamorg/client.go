@@ -1,0 +1,63 @@
+package ipamorg
+
+import (
+	"fmt"
+	"sync"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+
+	"github.com/ipamorg/sdk/awsclient"
+)
+
+// The IPAM service principal and its service-linked role.
+const (
+	servicePrincipal = "ipam.amazonaws.com"
+	roleName         = "AWSServiceRoleForIPAM"
+)
+
+// Client observes and changes the integration between IPAM and one AWS
+// organization, through the clients it was built with, which should hold
+// the organization's management account credentials.
+//
+// A Client is safe for concurrent use. Reads (Observe, Plan) run in
+// parallel; the writing methods (Apply, Reconcile, Delegate,
+// RemoveDelegate, DisableTrustedAccess, DeleteServiceLinkedRole) are
+// serialised per Client, so two goroutines reconciling the same Client never
+// interleave their writes: the second observes what the first left. Clients
+// built separately for the same organization are not coordinated.
+type Client struct {
+	aws  awsclient.Clients
+	opts Options
+
+	// writeMu serialises the writing methods: each observes, then writes
+	// on the strength of what it observed, and must not race another
+	// writer in between.
+	writeMu sync.Mutex
+}
+
+// New returns a Client over c. It makes no AWS call. It fails, with an
+// error wrapping ErrInvalidOptions, when a client in c is nil or the options
+// are inconsistent (a negative duration or attempt count, a maximum delay
+// below its minimum).
+func New(c awsclient.Clients, optFns ...func(*Options)) (*Client, error) {
+	if err := c.Validate(); err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrInvalidOptions, err)
+	}
+	var o Options
+	for _, fn := range optFns {
+		if fn != nil {
+			fn(&o)
+		}
+	}
+	o, err := o.resolve()
+	if err != nil {
+		return nil, err
+	}
+	return &Client{aws: c, opts: o}, nil
+}
+
+// NewFromConfig returns a Client over the AWS SDK's clients for cfg, as New
+// does. cfg should hold the organization's management account credentials.
+func NewFromConfig(cfg aws.Config, optFns ...func(*Options)) (*Client, error) {
+	return New(awsclient.NewFromConfig(cfg), optFns...)
+}

@@ -1,0 +1,63 @@
+// Package ipamorg observes and changes the integration between Amazon VPC IP
+// Address Manager (IPAM) and AWS Organizations: whether trusted access for
+// ipam.amazonaws.com is enabled, which member account is IPAM's delegated
+// administrator, and whether the AWSServiceRoleForIPAM service-linked role
+// is in the management account.
+//
+// # Lifecycle
+//
+// The integration is in one of four states of package fsm: none, trusted,
+// delegated and disabled. Observe reads AWS and recognises the state; Plan
+// asks fsm.Path for the events from there to a Desired state and turns each
+// into a Step; Apply runs each step as guard → AWS call → wait until a read
+// confirms it → transition, and reports it to Options.OnTransition.
+// Reconcile is Plan and Apply in one, level-based and idempotent. For
+// scripts, Delegate, RemoveDelegate, DisableTrustedAccess and
+// DeleteServiceLinkedRole take one step each.
+//
+// Trusted access for IPAM can be granted only by designating an
+// administrator (ec2:EnableIpamOrganizationAdminAccount); the package never
+// calls organizations:EnableAWSServiceAccess, and refuses a desired state
+// that would need it (ErrTrustedAccessRequiresDelegation).
+//
+// # Usage
+//
+//	cfg, err := config.LoadDefaultConfig(ctx) // management account
+//	c, err := ipamorg.NewFromConfig(cfg)
+//	p, err := c.Plan(ctx, ipamorg.Desired{State: fsm.StateDelegated, DelegatedAdmin: "111122223333"})
+//	fmt.Print(p) // review
+//	res, err := c.Apply(ctx, p)
+//	if errors.Is(err, ipamorg.ErrStalePlan) { /* plan again */ }
+//
+// # Errors
+//
+// Every error is an *Error naming the operation, the step, the account and
+// how far a multi-step operation got (Done, NotDone). It unwraps to a
+// sentinel of this package (or fsm.ErrInvalidTransition), matched with
+// errors.Is, and to its cause, typically an AWS SDK error reachable with
+// errors.As. Guards run before any write, so the guard sentinels
+// (ErrNotManagementAccount, ErrAllFeaturesRequired, ErrInvalidAccountID,
+// ErrAccountNotInOrganization, ErrManagementAccountAsDelegate,
+// ErrDelegatedAdminConflict, ErrTrustedAccessRequiresDelegation) mean
+// nothing was written.
+//
+// # Retries and waits
+//
+// The AWS SDK retries throttling and server errors; on top of it the Client
+// retries what the SDK does not (ConcurrentModificationException, throttling
+// that outlived the SDK's attempts), as RetryOptions say. Organizations
+// reads are eventually consistent, so every write is followed by polling
+// until a read confirms it, as WaitOptions say; a confirmation that does not
+// come in time is ErrWaitTimeout. A cancelled context returns at once with
+// the context's error joined with the last AWS error.
+//
+// # Permissions
+//
+// RequiredPermissions returns the least-privilege IAM policy for the events
+// a caller intends to take.
+//
+// # Testing
+//
+// New takes awsclient.Clients, so the gomock mocks in awsclient/mocks or the
+// emulator in awsclient/awstest can stand in for AWS.
+package ipamorg

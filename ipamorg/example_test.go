@@ -1,0 +1,171 @@
+package ipamorg_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/ipamorg/sdk/fsm"
+	"github.com/ipamorg/sdk/ipamorg"
+)
+
+// The examples run against a small in-memory fake of AWS (fake_test.go);
+// in real use, build the Client with NewFromConfig and the management
+// account's aws.Config.
+
+func ExampleClient_Observe() {
+	ctx := context.Background()
+	aws := newFake("111111111111") // the management account
+	aws.trusted, aws.admin, aws.role = true, "222222222222", true
+
+	c, err := ipamorg.New(aws.clients())
+	if err != nil {
+		panic(err)
+	}
+	st, err := c.Observe(ctx)
+	if err != nil {
+		panic(err)
+	}
+	fmt.Println("state:", st.State)
+	fmt.Println("delegated admin:", st.DelegatedAdmin)
+	fmt.Println("service-linked role:", st.ServiceLinkedRole)
+	fmt.Println("warnings:", len(st.Warnings))
+	// Output:
+	// state: delegated
+	// delegated admin: 222222222222
+	// service-linked role: true
+	// warnings: 0
+}
+
+func ExampleClient_Reconcile() {
+	ctx := context.Background()
+	c, err := ipamorg.New(newFake("111111111111").clients(), func(o *ipamorg.Options) {
+		o.OnTransition = func(t ipamorg.Transition) {
+			fmt.Printf("  %s: %s -> %s %s\n", t.Event, t.From, t.To, t.Account)
+		}
+	})
+	if err != nil {
+		panic(err)
+	}
+
+	desired := ipamorg.Desired{State: fsm.StateDelegated, DelegatedAdmin: "222222222222"}
+	fmt.Println("first run:")
+	res, err := c.Reconcile(ctx, desired)
+	if err != nil {
+		panic(err)
+	}
+	fmt.Println("now", res.Status.State, res.Status.DelegatedAdmin)
+
+	// Level-based: running it again changes nothing.
+	res, err = c.Reconcile(ctx, desired)
+	if err != nil {
+		panic(err)
+	}
+	fmt.Println("second run:", len(res.Transitions), "transitions")
+	// Output:
+	// first run:
+	//   enable-trusted-access: none -> trusted 222222222222
+	//   delegate: trusted -> delegated 222222222222
+	// now delegated 222222222222
+	// second run: 0 transitions
+}
+
+func ExampleClient_Plan() {
+	ctx := context.Background()
+	aws := newFake("111111111111")
+	aws.trusted, aws.admin, aws.role = true, "222222222222", true
+	c, err := ipamorg.New(aws.clients())
+	if err != nil {
+		panic(err)
+	}
+	p, err := c.Plan(ctx, ipamorg.Desired{State: fsm.StateDisabled})
+	if err != nil {
+		panic(err)
+	}
+	fmt.Print(p)
+	// Output:
+	// IPAM organization integration: delegated (delegated admin 222222222222) -> disabled
+	//
+	//   1. remove-delegate              delegated -> trusted
+	//        call     ec2:DisableIpamOrganizationAdminAccount
+	//        account  222222222222
+	//   2. disable-trusted-access       trusted -> disabled
+	//        call     organizations:DisableAWSServiceAccess
+	//
+	// Plan: 2 step(s).
+}
+
+// Errors match their category with errors.Is; guards refuse a move before
+// anything is written.
+func Example_errors() {
+	ctx := context.Background()
+	c, err := ipamorg.New(newFake("111111111111").clients())
+	if err != nil {
+		panic(err)
+	}
+
+	_, err = c.Reconcile(ctx, ipamorg.Desired{State: fsm.StateTrusted})
+	fmt.Println(errors.Is(err, ipamorg.ErrTrustedAccessRequiresDelegation))
+
+	_, err = c.Delegate(ctx, "111111111111")
+	fmt.Println(errors.Is(err, ipamorg.ErrManagementAccountAsDelegate))
+
+	_, err = c.Delegate(ctx, "999999999999")
+	fmt.Println(errors.Is(err, ipamorg.ErrAccountNotInOrganization))
+
+	_, err = c.RemoveDelegate(ctx)
+	fmt.Println(errors.Is(err, fsm.ErrInvalidTransition))
+
+	member, err := ipamorg.New(newFake("222222222222").clients())
+	if err != nil {
+		panic(err)
+	}
+	_, err = member.Delegate(ctx, "333333333333")
+	fmt.Println(errors.Is(err, ipamorg.ErrNotManagementAccount))
+	fmt.Println(err)
+	// Output:
+	// true
+	// true
+	// true
+	// true
+	// true
+	// ipamorg: delegate: caller is not the management account: caller 222222222222, management account 111111111111
+}
+
+func ExampleRequiredPermissions() {
+	fmt.Println(ipamorg.RequiredPermissions(fsm.EventDisableTrustedAccess))
+	// Output:
+	// {
+	//   "Version": "2012-10-17",
+	//   "Statement": [
+	//     {
+	//       "Sid": "IpamObserve",
+	//       "Effect": "Allow",
+	//       "Action": [
+	//         "organizations:DescribeAccount",
+	//         "organizations:DescribeOrganization",
+	//         "organizations:ListAWSServiceAccessForOrganization",
+	//         "organizations:ListDelegatedAdministrators",
+	//         "sts:GetCallerIdentity"
+	//       ],
+	//       "Resource": "*"
+	//     },
+	//     {
+	//       "Sid": "IpamObserveServiceLinkedRole",
+	//       "Effect": "Allow",
+	//       "Action": [
+	//         "iam:GetRole"
+	//       ],
+	//       "Resource": "arn:aws:iam::*:role/aws-service-role/ipam.amazonaws.com/AWSServiceRoleForIPAM"
+	//     },
+	//     {
+	//       "Sid": "IpamDisableTrustedAccess",
+	//       "Effect": "Allow",
+	//       "Action": [
+	//         "organizations:DisableAWSServiceAccess"
+	//       ],
+	//       "Resource": "*"
+	//     }
+	//   ]
+	// }
+}

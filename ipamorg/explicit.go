@@ -1,0 +1,106 @@
+package ipamorg
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/ipamorg/sdk/fsm"
+)
+
+// The explicit calls below take one lifecycle step each (Delegate from none
+// or disabled takes enable-trusted-access and delegate, one AWS call), for
+// scripts that say what to do rather than where to be. From a state where
+// their step is not allowed they fail with an *Error matching
+// fsm.ErrInvalidTransition and write nothing; Reconcile is the call that
+// chains steps. Like Apply they run the guards first, wait for AWS to
+// confirm, always return a non-nil Result, and are serialised per Client.
+
+// Delegate designates accountID as IPAM's delegated administrator
+// (ec2:EnableIpamOrganizationAdminAccount), which also enables trusted
+// access for IPAM and creates AWSServiceRoleForIPAM. It works from none,
+// disabled and trusted. It writes nothing when accountID already is the
+// administrator, and fails with ErrDelegatedAdminConflict when another
+// account is. ErrInvalidAccountID comes before any AWS call; the guards add
+// ErrNotManagementAccount, ErrAllFeaturesRequired,
+// ErrManagementAccountAsDelegate and ErrAccountNotInOrganization.
+func (c *Client) Delegate(ctx context.Context, accountID string) (*Result, error) {
+	const op = "delegate"
+	res := &Result{Transitions: []Transition{}}
+	if err := validateAccountID(accountID); err != nil {
+		return res, asError(op, err)
+	}
+	c.writeMu.Lock()
+	defer c.writeMu.Unlock()
+
+	st, err := c.observe(ctx)
+	if err != nil {
+		return res, asError(op, err)
+	}
+	res.Status = st
+	if err := guardManagement(st); err != nil {
+		return res, asError(op, err)
+	}
+	if st.State == fsm.StateDelegated {
+		if st.DelegatedAdmin == accountID {
+			return res, nil
+		}
+		return res, &Error{Op: op, Event: fsm.EventDelegate, From: st.State, Account: accountID, Kind: ErrDelegatedAdminConflict, Last: st,
+			Err: fmt.Errorf("account %s is the delegated admin; remove it first, or Reconcile with AllowReplace", st.DelegatedAdmin)}
+	}
+	events, err := fsm.Path(st.State, fsm.StateDelegated)
+	if err != nil {
+		return res, asError(op, err)
+	}
+	steps, err := stepsFor(st, events, accountID)
+	if err != nil {
+		return res, asError(op, err)
+	}
+	return c.run(ctx, op, st, steps, true)
+}
+
+// RemoveDelegate removes the delegated administrator
+// (ec2:DisableIpamOrganizationAdminAccount), from delegated to trusted.
+func (c *Client) RemoveDelegate(ctx context.Context) (*Result, error) {
+	return c.single(ctx, fsm.EventRemoveDelegate)
+}
+
+// DisableTrustedAccess disables trusted access for IPAM
+// (organizations:DisableAWSServiceAccess), from trusted to disabled.
+func (c *Client) DisableTrustedAccess(ctx context.Context) (*Result, error) {
+	return c.single(ctx, fsm.EventDisableTrustedAccess)
+}
+
+// DeleteServiceLinkedRole deletes AWSServiceRoleForIPAM from the management
+// account (iam:DeleteServiceLinkedRole, then polling
+// iam:GetServiceLinkedRoleDeletionStatus), from disabled to none. A
+// deletion that IAM reports as FAILED is an ErrServiceLinkedRoleDeletionFailed
+// carrying IAM's reason.
+func (c *Client) DeleteServiceLinkedRole(ctx context.Context) (*Result, error) {
+	return c.single(ctx, fsm.EventDeleteServiceLinkedRole)
+}
+
+// single takes the one step ev from the observed state.
+func (c *Client) single(ctx context.Context, ev fsm.Event) (*Result, error) {
+	op := string(ev)
+	res := &Result{Transitions: []Transition{}}
+	c.writeMu.Lock()
+	defer c.writeMu.Unlock()
+
+	st, err := c.observe(ctx)
+	if err != nil {
+		return res, asError(op, err)
+	}
+	res.Status = st
+	if err := guardManagement(st); err != nil {
+		return res, asError(op, err)
+	}
+	if _, ok := fsm.Target(st.State, ev); !ok {
+		return res, &Error{Op: op, Event: ev, From: st.State, Kind: fsm.ErrInvalidTransition, Last: st,
+			Err: &fsm.TransitionError{Event: ev, State: st.State}}
+	}
+	steps, err := stepsFor(st, []fsm.Event{ev}, "")
+	if err != nil {
+		return res, asError(op, err)
+	}
+	return c.run(ctx, op, st, steps, true)
+}

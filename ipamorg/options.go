@@ -1,0 +1,133 @@
+package ipamorg
+
+import (
+	"fmt"
+	"io"
+	"log/slog"
+	"time"
+)
+
+// Options configures a Client. The zero value of every field means its
+// default; New applies the functional options to a zero Options and then
+// the defaults.
+type Options struct {
+	// Logger receives one record per AWS write (Info) and per read and
+	// retry (Debug). Default: a logger that discards everything. Records
+	// carry account ids and AWS error codes, never credentials.
+	Logger *slog.Logger
+
+	// Retry bounds the retry of transient failures that the AWS SDK does
+	// not retry itself.
+	Retry RetryOptions
+
+	// Wait bounds the polling that confirms each write.
+	Wait WaitOptions
+
+	// OnTransition, if set, is called after each lifecycle step is
+	// confirmed by AWS, in order, on the goroutine running the operation.
+	// It must not call back into the Client's writing methods (Apply,
+	// Reconcile, Delegate, ...): they are serialised and would deadlock.
+	OnTransition func(Transition)
+}
+
+// RetryOptions bounds the retry of transient AWS failures that the SDK does
+// not retry: ConcurrentModificationException, and throttling that outlived
+// the SDK's own attempts. Every other error is final. Delays grow
+// exponentially from InitialInterval to MaxInterval with ±50% jitter.
+type RetryOptions struct {
+	// MaxAttempts is the total number of attempts per AWS call, the first
+	// included; 1 disables retries. Default 5.
+	MaxAttempts int
+	// InitialInterval is the delay before the first retry. Default 500ms,
+	// or MaxInterval if that is smaller.
+	InitialInterval time.Duration
+	// MaxInterval caps the delay between retries. Default 10s, or
+	// InitialInterval if that is larger.
+	MaxInterval time.Duration
+}
+
+// WaitOptions bounds the polling that confirms a write. AWS Organizations
+// reads are eventually consistent, so after each write the Client re-reads
+// until the change shows: at once, then after MinDelay, each delay 1.5 times
+// the previous one, capped at MaxDelay, until MaxWait has passed.
+type WaitOptions struct {
+	// MinDelay is the delay after the first (immediate) poll. Default
+	// 250ms, or MaxDelay if that is smaller.
+	MinDelay time.Duration
+	// MaxDelay caps the delay between polls. Default 10s, or MinDelay if
+	// that is larger.
+	MaxDelay time.Duration
+	// MaxWait bounds the whole wait for one step; past it the step fails
+	// with ErrWaitTimeout. Default 5 minutes: propagation of a delegated
+	// administrator through Organizations usually takes seconds but has
+	// been seen to take minutes.
+	MaxWait time.Duration
+}
+
+// Defaults, documented on the fields above.
+const (
+	defaultMaxAttempts     = 5
+	defaultInitialInterval = 500 * time.Millisecond
+	defaultMaxInterval     = 10 * time.Second
+	defaultMinDelay        = 250 * time.Millisecond
+	defaultMaxDelay        = 10 * time.Second
+	defaultMaxWait         = 5 * time.Minute
+)
+
+// resolve validates o and fills in its defaults. Negative values are
+// refused rather than treated as defaults: they are almost certainly a bug
+// in the caller's arithmetic.
+func (o Options) resolve() (Options, error) {
+	if o.Retry.MaxAttempts < 0 {
+		return o, fmt.Errorf("%w: Retry.MaxAttempts %d is negative", ErrInvalidOptions, o.Retry.MaxAttempts)
+	}
+	for _, d := range []struct {
+		name string
+		v    time.Duration
+	}{
+		{"Retry.InitialInterval", o.Retry.InitialInterval},
+		{"Retry.MaxInterval", o.Retry.MaxInterval},
+		{"Wait.MinDelay", o.Wait.MinDelay},
+		{"Wait.MaxDelay", o.Wait.MaxDelay},
+		{"Wait.MaxWait", o.Wait.MaxWait},
+	} {
+		if d.v < 0 {
+			return o, fmt.Errorf("%w: %s %v is negative", ErrInvalidOptions, d.name, d.v)
+		}
+	}
+	if o.Retry.MaxInterval != 0 && o.Retry.MaxInterval < o.Retry.InitialInterval {
+		return o, fmt.Errorf("%w: Retry.MaxInterval %v is less than Retry.InitialInterval %v", ErrInvalidOptions, o.Retry.MaxInterval, o.Retry.InitialInterval)
+	}
+	if o.Wait.MaxDelay != 0 && o.Wait.MaxDelay < o.Wait.MinDelay {
+		return o, fmt.Errorf("%w: Wait.MaxDelay %v is less than Wait.MinDelay %v", ErrInvalidOptions, o.Wait.MaxDelay, o.Wait.MinDelay)
+	}
+
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	if o.Retry.MaxAttempts == 0 {
+		o.Retry.MaxAttempts = defaultMaxAttempts
+	}
+	if o.Retry.InitialInterval == 0 {
+		o.Retry.InitialInterval = defaultInitialInterval
+		if o.Retry.MaxInterval != 0 {
+			o.Retry.InitialInterval = min(defaultInitialInterval, o.Retry.MaxInterval)
+		}
+	}
+	if o.Retry.MaxInterval == 0 {
+		o.Retry.MaxInterval = max(defaultMaxInterval, o.Retry.InitialInterval)
+	}
+	if o.Wait.MinDelay == 0 {
+		o.Wait.MinDelay = defaultMinDelay
+		if o.Wait.MaxDelay != 0 {
+			o.Wait.MinDelay = min(defaultMinDelay, o.Wait.MaxDelay)
+		}
+	}
+	if o.Wait.MaxDelay == 0 {
+		o.Wait.MaxDelay = max(defaultMaxDelay, o.Wait.MinDelay)
+	}
+	if o.Wait.MaxWait == 0 {
+		o.Wait.MaxWait = defaultMaxWait
+	}
+	return o, nil
+}

@@ -1,0 +1,79 @@
+package ipamorg_test
+
+import (
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+
+	"github.com/ipamorg/sdk/awsclient"
+	"github.com/ipamorg/sdk/fsm"
+	"github.com/ipamorg/sdk/ipamorg"
+)
+
+func TestNewValidatesOptions(t *testing.T) {
+	tests := []struct {
+		name string
+		opt  func(*ipamorg.Options)
+		ok   bool
+	}{
+		{"defaults", nil, true},
+		{"all set", func(o *ipamorg.Options) {
+			o.Retry = ipamorg.RetryOptions{MaxAttempts: 1, InitialInterval: time.Millisecond, MaxInterval: time.Second}
+			o.Wait = ipamorg.WaitOptions{MinDelay: time.Millisecond, MaxDelay: time.Second, MaxWait: time.Minute}
+		}, true},
+		{"only a small maximum", func(o *ipamorg.Options) {
+			o.Wait.MaxDelay = 100 * time.Millisecond
+			o.Retry.MaxInterval = time.Millisecond
+		}, true},
+		{"only a large minimum", func(o *ipamorg.Options) { o.Wait.MinDelay = time.Minute; o.Retry.InitialInterval = time.Minute }, true},
+		{"negative attempts", func(o *ipamorg.Options) { o.Retry.MaxAttempts = -1 }, false},
+		{"negative initial interval", func(o *ipamorg.Options) { o.Retry.InitialInterval = -time.Second }, false},
+		{"negative max interval", func(o *ipamorg.Options) { o.Retry.MaxInterval = -time.Second }, false},
+		{"max interval below initial", func(o *ipamorg.Options) {
+			o.Retry.InitialInterval, o.Retry.MaxInterval = time.Second, time.Millisecond
+		}, false},
+		{"negative min delay", func(o *ipamorg.Options) { o.Wait.MinDelay = -1 }, false},
+		{"negative max delay", func(o *ipamorg.Options) { o.Wait.MaxDelay = -1 }, false},
+		{"negative max wait", func(o *ipamorg.Options) { o.Wait.MaxWait = -time.Minute }, false},
+		{"max delay below min", func(o *ipamorg.Options) { o.Wait.MinDelay, o.Wait.MaxDelay = time.Second, time.Millisecond }, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			e := newMocks(t, newWorld(fsm.StateNone, ""))
+			c, err := ipamorg.New(e.clients(), tt.opt)
+			if tt.ok != (err == nil) || tt.ok != (c != nil) {
+				t.Fatalf("New = %v, %v; want ok %v", c, err, tt.ok)
+			}
+			if !tt.ok && !errors.Is(err, ipamorg.ErrInvalidOptions) {
+				t.Errorf("error %v does not wrap ErrInvalidOptions", err)
+			}
+		})
+	}
+}
+
+func TestNewNilClients(t *testing.T) {
+	e := newMocks(t, newWorld(fsm.StateNone, ""))
+	for _, c := range []awsclient.Clients{
+		{},
+		{Organizations: e.org, EC2: e.ec2, STS: e.sts},
+		{Organizations: e.org, EC2: e.ec2, IAM: e.iam},
+		{EC2: e.ec2, STS: e.sts, IAM: e.iam},
+	} {
+		_, err := ipamorg.New(c)
+		if !errors.Is(err, ipamorg.ErrInvalidOptions) || !errors.Is(err, awsclient.ErrMissingClient) {
+			t.Errorf("New(%+v) error %v", c, err)
+		}
+	}
+}
+
+func TestNewFromConfig(t *testing.T) {
+	// No AWS call is made: an empty config is enough.
+	if _, err := ipamorg.NewFromConfig(aws.Config{Region: "us-east-1"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ipamorg.NewFromConfig(aws.Config{}, func(o *ipamorg.Options) { o.Wait.MaxWait = -1 }); !errors.Is(err, ipamorg.ErrInvalidOptions) {
+		t.Errorf("error %v", err)
+	}
+}
