@@ -1,0 +1,87 @@
+package awstest
+
+import (
+	"sync"
+	"time"
+)
+
+// Request is the audit record of one request the emulator answered.
+type Request struct {
+	// Time is when the request arrived, on the emulator's clock.
+	Time      time.Time
+	RequestID string
+	// Account is the caller's account id; "" when the request could not be
+	// authenticated.
+	Account string
+	// Service is "organizations", "ec2", "sts" or "iam"; "" when the
+	// request could not be routed.
+	Service string
+	// Operation is the API name, e.g. "EnableIpamOrganizationAdminAccount"
+	// (for an unknown operation, the name asked for).
+	Operation string
+	// Action is the IAM action the operation needs, e.g.
+	// "ec2:EnableIpamOrganizationAdminAccount"; "" for unknown operations.
+	Action string
+	// Write reports whether the operation changes state (whether or not
+	// this request succeeded).
+	Write bool
+	// DryRun reports an EC2 request with DryRun=true.
+	DryRun bool
+	// Code is "" on success, otherwise the error code answered (including
+	// "DryRunOperation" and injected faults), or "ConnectionDropped".
+	Code string
+	// Status is the HTTP status answered; 0 for a dropped connection.
+	Status int
+	// Fault reports that an injected fault decided the answer.
+	Fault bool
+}
+
+// Succeeded reports whether the request was answered with success.
+func (r Request) Succeeded() bool { return r.Code == "" }
+
+// maxAudit bounds the audit log of a long-running server; the oldest
+// records go first.
+const maxAudit = 100_000
+
+type audit struct {
+	mu   sync.Mutex
+	reqs []Request
+}
+
+func (a *audit) add(r Request) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if len(a.reqs) >= maxAudit {
+		a.reqs = append(a.reqs[:0], a.reqs[len(a.reqs)-maxAudit/2:]...)
+	}
+	a.reqs = append(a.reqs, r)
+}
+
+// Requests returns a copy of the audit log, oldest first: every request
+// answered since New or the last ResetRequests (at most the newest 100,000).
+// Safe for concurrent use.
+func (e *Emulator) Requests() []Request {
+	e.audit.mu.Lock()
+	defer e.audit.mu.Unlock()
+	return append([]Request(nil), e.audit.reqs...)
+}
+
+// ResetRequests empties the audit log. Safe for concurrent use.
+func (e *Emulator) ResetRequests() {
+	e.audit.mu.Lock()
+	defer e.audit.mu.Unlock()
+	e.audit.reqs = nil
+}
+
+// Writes returns the requests that attempted a write: write operations
+// that were not dry runs, whatever their outcome. A test asserting that
+// nothing was written checks that it is empty.
+func (e *Emulator) Writes() []Request {
+	var out []Request
+	for _, r := range e.Requests() {
+		if r.Write && !r.DryRun {
+			out = append(out, r)
+		}
+	}
+	return out
+}

@@ -1,0 +1,77 @@
+// Package awstest provides a local, wire-compatible emulator of the AWS
+// APIs that the ipamorg library uses, in the spirit of net/http/httptest:
+// the real AWS SDK clients, the AWS CLI or any other AWS client talk to it
+// as they would to AWS.
+//
+// It serves, on one handler, four protocols:
+//
+//   - Organizations (awsJson1_1): DescribeOrganization, DescribeAccount,
+//     ListAccounts, ListAWSServiceAccessForOrganization,
+//     EnableAWSServiceAccess, DisableAWSServiceAccess,
+//     ListDelegatedAdministrators, RegisterDelegatedAdministrator,
+//     DeregisterDelegatedAdministrator;
+//   - EC2 (ec2Query): EnableIpamOrganizationAdminAccount,
+//     DisableIpamOrganizationAdminAccount, both honouring DryRun;
+//   - STS (awsQuery): GetCallerIdentity, AssumeRole;
+//   - IAM (awsQuery): GetRole, CreateServiceLinkedRole,
+//     DeleteServiceLinkedRole, GetServiceLinkedRoleDeletionStatus.
+//
+// Requests are routed by X-Amz-Target, then by the form's Action and the
+// service named in the SigV4 credential scope. Signatures are not checked:
+// the caller's account is the access key id, which must be a 12-digit
+// account id (the LocalStack convention), so
+//
+//	AWS_ACCESS_KEY_ID=111111111111 AWS_SECRET_ACCESS_KEY=x AWS_DEFAULT_REGION=us-east-1 \
+//	  aws --endpoint-url http://127.0.0.1:PORT organizations describe-organization
+//
+// acts as the management account of the default organization. AssumeRole
+// returns credentials that act as the role's account.
+//
+// # The organization
+//
+// With no options the emulator holds DefaultOrganization: management
+// account 111111111111, members 222222222222 and 333333333333, feature set
+// ALL, IPAM not integrated. WithOrganization, WithMembers
+// (GenerateOrganization) and WithoutOrganization start elsewhere. Every
+// account of the organization has OrganizationAccountAccessRole.
+//
+// The behaviour follows AWS where AWS documents it: only the management
+// account designates or removes the IPAM delegated administrator; one admin
+// per organization; ec2:EnableIpamOrganizationAdminAccount grants trusted
+// access and creates AWSServiceRoleForIPAM in the management account and
+// every active member, while Organizations' own EnableAWSServiceAccess and
+// RegisterDelegatedAdministrator create no role. Where AWS is silent the
+// code marks its choice with "Assumption (DESIGN.md §7)".
+//
+// # Testing aids
+//
+//   - Eventual consistency: ServerOptions.Lag (and MemberRoleLag for member
+//     accounts' roles), changeable with SetLag, delay when writes show in
+//     reads; guards always see the latest state.
+//   - Faults: InjectFault answers chosen operations with throttling, server
+//     errors, ConcurrentModificationException, latency or dropped
+//     connections, by count or seeded probability; faulted requests change
+//     nothing.
+//   - Audit: Requests and Writes list every request with its caller,
+//     service, operation, IAM action, write and dry-run flags and result,
+//     so a test can assert that no write was attempted.
+//   - Snapshot returns the latest state, ignoring lag; RemoveRole,
+//     DeleteIPAMRole, PutRole, SetTrustedAccess and SetDelegatedAdmins set
+//     it directly.
+//
+// # Without sockets
+//
+// An Emulator (New) is an http.Handler that any server can mount, e.g. a
+// standalone "serve" command. Its HTTPClient and Config reach it in memory,
+// which is what tests need inside testing/synctest bubbles, where real
+// sockets do not work; time.Now there is fake, so lag and latency cost no
+// wall-clock time.
+//
+//	func TestLag(t *testing.T) {
+//		synctest.Test(t, func(t *testing.T) {
+//			emu := awstest.New(awstest.WithLag(30*time.Second, 0))
+//			org := organizations.NewFromConfig(emu.Config(t.Context(), "111111111111"))
+//			// ... write, then time.Sleep(30 * time.Second) in the bubble ...
+//		})
+//	}
+package awstest
