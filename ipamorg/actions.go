@@ -16,38 +16,49 @@ import (
 
 // do performs the AWS call of step s and waits until a read confirms it,
 // returning the status that did. Each call is idempotent against the state
-// it leads to, so a step that AWS had already taken is not an error.
+// it leads to, so a step that AWS had already taken is not an error; and
+// when a call's answer is lost (see callWrite), a read that already shows
+// the step's result counts as the answer.
 func (c *Client) do(ctx context.Context, s Step) (*Status, error) {
 	c.opts.Logger.InfoContext(ctx, "ipamorg: write", "event", s.Event, "action", s.Action, "account", s.Account)
+	var (
+		write func(context.Context, func(context.Context) bool) error
+		done  func(*Status) bool
+	)
 	switch s.Event {
 	case fsm.EventDelegate:
-		if err := c.enableAdmin(ctx, s.Account); err != nil {
-			return nil, err
+		write = func(ctx context.Context, applied func(context.Context) bool) error {
+			return c.enableAdmin(ctx, s.Account, applied)
 		}
-		return c.waitFor(ctx, func(st *Status) bool { return st.DelegatedAdmin == s.Account })
+		done = func(st *Status) bool { return st.DelegatedAdmin == s.Account }
 	case fsm.EventRemoveDelegate:
-		if err := c.disableAdmin(ctx, s.Account); err != nil {
-			return nil, err
+		write = func(ctx context.Context, applied func(context.Context) bool) error {
+			return c.disableAdmin(ctx, s.Account, applied)
 		}
-		return c.waitFor(ctx, func(st *Status) bool { return st.DelegatedAdmin == "" })
+		done = func(st *Status) bool { return st.DelegatedAdmin == "" }
 	case fsm.EventDisableTrustedAccess:
-		if err := c.disableTrustedAccess(ctx); err != nil {
-			return nil, err
-		}
-		return c.waitFor(ctx, func(st *Status) bool { return !st.TrustedAccess })
+		write = c.disableTrustedAccess
+		done = func(st *Status) bool { return !st.TrustedAccess }
 	case fsm.EventDeleteServiceLinkedRole:
-		if err := c.deleteServiceLinkedRole(ctx); err != nil {
-			return nil, err
-		}
-		return c.waitFor(ctx, func(st *Status) bool { return !st.ServiceLinkedRole })
+		write = c.deleteServiceLinkedRole
+		done = func(st *Status) bool { return !st.ServiceLinkedRole }
+	default:
+		// enable-trusted-access is never done alone (see run); anything
+		// else is a bug of the planner.
+		return nil, fmt.Errorf("ipamorg: no aws call for event %s", s.Event)
 	}
-	// enable-trusted-access is never done alone (see run); anything else
-	// is a bug of the planner.
-	return nil, fmt.Errorf("ipamorg: no aws call for event %s", s.Event)
+	applied := func(ctx context.Context) bool {
+		st, err := c.observe(ctx)
+		return err == nil && done(st)
+	}
+	if err := write(ctx, applied); err != nil {
+		return nil, err
+	}
+	return c.waitFor(ctx, done)
 }
 
-func (c *Client) enableAdmin(ctx context.Context, account string) error {
-	out, err := call(ctx, c, "ec2:EnableIpamOrganizationAdminAccount", func(ctx context.Context) (*ec2.EnableIpamOrganizationAdminAccountOutput, error) {
+func (c *Client) enableAdmin(ctx context.Context, account string, applied func(context.Context) bool) error {
+	out, answered, err := callWrite(ctx, c, "ec2:EnableIpamOrganizationAdminAccount", applied, func(ctx context.Context) (*ec2.EnableIpamOrganizationAdminAccountOutput, error) {
 		return c.aws.EC2.EnableIpamOrganizationAdminAccount(ctx, &ec2.EnableIpamOrganizationAdminAccountInput{DelegatedAdminAccountId: aws.String(account)})
 	})
 	switch {
@@ -58,14 +69,14 @@ func (c *Client) enableAdmin(ctx context.Context, account string) error {
 		return &Error{Kind: ErrManagementAccountAsDelegate, Err: err}
 	case err != nil:
 		return err
-	case !aws.ToBool(out.Success):
+	case answered && !aws.ToBool(out.Success):
 		return errors.New("ec2:EnableIpamOrganizationAdminAccount returned Success=false")
 	}
 	return nil
 }
 
-func (c *Client) disableAdmin(ctx context.Context, account string) error {
-	out, err := call(ctx, c, "ec2:DisableIpamOrganizationAdminAccount", func(ctx context.Context) (*ec2.DisableIpamOrganizationAdminAccountOutput, error) {
+func (c *Client) disableAdmin(ctx context.Context, account string, applied func(context.Context) bool) error {
+	out, answered, err := callWrite(ctx, c, "ec2:DisableIpamOrganizationAdminAccount", applied, func(ctx context.Context) (*ec2.DisableIpamOrganizationAdminAccountOutput, error) {
 		return c.aws.EC2.DisableIpamOrganizationAdminAccount(ctx, &ec2.DisableIpamOrganizationAdminAccountInput{DelegatedAdminAccountId: aws.String(account)})
 	})
 	switch {
@@ -74,14 +85,14 @@ func (c *Client) disableAdmin(ctx context.Context, account string) error {
 		return nil
 	case err != nil:
 		return err
-	case !aws.ToBool(out.Success):
+	case answered && !aws.ToBool(out.Success):
 		return errors.New("ec2:DisableIpamOrganizationAdminAccount returned Success=false")
 	}
 	return nil
 }
 
-func (c *Client) disableTrustedAccess(ctx context.Context) error {
-	_, err := call(ctx, c, "organizations:DisableAWSServiceAccess", func(ctx context.Context) (*organizations.DisableAWSServiceAccessOutput, error) {
+func (c *Client) disableTrustedAccess(ctx context.Context, applied func(context.Context) bool) error {
+	_, _, err := callWrite(ctx, c, "organizations:DisableAWSServiceAccess", applied, func(ctx context.Context) (*organizations.DisableAWSServiceAccessOutput, error) {
 		return c.aws.Organizations.DisableAWSServiceAccess(ctx, &organizations.DisableAWSServiceAccessInput{ServicePrincipal: aws.String(servicePrincipal)})
 	})
 	return err
@@ -89,8 +100,8 @@ func (c *Client) disableTrustedAccess(ctx context.Context) error {
 
 // deleteServiceLinkedRole deletes AWSServiceRoleForIPAM and polls IAM's
 // deletion task, which is asynchronous, until it succeeds or fails.
-func (c *Client) deleteServiceLinkedRole(ctx context.Context) error {
-	out, err := call(ctx, c, "iam:DeleteServiceLinkedRole", func(ctx context.Context) (*iam.DeleteServiceLinkedRoleOutput, error) {
+func (c *Client) deleteServiceLinkedRole(ctx context.Context, applied func(context.Context) bool) error {
+	out, answered, err := callWrite(ctx, c, "iam:DeleteServiceLinkedRole", applied, func(ctx context.Context) (*iam.DeleteServiceLinkedRoleOutput, error) {
 		return c.aws.IAM.DeleteServiceLinkedRole(ctx, &iam.DeleteServiceLinkedRoleInput{RoleName: aws.String(roleName)})
 	})
 	switch {
@@ -98,6 +109,10 @@ func (c *Client) deleteServiceLinkedRole(ctx context.Context) error {
 		return nil // already gone
 	case err != nil:
 		return err
+	case !answered:
+		// The answer, and with it the deletion task's id, was lost, but
+		// the role is already gone: the task succeeded.
+		return nil
 	}
 	task := out.DeletionTaskId
 	var failed *iam.GetServiceLinkedRoleDeletionStatusOutput

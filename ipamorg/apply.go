@@ -59,7 +59,9 @@ func (c *Client) Apply(ctx context.Context, p *Plan) (*Result, error) {
 	if err := checkSteps(p.Status.State, p.Steps); err != nil {
 		return res, asError(op, err)
 	}
-	c.writeMu.Lock()
+	if err := c.writeMu.lock(ctx); err != nil {
+		return res, &Error{Op: op, Err: err, NotDone: p.Events()}
+	}
 	defer c.writeMu.Unlock()
 
 	st, err := c.observe(ctx)
@@ -86,7 +88,9 @@ func (c *Client) Reconcile(ctx context.Context, d Desired) (*Result, error) {
 	if err := d.validate(); err != nil {
 		return res, asError(op, err)
 	}
-	c.writeMu.Lock()
+	if err := c.writeMu.lock(ctx); err != nil {
+		return res, &Error{Op: op, Err: err}
+	}
 	defer c.writeMu.Unlock()
 
 	p, err := c.plan(ctx, d)

@@ -20,6 +20,7 @@ const (
 	codeAccountNotFound                 = "AccountNotFoundException"
 	codeConstraintViolation             = "ConstraintViolationException"
 	codeConcurrentModification          = "ConcurrentModificationException"
+	codeConcurrentModificationIAM       = "ConcurrentModification" // IAM's code for the same exception
 	codeIpamAccountNotFound             = "IpamOrganizationAccountNotFound"
 	codeIpamAccountNotRegistered        = "IpamOrganizationAccountNotRegistered"
 	codeIpamDelegatedAdminLimitExceeded = "IpamOrganizationDelegatedAdminLimitExceeded"
@@ -62,17 +63,32 @@ func classify(err error) error {
 }
 
 // transient reports whether err is worth retrying on top of the SDK's own
-// retries: a ConcurrentModificationException, which the SDK never retries,
-// or throttling that outlasted the SDK's attempts (the SDK wraps its last
-// attempt's error, so the code is still reachable).
+// retries: a ConcurrentModificationException, which the SDK never retries
+// (IAM spells its code ConcurrentModification), or throttling that
+// outlasted the SDK's attempts (the SDK wraps its last attempt's error, so
+// the code is still reachable).
 func transient(err error) bool {
 	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
 		return false
 	}
-	code := errorCode(err)
-	if code == codeConcurrentModification {
+	switch code := errorCode(err); code {
+	case codeConcurrentModification, codeConcurrentModificationIAM:
 		return true
+	default:
+		_, throttled := retry.DefaultThrottleErrorCodes[code]
+		return throttled
 	}
-	_, throttled := retry.DefaultThrottleErrorCodes[code]
-	return throttled
+}
+
+// outcomeUnknown reports whether err leaves unknown whether AWS carried out
+// the call: the connection failed with no answer from AWS (the SDK's
+// RequestSendError, after its own retries), so the request may have been
+// applied and only its response lost. An AWS error answer, or the end of
+// the context, is not unknown in this sense.
+func outcomeUnknown(err error) bool {
+	if err == nil || isContextErr(err) || errorCode(err) != "" {
+		return false
+	}
+	var conn interface{ ConnectionError() bool }
+	return errors.As(err, &conn) && conn.ConnectionError()
 }

@@ -2,7 +2,6 @@ package ipamorg
 
 import (
 	"fmt"
-	"sync"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 
@@ -23,8 +22,9 @@ const (
 // parallel; the writing methods (Apply, Reconcile, Delegate,
 // RemoveDelegate, DisableTrustedAccess, DeleteServiceLinkedRole) are
 // serialised per Client, so two goroutines reconciling the same Client never
-// interleave their writes: the second observes what the first left. Clients
-// built separately for the same organization are not coordinated.
+// interleave their writes: the second observes what the first left, and
+// gives up with its context's error if that ends while it waits its turn.
+// Clients built separately for the same organization are not coordinated.
 type Client struct {
 	aws  awsclient.Clients
 	opts Options
@@ -32,7 +32,7 @@ type Client struct {
 	// writeMu serialises the writing methods: each observes, then writes
 	// on the strength of what it observed, and must not race another
 	// writer in between.
-	writeMu sync.Mutex
+	writeMu writeLock
 }
 
 // New returns a Client over c. It makes no AWS call. It fails, with an
@@ -53,7 +53,11 @@ func New(c awsclient.Clients, optFns ...func(*Options)) (*Client, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Client{aws: c, opts: o}, nil
+	cl := &Client{aws: c, opts: o}
+	// Made here, not on first use: a channel made inside a
+	// testing/synctest bubble must not be used outside it.
+	cl.writeMu.init()
+	return cl, nil
 }
 
 // NewFromConfig returns a Client over the AWS SDK's clients for cfg, as New

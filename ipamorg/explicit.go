@@ -29,7 +29,9 @@ func (c *Client) Delegate(ctx context.Context, accountID string) (*Result, error
 	if err := validateAccountID(accountID); err != nil {
 		return res, asError(op, err)
 	}
-	c.writeMu.Lock()
+	if err := c.writeMu.lock(ctx); err != nil {
+		return res, &Error{Op: op, Err: err}
+	}
 	defer c.writeMu.Unlock()
 
 	st, err := c.observe(ctx)
@@ -83,7 +85,9 @@ func (c *Client) DeleteServiceLinkedRole(ctx context.Context) (*Result, error) {
 func (c *Client) single(ctx context.Context, ev fsm.Event) (*Result, error) {
 	op := string(ev)
 	res := &Result{Transitions: []Transition{}}
-	c.writeMu.Lock()
+	if err := c.writeMu.lock(ctx); err != nil {
+		return res, &Error{Op: op, Err: err}
+	}
 	defer c.writeMu.Unlock()
 
 	st, err := c.observe(ctx)

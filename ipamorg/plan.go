@@ -136,6 +136,12 @@ func (c *Client) plan(ctx context.Context, d Desired) (*Plan, error) {
 		return nil, err
 	}
 	p := &Plan{Status: st, Desired: d}
+	// Before planning, not only before writing: a member account's reads
+	// are partial (it sees none where IPAM is integrated), so an empty plan
+	// made from them would report convergence that nobody checked.
+	if err := guardManagement(st); err != nil {
+		return p, err
+	}
 	if p.Steps, err = planSteps(st, d); err != nil {
 		return p, err
 	}

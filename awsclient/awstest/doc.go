@@ -51,7 +51,8 @@
 //   - Faults: InjectFault answers chosen operations with throttling, server
 //     errors, ConcurrentModificationException, latency or dropped
 //     connections, by count or seeded probability; faulted requests change
-//     nothing.
+//     nothing, unless the fault is Applied: then the operation runs and
+//     only its answer is lost, delayed or replaced.
 //   - Audit: Requests and Writes list every request with its caller,
 //     service, operation, IAM action, write and dry-run flags and result,
 //     so a test can assert that no write was attempted.

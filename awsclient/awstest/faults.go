@@ -7,7 +7,8 @@ import (
 )
 
 // Fault is a failure injected into requests for one operation (see
-// InjectFault). A faulted request never changes the emulator's state.
+// InjectFault). A faulted request never changes the emulator's state,
+// unless the fault is Applied.
 type Fault struct {
 	// Code is the error code to answer with: a literal code such as
 	// "ThrottlingException", "RequestLimitExceeded",
@@ -38,6 +39,12 @@ type Fault struct {
 	// share of matching requests, drawn from a generator seeded with
 	// ServerOptions.FaultSeed. 0 (the default) and 1 mean always.
 	Probability float64
+	// Applied makes the fault strike after the operation has run, so that
+	// its write takes effect: Latency then delays the answer, and Drop or
+	// Code replace it. It models a response lost (or failed) after AWS
+	// committed the change, which a client cannot tell from a request
+	// that never arrived. The audit records the fault's answer.
+	Applied bool
 }
 
 type faultRule struct {

@@ -77,6 +77,34 @@ func (e *Emulator) orgCaller(c *call, managementOnly bool) *apiError {
 	return nil
 }
 
+// orgReader enforces who may call the Organizations reads that AWS opens to
+// delegated administrators (DescribeAccount, ListAccounts,
+// ListAWSServiceAccessForOrganization, ListDelegatedAdministrators: "You can
+// only call this operation from the management account or a member account
+// that is a delegated administrator", per the service model): the
+// management account, or a member registered as the delegated
+// administrator of any service, as IPAM's admin is.
+func (e *Emulator) orgReader(c *call) *apiError {
+	if ae := e.orgCaller(c, false); ae != nil {
+		return ae
+	}
+	if !e.isManagement(c.id.account) && !e.isDelegatedAdmin(c.id.account) {
+		return errf(http.StatusBadRequest, "AccessDeniedException", "You don't have permissions to access this resource.")
+	}
+	return nil
+}
+
+// isDelegatedAdmin reports whether account is, as of the latest state, a
+// delegated administrator of any service.
+func (e *Emulator) isDelegatedAdmin(account string) bool {
+	for k, h := range e.m.admins {
+		if _, ok := h.latest(); ok && k.account == account {
+			return true
+		}
+	}
+	return false
+}
+
 func (e *Emulator) requireAllFeatures() *apiError {
 	if e.m.org.featureSet != FeatureSetAll {
 		return orgConstraint("ORGANIZATION_NOT_IN_ALL_FEATURES_MODE",
@@ -159,7 +187,7 @@ func (e *Emulator) describeOrganization(c *call) (any, *apiError) {
 }
 
 func (e *Emulator) describeAccount(c *call) (any, *apiError) {
-	if ae := e.orgCaller(c, true); ae != nil {
+	if ae := e.orgReader(c); ae != nil {
 		return nil, ae
 	}
 	a, ae := e.requiredAccount(c.in)
@@ -170,7 +198,7 @@ func (e *Emulator) describeAccount(c *call) (any, *apiError) {
 }
 
 func (e *Emulator) listAccounts(c *call) (any, *apiError) {
-	if ae := e.orgCaller(c, true); ae != nil {
+	if ae := e.orgReader(c); ae != nil {
 		return nil, ae
 	}
 	all := e.m.org.accounts
@@ -189,7 +217,7 @@ func (e *Emulator) listAccounts(c *call) (any, *apiError) {
 }
 
 func (e *Emulator) listAWSServiceAccess(c *call) (any, *apiError) {
-	if ae := e.orgCaller(c, true); ae != nil {
+	if ae := e.orgReader(c); ae != nil {
 		return nil, ae
 	}
 	view := e.orgView(c.now)
@@ -255,7 +283,7 @@ func (e *Emulator) disableAWSServiceAccess(c *call) (any, *apiError) {
 }
 
 func (e *Emulator) listDelegatedAdministrators(c *call) (any, *apiError) {
-	if ae := e.orgCaller(c, true); ae != nil {
+	if ae := e.orgReader(c); ae != nil {
 		return nil, ae
 	}
 	var filter string

@@ -302,6 +302,36 @@ func TestManagementOnlyOrganizationsAPIs(t *testing.T) {
 	}
 }
 
+// A member that is a delegated administrator may call the Organizations
+// reads that AWS opens to delegated administrators, but still none of the
+// management-only writes.
+func TestDelegatedAdminReadsOrganizations(t *testing.T) {
+	srv, c := startServer(t)
+	ctx := t.Context()
+	admin := as(srv, t, member1)
+	must[any](t)(enableIPAM(ctx, c, member1))
+
+	if got := listAdmins(t, admin, ipam); !slices.Equal(got, []string{member1}) {
+		t.Errorf("admin lists admins %v", got)
+	}
+	if got := listTrusted(t, admin); !slices.Equal(got, []string{ipam}) {
+		t.Errorf("admin lists trusted services %v", got)
+	}
+	must[*organizations.ListAccountsOutput](t)(admin.org.ListAccounts(ctx, &organizations.ListAccountsInput{}))
+	must[*organizations.DescribeAccountOutput](t)(admin.org.DescribeAccount(ctx, &organizations.DescribeAccountInput{AccountId: aws.String(member2)}))
+
+	_, err := admin.org.DisableAWSServiceAccess(ctx, &organizations.DisableAWSServiceAccessInput{ServicePrincipal: aws.String(ipam)})
+	wantCode(t, err, "AccessDeniedException")
+	// The other member is no administrator: still denied.
+	_, err = as(srv, t, member2).org.ListAccounts(ctx, &organizations.ListAccountsInput{})
+	wantCode(t, err, "AccessDeniedException")
+
+	// Removed as admin, the member loses the reads again.
+	must[any](t)(disableIPAM(ctx, c, member1))
+	_, err = admin.org.ListAccounts(ctx, &organizations.ListAccountsInput{})
+	wantCode(t, err, "AccessDeniedException")
+}
+
 func TestConsolidatedBillingOrganization(t *testing.T) {
 	org := awstest.DefaultOrganization()
 	org.FeatureSet = awstest.FeatureSetConsolidatedBilling

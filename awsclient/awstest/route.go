@@ -87,25 +87,31 @@ func (e *Emulator) process(r *http.Request, rec *Request) response {
 	}
 	c.id, rec.Account = id, id.account
 
-	if resp, faulted := e.applyFault(r, c, rec, fail); faulted {
-		return resp
+	f := e.faults.pick(c.op.name)
+	if f != nil && !f.Applied {
+		if resp, faulted := e.applyFault(r, c, f, rec, fail); faulted {
+			return resp
+		}
 	}
 
 	result, ae := e.invoke(c)
+	if f != nil && f.Applied {
+		// The operation has run (and any write taken effect); the fault
+		// now decides what, if anything, the client hears.
+		if resp, faulted := e.applyFault(r, c, f, rec, fail); faulted {
+			return resp
+		}
+	}
 	if ae != nil {
 		return fail(ae)
 	}
 	return p.encodeResult(c, result)
 }
 
-// applyFault applies the injected fault for c's operation, if any. It
+// applyFault applies f, the injected fault picked for the request. It
 // reports whether the fault decided the answer; a latency-only fault
 // delays the request and lets it through.
-func (e *Emulator) applyFault(r *http.Request, c *call, rec *Request, fail func(*apiError) response) (response, bool) {
-	f := e.faults.pick(c.op.name)
-	if f == nil {
-		return response{}, false
-	}
+func (e *Emulator) applyFault(r *http.Request, c *call, f *Fault, rec *Request, fail func(*apiError) response) (response, bool) {
 	if f.Latency > 0 {
 		t := time.NewTimer(f.Latency)
 		select {

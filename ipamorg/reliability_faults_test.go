@@ -1,0 +1,214 @@
+package ipamorg_test
+
+import (
+	"slices"
+	"testing"
+	"testing/synctest"
+	"time"
+
+	"github.com/ipamorg/sdk/awsclient/awstest"
+	"github.com/ipamorg/sdk/fsm"
+)
+
+// relFault is one column of the fault matrix: a failure injected into the
+// write under test (or into every call), and what Reconcile must make of it.
+type relFault struct {
+	name string
+	// opts configure the emulator (lag).
+	opts []func(*awstest.ServerOptions)
+	// inject adds the faults once the starting point is set up.
+	inject func(emu *awstest.Emulator, s relStep)
+	// converge: Reconcile must reach the desired state. Otherwise it must
+	// fail, with an *Error whose Done/NotDone match the emulator's state.
+	converge bool
+	// attempts is the number of requests of the write expected in the
+	// audit log, or 0 for "not checked".
+	attempts int
+	// check makes the fault's own assertions.
+	check func(t *testing.T, emu *awstest.Emulator, s relStep)
+}
+
+// relConcurrentModification is each service's code for a concurrent
+// modification. IAM spells ConcurrentModificationException's code without
+// the suffix (botocore's iam model: "code": "ConcurrentModification", HTTP
+// 409); EC2 has none of its own, and gets Organizations' spelling.
+func relConcurrentModification(service string) string {
+	if service == "iam" {
+		return "ConcurrentModification"
+	}
+	return "ConcurrentModificationException"
+}
+
+var relFaults = []relFault{
+	{
+		// Four throttles outlast the SDK's three attempts; the library's
+		// own retry (DESIGN.md §6) takes over.
+		name: "throttling burst",
+		inject: func(emu *awstest.Emulator, s relStep) {
+			emu.InjectFault(s.op, awstest.Fault{Code: awstest.CodeThrottle, Count: 4})
+		},
+		converge: true, attempts: 5,
+	},
+	{
+		// Within the SDK's attempts: retried there, invisible to the
+		// library.
+		name: "5xx burst",
+		inject: func(emu *awstest.Emulator, s relStep) {
+			emu.InjectFault(s.op, awstest.Fault{Code: awstest.CodeInternal, Count: 2})
+		},
+		converge: true, attempts: 3,
+	},
+	{
+		// Beyond the SDK's attempts the library does not retry a server
+		// error (DESIGN.md §6): a typed failure, nothing written, and the
+		// error must say so.
+		name: "5xx burst beyond the SDK's retries",
+		inject: func(emu *awstest.Emulator, s relStep) {
+			emu.InjectFault(s.op, awstest.Fault{Code: awstest.CodeUnavailable, Count: 3})
+		},
+		converge: false, attempts: 3,
+	},
+	{
+		// The request never reached the service: the SDK retries the
+		// connection error.
+		name: "dropped connection",
+		inject: func(emu *awstest.Emulator, s relStep) {
+			emu.InjectFault(s.op, awstest.Fault{Drop: true, Count: 2})
+		},
+		converge: true, attempts: 3,
+	},
+	{
+		// The write took effect but its response was lost: the SDK sends
+		// it again, and the second call must find the step already taken
+		// rather than fail or change anything.
+		name: "dropped connection after the write",
+		inject: func(emu *awstest.Emulator, s relStep) {
+			emu.InjectFault(s.op, awstest.Fault{Drop: true, Applied: true, Count: 1})
+		},
+		converge: true, attempts: 2,
+	},
+	{
+		// Every response of the write lost, more times than the SDK
+		// retries: the outcome is unknown to the client, and the library
+		// must look before concluding the step was not done.
+		name: "dropped connection after the write, beyond the SDK's retries",
+		inject: func(emu *awstest.Emulator, s relStep) {
+			emu.InjectFault(s.op, awstest.Fault{Drop: true, Applied: true, Count: 3})
+		},
+		// The reads show the write, so it is not sent a fourth time.
+		converge: true, attempts: 3,
+	},
+	{
+		// The same, but reads lag: looking does not show the write, so
+		// the library sends it again, and AWS, answering from its latest
+		// state, says it is already done (the calls are idempotent).
+		name: "dropped connection after the write, beyond the SDK's retries, reads lagging",
+		// Longer than the SDK's retries can take (two backoffs of at
+		// most 20s), so that the look is sure to miss the write.
+		opts: []func(*awstest.ServerOptions){awstest.WithLag(2*time.Minute, 2*time.Minute)},
+		inject: func(emu *awstest.Emulator, s relStep) {
+			emu.InjectFault(s.op, awstest.Fault{Drop: true, Applied: true, Count: 3})
+		},
+		converge: true, attempts: 4,
+	},
+	{
+		// Not retried by the SDK; retried by the library (DESIGN.md §6).
+		name: "ConcurrentModificationException",
+		inject: func(emu *awstest.Emulator, s relStep) {
+			emu.InjectFault(s.op, awstest.Fault{Code: relConcurrentModification(s.service), Count: 2})
+		},
+		converge: true, attempts: 3,
+	},
+	{
+		// A slow write and slow reads: nothing times out, nothing is
+		// written twice.
+		name: "latency spikes",
+		inject: func(emu *awstest.Emulator, s relStep) {
+			emu.InjectFault(s.op, awstest.Fault{Latency: 20 * time.Second, Count: 1})
+			emu.InjectFault("*", awstest.Fault{Latency: 3 * time.Second, Probability: 0.5})
+		},
+		converge: true, attempts: 1,
+	},
+	{
+		// The write shows in reads 2s later: the immediate poll and the
+		// next few miss it, and the library keeps polling rather than
+		// writing again.
+		name:     "read lag longer than the first poll",
+		opts:     []func(*awstest.ServerOptions){awstest.WithLag(2*time.Second, 2*time.Second)},
+		inject:   func(*awstest.Emulator, relStep) {},
+		converge: true, attempts: 1,
+		check: func(t *testing.T, emu *awstest.Emulator, s relStep) {
+			// The role's deletion is confirmed by polling its task, the
+			// other steps by polling Observe (one GetCallerIdentity each)
+			// after the Observe that planned the write.
+			op, polls := "GetCallerIdentity", relCount(emu, "GetCallerIdentity")-1
+			if s.event == fsm.EventDeleteServiceLinkedRole {
+				op, polls = "GetServiceLinkedRoleDeletionStatus", relCount(emu, "GetServiceLinkedRoleDeletionStatus")
+			}
+			if polls < 3 {
+				t.Errorf("%d polls (%s): the confirmation did not poll through the lag", polls, op)
+			}
+		},
+	},
+}
+
+// TestFaultMatrix runs a Reconcile that takes exactly one write, for each of
+// the four writes and each fault, and checks the contract: it reaches the
+// desired state, or fails with an *Error whose Done/NotDone say exactly
+// which steps the emulator's state shows; it never writes anything but the
+// step's own call; no more than one attempt of that call is answered with
+// success; and a Reconcile without faults then converges.
+func TestFaultMatrix(t *testing.T) {
+	for _, s := range relSteps {
+		for _, f := range relFaults {
+			t.Run(string(s.event)+"/"+f.name, func(t *testing.T) {
+				synctest.Test(t, func(t *testing.T) {
+					emu := relEmulator(s.from, s.admin, append([]func(*awstest.ServerOptions){func(o *awstest.ServerOptions) { o.FaultSeed = 5 }}, f.opts...)...)
+					f.inject(emu, s)
+					c := relClient(t, emu)
+
+					res, err := c.Reconcile(t.Context(), s.desired)
+					relCheckOutcome(t, emu, s.from, s.desired, res, err)
+					switch {
+					case f.converge && err != nil:
+						t.Fatalf("Reconcile: %v; writes %v", err, relWrites(emu))
+					case !f.converge && err == nil:
+						t.Fatalf("Reconcile succeeded; want a typed error; writes %v", relWrites(emu))
+					}
+					if f.converge {
+						want, _ := fsmPath(s.from, s.desired.State)
+						if got := events(res.Transitions); !slices.Equal(got, want) {
+							t.Errorf("transitions %v, want %v", got, want)
+						}
+					}
+					relCheckWritesOnly(t, emu, s.op)
+					if n := relSucceeded(emu, s.op); n > 1 {
+						t.Errorf("%d successful %s; writes %v", n, s.op, relWrites(emu))
+					}
+					if n := relCount(emu, s.op); f.attempts != 0 && n != f.attempts {
+						t.Errorf("%d attempts of %s, want %d; writes %v", n, s.op, f.attempts, relWrites(emu))
+					}
+					if f.check != nil {
+						f.check(t, emu, s)
+					}
+
+					// Level-based: without faults, Reconcile finishes the
+					// job (or finds it done and writes nothing).
+					emu.ClearFaults()
+					before := len(emu.Writes())
+					res, err = c.Reconcile(t.Context(), s.desired)
+					relCheckOutcome(t, emu, s.from, s.desired, res, err)
+					if err != nil {
+						t.Fatalf("Reconcile without faults: %v", err)
+					}
+					if f.converge && len(emu.Writes()) != before {
+						t.Errorf("second Reconcile wrote %v", relWrites(emu)[before:])
+					}
+				})
+			})
+		}
+	}
+}
+
+// fsmPath is fsm.Path, for the expected transitions of a converging run.
+func fsmPath(from, to fsm.State) ([]fsm.Event, error) { return fsm.Path(from, to) }
