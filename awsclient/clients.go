@@ -19,23 +19,49 @@ type Clients struct {
 	EC2           EC2API
 	STS           STSAPI
 	IAM           IAMAPI
+
+	// MemberIAM returns an IAM client that acts with creds: the
+	// credentials of a role assumed in a member account, so that the
+	// fleet verification can read (and repair) that account's
+	// AWSServiceRoleForIPAM. It is called once per member account and
+	// must be safe for concurrent use. It is optional: Validate does not
+	// require it, and only the fleet verification fails without it.
+	MemberIAM func(creds aws.CredentialsProvider) IAMAPI
 }
 
 // NewFromConfig returns the SDK's clients for cfg, which should hold the
 // management account's credentials. It makes no AWS call.
+//
+// Its MemberIAM builds each member's IAM client from a copy of cfg (same
+// region, endpoint, HTTP client and retryer) with only the credentials
+// replaced, wrapped in an aws.CredentialsCache.
 func NewFromConfig(cfg aws.Config) Clients {
 	return Clients{
 		Organizations: organizations.NewFromConfig(cfg),
 		EC2:           ec2.NewFromConfig(cfg),
 		STS:           sts.NewFromConfig(cfg),
 		IAM:           iam.NewFromConfig(cfg),
+		MemberIAM:     MemberIAMFromConfig(cfg),
+	}
+}
+
+// MemberIAMFromConfig returns the Clients.MemberIAM factory that
+// NewFromConfig installs: each client is iam.NewFromConfig of a copy of cfg
+// whose credentials are creds, wrapped in an aws.CredentialsCache so that a
+// client used past the credentials' expiry asks creds again.
+func MemberIAMFromConfig(cfg aws.Config) func(creds aws.CredentialsProvider) IAMAPI {
+	return func(creds aws.CredentialsProvider) IAMAPI {
+		c := cfg.Copy()
+		c.Credentials = aws.NewCredentialsCache(creds)
+		return iam.NewFromConfig(c)
 	}
 }
 
 // ErrMissingClient is returned by Validate when a field of Clients is nil.
 var ErrMissingClient = errors.New("awsclient: missing client")
 
-// Validate reports, wrapping ErrMissingClient, every nil field of c.
+// Validate reports, wrapping ErrMissingClient, every nil client of c.
+// MemberIAM is optional and not checked.
 func (c Clients) Validate() error {
 	var errs []error
 	for _, f := range []struct {

@@ -1,0 +1,232 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"math"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/schollz/progressbar/v3"
+	"github.com/spf13/cobra"
+
+	"github.com/ipamorg/sdk/ipamorg"
+)
+
+// progressMin is the smallest organization that gets a progress bar:
+// smaller ones are done before a bar would be worth looking at.
+const progressMin = 100
+
+// defaultRate is verify's default --rate, the library's default.
+const defaultRate = 50
+
+func (a *app) verifyCommand() *cobra.Command {
+	var (
+		opts ipamorg.VerifyOptions
+		rate float64
+		all  bool
+	)
+	cmd := &cobra.Command{
+		Use:   "verify [--repair] [--role-name NAME] [--concurrency N] [--rate N] [--all]",
+		Short: "Check AWSServiceRoleForIPAM in every account of the organization",
+		Long: `verify lists every account of the organization and checks that it has
+AWSServiceRoleForIPAM, without which IPAM silently cannot monitor it: the
+caller's own account directly, every other account through a role assumed
+there (--role-name, default OrganizationAccountAccessRole). Suspended
+accounts are skipped. With --repair it creates the missing roles
+(iam:CreateServiceLinkedRole), which needs an IPAM delegated administrator.
+
+Text output lists the accounts that need attention (--all lists every one).
+With --output json it prints the ipamorg.FleetReport.
+
+Exit code 3 when accounts are left without the role, else 1 when some could
+not be verified (access denied, errors), else 0.`,
+		Args: noArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if opts.Concurrency < 0 {
+				return usageError("--concurrency must not be negative")
+			}
+			if rate < 0 || math.IsNaN(rate) {
+				return usageError("--rate must not be negative")
+			}
+			ctx := cmd.Context()
+			c, t, err := a.connect(ctx)
+			if err != nil {
+				return err
+			}
+			opts.RateLimit = rate
+			switch {
+			case t.emulated && !cmd.Flags().Changed("rate"):
+				// Nothing to protect from throttling in-process.
+				opts.RateLimit = math.Inf(1)
+			case rate == 0:
+				opts.RateLimit = math.Inf(1)
+			}
+			bar := a.progress()
+			opts.Progress = bar.update
+			r, err := c.VerifyServiceLinkedRoles(ctx, opts)
+			bar.finish()
+			if r != nil {
+				var werr error
+				if a.jsonOutput() {
+					werr = writeJSON(a.stdout, r)
+				} else {
+					werr = writeFleet(a.stdout, r, all)
+				}
+				if err == nil {
+					err = werr
+				}
+			}
+			switch {
+			case err != nil:
+				return err
+			case len(r.Missing()) > 0:
+				return errDrift
+			case len(r.Unverified()) > 0:
+				return &exitErr{code: exitError, err: fmt.Errorf("%d account(s) could not be verified", len(r.Unverified()))}
+			}
+			return nil
+		},
+	}
+	f := cmd.Flags()
+	f.BoolVar(&opts.Repair, "repair", false, "create AWSServiceRoleForIPAM where it is missing")
+	f.StringVar(&opts.RoleName, "role-name", ipamorg.DefaultAccessRole, "role `NAME` to assume in each account, optionally with its path")
+	f.IntVar(&opts.Concurrency, "concurrency", 16, "`N` accounts checked at once")
+	f.Float64Var(&rate, "rate", defaultRate, "AWS calls per second, all accounts together; 0 means no limit, the default with --emulated")
+	f.BoolVar(&all, "all", false, "list every account, not only those that need attention")
+	return cmd
+}
+
+// writeFleet renders r for people: a summary, then the accounts that need
+// attention (all of them with all), then what to do.
+func writeFleet(w io.Writer, r *ipamorg.FleetReport, all bool) error {
+	tw := table(w)
+	admin := r.DelegatedAdmin
+	if admin == "" {
+		admin = "none: IPAM is not integrated, so missing roles are expected until an administrator is delegated"
+	}
+	var counts []string
+	for _, res := range ipamorg.RoleResults() {
+		counts = append(counts, fmt.Sprintf("%s %d", res, r.Counts[res]))
+	}
+	checked := fmt.Sprint(len(r.Accounts))
+	if !r.Complete {
+		checked = fmt.Sprintf("%d of %d (interrupted)", len(r.Accounts), r.Total)
+	}
+	fmt.Fprintf(tw, "delegated admin:\t%s\n", admin)
+	fmt.Fprintf(tw, "access role:\t%s\n", r.AccessRole)
+	fmt.Fprintf(tw, "accounts:\t%s (%s)\n", checked, strings.Join(counts, ", "))
+	fmt.Fprintf(tw, "warnings:\t%s\n", countOrNone(len(r.Warnings)))
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	if err := writeWarnings(w, r.Warnings); err != nil {
+		return err
+	}
+
+	var rows []ipamorg.AccountCheck
+	for _, ac := range r.Accounts {
+		if all || ac.Result != ipamorg.RolePresent {
+			rows = append(rows, ac)
+		}
+	}
+	if len(rows) > 0 {
+		fmt.Fprintln(w)
+		tw = table(w)
+		fmt.Fprintln(tw, "ACCOUNT\tNAME\tSTATE\tRESULT\tDETAIL")
+		for _, ac := range rows {
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", ac.AccountID, orDash(ac.Name), orDash(ac.State), ac.Result, detail(ac))
+		}
+		if err := tw.Flush(); err != nil {
+			return err
+		}
+	}
+
+	fmt.Fprintln(w)
+	missing, unverified := r.Missing(), r.Unverified()
+	switch {
+	case len(missing) > 0 && r.Repair:
+		fmt.Fprintf(w, "%d account(s) still without AWSServiceRoleForIPAM: %s\n", len(missing), strings.Join(missing, " "))
+	case len(missing) > 0:
+		fmt.Fprintf(w, "%d account(s) without AWSServiceRoleForIPAM: %s\nRun 'ipamorgctl verify --repair' to create it.\n", len(missing), strings.Join(missing, " "))
+	case len(unverified) == 0 && r.Complete:
+		fmt.Fprintln(w, "Every active account has AWSServiceRoleForIPAM.")
+	}
+	if n := len(r.Repaired()); n > 0 {
+		fmt.Fprintf(w, "Created AWSServiceRoleForIPAM in %d account(s).\n", n)
+	}
+	if len(unverified) > 0 {
+		_, err := fmt.Fprintf(w, "%d account(s) could not be verified: %s\n", len(unverified), strings.Join(unverified, " "))
+		return err
+	}
+	return nil
+}
+
+// detail is the DETAIL column of an account.
+func detail(ac ipamorg.AccountCheck) string {
+	var s string
+	switch ac.Result {
+	case ipamorg.RoleMissing:
+		s = "AWSServiceRoleForIPAM not found"
+		if ac.RepairError != "" {
+			s += "; repair failed: " + ac.RepairError
+		}
+	case ipamorg.RoleRepaired:
+		s = "AWSServiceRoleForIPAM created"
+	default:
+		s = ac.Reason
+	}
+	if ac.Management {
+		s = strings.TrimPrefix(s+"; management account", "; ")
+	}
+	return orDash(s)
+}
+
+func orDash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
+}
+
+// bar is verify's progress bar; its zero value (no bar) does nothing.
+type bar struct {
+	w   io.Writer
+	bar *progressbar.ProgressBar
+}
+
+// progress returns a progress bar that shows itself for large
+// organizations, only when stderr is a terminal.
+func (a *app) progress() *bar {
+	f, ok := a.stderr.(*os.File)
+	if !ok || !isTerminal(f.Fd()) {
+		return &bar{}
+	}
+	return &bar{w: f}
+}
+
+// update is the VerifyOptions.Progress callback; the library calls it one
+// call at a time.
+func (b *bar) update(done, total int) {
+	if b.w == nil || total < progressMin {
+		return
+	}
+	if b.bar == nil {
+		b.bar = progressbar.NewOptions(total,
+			progressbar.OptionSetWriter(b.w),
+			progressbar.OptionSetDescription("verifying accounts"),
+			progressbar.OptionShowCount(),
+			progressbar.OptionSetPredictTime(true),
+			progressbar.OptionClearOnFinish(),
+			progressbar.OptionThrottle(100*time.Millisecond), // redraws cost more than they tell
+		)
+	}
+	b.bar.Set(done)
+}
+
+func (b *bar) finish() {
+	if b.bar != nil {
+		b.bar.Finish()
+	}
+}

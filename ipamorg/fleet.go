@@ -1,0 +1,517 @@
+package ipamorg
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
+	"github.com/aws/aws-sdk-go-v2/service/organizations"
+	orgtypes "github.com/aws/aws-sdk-go-v2/service/organizations/types"
+	"github.com/aws/aws-sdk-go-v2/service/sts"
+	"github.com/aws/smithy-go"
+	"golang.org/x/time/rate"
+
+	"github.com/ipamorg/sdk/awsclient"
+)
+
+// ErrNoDelegatedAdmin: VerifyServiceLinkedRoles was asked to repair while
+// no IPAM delegated administrator is registered. AWSServiceRoleForIPAM
+// matters only while IPAM is integrated with the organization, and
+// delegating an administrator creates it in every account anyway; creating
+// it beforehand would, in the management account, turn state none into
+// disabled.
+var ErrNoDelegatedAdmin = errors.New("ipamorg: no ipam delegated administrator is registered")
+
+// DefaultAccessRole is the role VerifyServiceLinkedRoles assumes in member
+// accounts by default: the one AWS Organizations creates in every account
+// it creates, trusting the management account.
+const DefaultAccessRole = "OrganizationAccountAccessRole"
+
+// Defaults of VerifyOptions.
+const (
+	defaultVerifyConcurrency = 16
+	defaultVerifyRateLimit   = 50
+	// verifySessionName names the assumed-role sessions in CloudTrail.
+	verifySessionName = "ipamorg-verify"
+	// verifySessionSeconds is the shortest session STS grants: a check
+	// takes two or three calls.
+	verifySessionSeconds = 900
+)
+
+// VerifyOptions configures VerifyServiceLinkedRoles. The zero value checks
+// with the defaults below and repairs nothing.
+type VerifyOptions struct {
+	// RoleName is the role assumed (sts:AssumeRole) in every account but
+	// the caller's, optionally with its path ("audit/IpamFleetReader").
+	// It needs iam:GetRole on AWSServiceRoleForIPAM and, to repair,
+	// iam:CreateServiceLinkedRole. Default DefaultAccessRole.
+	RoleName string
+	// Concurrency is how many accounts are checked at once. Default 16.
+	Concurrency int
+	// RateLimit caps the AWS calls per second of the whole verification
+	// (STS and IAM throttle; a large organization must not throttle
+	// itself). Default 50; math.Inf(1) means no limit.
+	RateLimit float64
+	// Repair creates AWSServiceRoleForIPAM (iam:CreateServiceLinkedRole,
+	// AWSServiceName ipam.amazonaws.com) where it is missing. It needs an
+	// IPAM delegated administrator (see ErrNoDelegatedAdmin).
+	Repair bool
+	// Progress, if set, is called with the number of accounts done and
+	// the total: once with done 0 after the accounts are listed, then
+	// after each account. Calls come from the verifying goroutines, one
+	// at a time, with done increasing; Progress should return quickly.
+	Progress func(done, total int)
+}
+
+// resolve validates o and fills in its defaults.
+func (o VerifyOptions) resolve() (VerifyOptions, error) {
+	switch {
+	case o.Concurrency < 0:
+		return o, fmt.Errorf("Concurrency %d is negative", o.Concurrency)
+	case o.RateLimit < 0 || math.IsNaN(o.RateLimit):
+		return o, fmt.Errorf("RateLimit %v is not a positive number", o.RateLimit)
+	case strings.HasPrefix(o.RoleName, "/") || strings.HasSuffix(o.RoleName, "/") || strings.ContainsAny(o.RoleName, ": "):
+		return o, fmt.Errorf("RoleName %q is not a role name or path/name", o.RoleName)
+	}
+	if o.RoleName == "" {
+		o.RoleName = DefaultAccessRole
+	}
+	if o.Concurrency == 0 {
+		o.Concurrency = defaultVerifyConcurrency
+	}
+	if o.RateLimit == 0 {
+		o.RateLimit = defaultVerifyRateLimit
+	}
+	return o, nil
+}
+
+const opVerify = "verify-service-linked-roles"
+
+// VerifyServiceLinkedRoles checks that AWSServiceRoleForIPAM exists in
+// every account of the organization: without it IPAM silently cannot
+// monitor the account. It lists the accounts
+// (organizations:ListAccounts), skips those that are not ACTIVE, checks the
+// caller's own account with the Client's IAM client and every other
+// account with iam:GetRole under the credentials of VerifyOptions.RoleName
+// assumed there (sts:AssumeRole), and, with VerifyOptions.Repair, creates
+// the missing roles. Each account's outcome is in the report; a failure in
+// one account (access denied, say) does not stop the others.
+//
+// Accounts are checked VerifyOptions.Concurrency at a time, every AWS call
+// waits for the rate limiter, and each is retried like any call of the
+// Client (RetryOptions). Without VerifyOptions.Repair it writes nothing and
+// runs alongside anything; with it, it is serialised with the Client's
+// other writing methods (Apply, Reconcile, ...).
+//
+// It needs awsclient.Clients.MemberIAM (awsclient.NewFromConfig sets it);
+// without it, or with invalid options, it fails with ErrInvalidOptions
+// before any AWS call. Repair without a delegated administrator fails with
+// ErrNoDelegatedAdmin before any write. Listing failures are the usual
+// *Error (ErrAccessDenied, ErrOrganizationNotFound, ...), with a nil
+// report. When ctx ends it stops taking accounts and returns the report so
+// far (Complete false; nil if the accounts were not listed yet) with an
+// *Error wrapping ctx.Err().
+func (c *Client) VerifyServiceLinkedRoles(ctx context.Context, opts VerifyOptions) (*FleetReport, error) {
+	o, err := opts.resolve()
+	if err != nil {
+		return nil, &Error{Op: opVerify, Kind: ErrInvalidOptions, Err: err}
+	}
+	if c.aws.MemberIAM == nil {
+		return nil, &Error{Op: opVerify, Kind: ErrInvalidOptions,
+			Err: fmt.Errorf("%w: MemberIAM (awsclient.NewFromConfig sets it)", awsclient.ErrMissingClient)}
+	}
+	if o.Repair {
+		// A repair writes, in the caller's own account too, where a
+		// concurrent teardown may be deleting the same role: serialise it
+		// with the Client's other writers.
+		c.writeMu.Lock()
+		defer c.writeMu.Unlock()
+	}
+	v := &verifier{c: c, o: o, lim: newLimiter(o)}
+	r, err := v.run(ctx)
+	if err != nil {
+		return r, asError(opVerify, err)
+	}
+	return r, nil
+}
+
+// newLimiter returns the limiter every call of a verification waits for.
+// Its burst lets each worker start at once, and no more.
+func newLimiter(o VerifyOptions) *rate.Limiter {
+	if math.IsInf(o.RateLimit, 1) {
+		return rate.NewLimiter(rate.Inf, 1)
+	}
+	burst := max(1, min(o.Concurrency, int(o.RateLimit)))
+	return rate.NewLimiter(rate.Limit(o.RateLimit), burst)
+}
+
+// verifier is one run of VerifyServiceLinkedRoles.
+type verifier struct {
+	c   *Client
+	o   VerifyOptions
+	lim *rate.Limiter
+
+	caller, management, partition string
+}
+
+// target is one account to check.
+type target struct {
+	id, name, state string
+	active          bool
+}
+
+func (v *verifier) run(ctx context.Context) (*FleetReport, error) {
+	r, err := v.prepare(ctx)
+	if err != nil {
+		return nil, err
+	}
+	accounts, err := v.listAccounts(ctx)
+	if err != nil {
+		return nil, err
+	}
+	r.Total = len(accounts)
+	r.Accounts = make([]AccountCheck, 0, len(accounts))
+
+	var (
+		mu   sync.Mutex // guards r.Accounts and done, and serialises Progress
+		done int
+		wg   sync.WaitGroup
+	)
+	progress := func() {
+		if v.o.Progress != nil {
+			v.o.Progress(done, len(accounts))
+		}
+	}
+	mu.Lock()
+	progress()
+	mu.Unlock()
+
+	jobs := make(chan target)
+	for range min(v.o.Concurrency, max(1, len(accounts))) {
+		wg.Go(func() {
+			for t := range jobs {
+				ac, ok := v.check(ctx, t)
+				if !ok {
+					continue // cut short by ctx: not checked
+				}
+				mu.Lock()
+				r.Accounts = append(r.Accounts, ac)
+				done++
+				progress()
+				mu.Unlock()
+			}
+		})
+	}
+feed:
+	for _, t := range accounts {
+		select {
+		case jobs <- t:
+		case <-ctx.Done():
+			break feed
+		}
+	}
+	close(jobs)
+	wg.Wait()
+
+	r.finish()
+	if ctx.Err() != nil {
+		return r, joinContext(ctx, nil)
+	}
+	r.Complete = true
+	return r, nil
+}
+
+// prepare reads who the caller is, the organization and its IPAM admin,
+// concurrently, and starts the report.
+func (v *verifier) prepare(ctx context.Context) (*FleetReport, error) {
+	var (
+		wg                        sync.WaitGroup
+		caller                    *sts.GetCallerIdentityOutput
+		org                       *orgtypes.Organization
+		admins                    []string
+		callerErr, orgErr, admErr error
+	)
+	wg.Go(func() {
+		caller, callerErr = limited(ctx, v, "sts:GetCallerIdentity", func(ctx context.Context) (*sts.GetCallerIdentityOutput, error) {
+			return v.c.aws.STS.GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
+		})
+	})
+	wg.Go(func() {
+		out, err := limited(ctx, v, "organizations:DescribeOrganization", func(ctx context.Context) (*organizations.DescribeOrganizationOutput, error) {
+			return v.c.aws.Organizations.DescribeOrganization(ctx, &organizations.DescribeOrganizationInput{})
+		})
+		switch {
+		case err != nil:
+			orgErr = err
+		case out.Organization == nil:
+			orgErr = errors.New("ipamorg: DescribeOrganization returned no organization")
+		default:
+			org = out.Organization
+		}
+	})
+	wg.Go(func() {
+		// One page is the norm: IPAM allows one administrator.
+		admins, admErr = v.delegatedAdmins(ctx)
+	})
+	wg.Wait()
+	if err := errors.Join(orgErr, callerErr); err != nil {
+		return nil, err
+	}
+	v.caller = aws.ToString(caller.Account)
+	v.management = aws.ToString(org.MasterAccountId)
+	v.partition = partitionOf(aws.ToString(org.Arn), aws.ToString(caller.Arn))
+
+	r := &FleetReport{
+		OrganizationID:      aws.ToString(org.Id),
+		ManagementAccountID: v.management,
+		CallerAccountID:     v.caller,
+		AccessRole:          v.o.RoleName,
+		Repair:              v.o.Repair,
+		Accounts:            []AccountCheck{},
+		Warnings:            []string{},
+	}
+	if v.caller != v.management {
+		r.Warnings = append(r.Warnings, fmt.Sprintf("caller %s is not the management account %s: every other account, the management account included, is reached through %s",
+			v.caller, v.management, v.o.RoleName))
+	}
+	switch {
+	case admErr != nil && (v.o.Repair || classify(admErr) != ErrAccessDenied):
+		return nil, admErr
+	case admErr != nil:
+		r.Warnings = append(r.Warnings, fmt.Sprintf(warnPartialRead, "delegated administrators"))
+	case len(admins) > 0:
+		r.DelegatedAdmin = admins[0]
+	}
+	if v.o.Repair && r.DelegatedAdmin == "" {
+		return nil, &Error{Kind: ErrNoDelegatedAdmin,
+			Err: errors.New("delegate an administrator first: ec2:EnableIpamOrganizationAdminAccount creates the role in every account")}
+	}
+	return r, nil
+}
+
+func (v *verifier) delegatedAdmins(ctx context.Context) ([]string, error) {
+	in := &organizations.ListDelegatedAdministratorsInput{ServicePrincipal: aws.String(servicePrincipal)}
+	var ids []string
+	for {
+		out, err := limited(ctx, v, "organizations:ListDelegatedAdministrators", func(ctx context.Context) (*organizations.ListDelegatedAdministratorsOutput, error) {
+			return v.c.aws.Organizations.ListDelegatedAdministrators(ctx, in)
+		})
+		if err != nil {
+			return nil, err
+		}
+		for _, a := range out.DelegatedAdministrators {
+			ids = append(ids, aws.ToString(a.Id))
+		}
+		if aws.ToString(out.NextToken) == "" {
+			return ids, nil
+		}
+		in = &organizations.ListDelegatedAdministratorsInput{ServicePrincipal: aws.String(servicePrincipal), NextToken: out.NextToken}
+	}
+}
+
+// listAccounts lists every account of the organization, following
+// NextToken.
+func (v *verifier) listAccounts(ctx context.Context) ([]target, error) {
+	in := &organizations.ListAccountsInput{}
+	var out []target
+	seen := map[string]bool{}
+	for {
+		page, err := limited(ctx, v, "organizations:ListAccounts", func(ctx context.Context) (*organizations.ListAccountsOutput, error) {
+			return v.c.aws.Organizations.ListAccounts(ctx, in)
+		})
+		if err != nil {
+			return nil, err
+		}
+		for i := range page.Accounts {
+			a := &page.Accounts[i]
+			id := aws.ToString(a.Id)
+			if seen[id] {
+				// Pages of an eventually consistent list may overlap.
+				continue
+			}
+			seen[id] = true
+			state, active := accountState(a)
+			out = append(out, target{id: id, name: aws.ToString(a.Name), state: state, active: active})
+		}
+		if aws.ToString(page.NextToken) == "" {
+			return out, nil
+		}
+		in = &organizations.ListAccountsInput{NextToken: page.NextToken}
+	}
+}
+
+// check verifies (and repairs) one account. It reports false when ctx
+// ended before the account's outcome was known.
+func (v *verifier) check(ctx context.Context, t target) (AccountCheck, bool) {
+	ac := AccountCheck{AccountID: t.id, Name: t.name, State: t.state, Management: t.id == v.management}
+	if !t.active {
+		ac.Result = RoleSkipped
+		ac.Reason = fmt.Sprintf("account state is %s", t.state)
+		return ac, true
+	}
+	if ctx.Err() != nil {
+		return ac, false
+	}
+	client := v.c.aws.IAM
+	if t.id != v.caller {
+		var err error
+		if client, err = v.assume(ctx, t.id); err != nil {
+			return ac, v.fail(ctx, &ac, "sts:AssumeRole", err)
+		}
+	}
+	_, err := limited(ctx, v, "iam:GetRole", func(ctx context.Context) (*iam.GetRoleOutput, error) {
+		return client.GetRole(ctx, &iam.GetRoleInput{RoleName: aws.String(roleName)})
+	})
+	switch {
+	case err == nil:
+		ac.Result = RolePresent
+		return ac, true
+	case errorCode(err) != codeNoSuchEntity:
+		return ac, v.fail(ctx, &ac, "iam:GetRole", err)
+	}
+	ac.Result = RoleMissing
+	if !v.o.Repair {
+		return ac, true
+	}
+	// A lost answer leaves unknown whether IAM created the role, and a
+	// blind retry would fail because it exists: look first (callWrite).
+	applied := func(ctx context.Context) bool {
+		_, err := limited(ctx, v, "iam:GetRole", func(ctx context.Context) (*iam.GetRoleOutput, error) {
+			return client.GetRole(ctx, &iam.GetRoleInput{RoleName: aws.String(roleName)})
+		})
+		return err == nil
+	}
+	_, _, err = callWrite(ctx, v.c, "iam:CreateServiceLinkedRole", applied, func(ctx context.Context) (*iam.CreateServiceLinkedRoleOutput, error) {
+		if err := v.wait(ctx); err != nil {
+			return nil, err
+		}
+		return client.CreateServiceLinkedRole(ctx, &iam.CreateServiceLinkedRoleInput{AWSServiceName: aws.String(servicePrincipal)})
+	})
+	if err != nil {
+		// The role is still missing whatever stopped the repair, ctx
+		// included: the outcome is known.
+		const action = "iam:CreateServiceLinkedRole"
+		ac.RepairError = reasonOf(action, err)
+		ac.Err = &Error{Op: opVerify, Account: t.id, Action: action, Kind: classify(err), Err: err}
+		return ac, true
+	}
+	// IAM's answer carries the new role (or, answer lost, GetRole showed
+	// it): that is the confirmation. IAM is eventually consistent, so a
+	// GetRole elsewhere may lag behind.
+	ac.Result = RoleRepaired
+	v.c.opts.Logger.InfoContext(ctx, "ipamorg: created service-linked role", "account", t.id, "role", roleName)
+	return ac, true
+}
+
+// assume assumes the access role in account and returns an IAM client
+// acting there.
+func (v *verifier) assume(ctx context.Context, account string) (awsclient.IAMAPI, error) {
+	arn := fmt.Sprintf("arn:%s:iam::%s:role/%s", v.partition, account, v.o.RoleName)
+	out, err := limited(ctx, v, "sts:AssumeRole", func(ctx context.Context) (*sts.AssumeRoleOutput, error) {
+		return v.c.aws.STS.AssumeRole(ctx, &sts.AssumeRoleInput{
+			RoleArn:         aws.String(arn),
+			RoleSessionName: aws.String(verifySessionName),
+			DurationSeconds: aws.Int32(verifySessionSeconds),
+		})
+	})
+	if err != nil {
+		return nil, err
+	}
+	if out.Credentials == nil {
+		return nil, errors.New("sts:AssumeRole returned no credentials")
+	}
+	creds := aws.Credentials{
+		AccessKeyID:     aws.ToString(out.Credentials.AccessKeyId),
+		SecretAccessKey: aws.ToString(out.Credentials.SecretAccessKey),
+		SessionToken:    aws.ToString(out.Credentials.SessionToken),
+		Source:          "ipamorg:AssumeRole",
+		AccountID:       account,
+	}
+	if exp := out.Credentials.Expiration; exp != nil {
+		creds.CanExpire, creds.Expires = true, *exp
+	}
+	client := v.c.aws.MemberIAM(aws.CredentialsProviderFunc(func(context.Context) (aws.Credentials, error) {
+		return creds, nil
+	}))
+	if client == nil {
+		return nil, fmt.Errorf("%w: MemberIAM returned nil", awsclient.ErrMissingClient)
+	}
+	return client, nil
+}
+
+// fail records err from action on ac, mapped as every AWS error of the
+// package is, and reports whether the outcome counts (false when ctx ended
+// and cut the check short).
+func (v *verifier) fail(ctx context.Context, ac *AccountCheck, action string, err error) bool {
+	if ctx.Err() != nil && isContextErr(err) {
+		return false
+	}
+	kind := classify(err)
+	ac.Result = RoleError
+	if kind == ErrAccessDenied {
+		ac.Result = RoleAccessDenied
+	}
+	ac.Reason = reasonOf(action, err)
+	ac.Err = &Error{Op: opVerify, Account: ac.AccountID, Action: action, Kind: kind, Err: err}
+	v.c.opts.Logger.DebugContext(ctx, "ipamorg: account not verified", "account", ac.AccountID, "action", action, "code", errorCode(err))
+	return true
+}
+
+// reasonOf renders err from action for people: the AWS error code and
+// message when there is one, without the SDK's request details.
+func reasonOf(action string, err error) string {
+	var ae smithy.APIError
+	if errors.As(err, &ae) {
+		return fmt.Sprintf("%s: %s: %s", action, ae.ErrorCode(), ae.ErrorMessage())
+	}
+	return fmt.Sprintf("%s: %v", action, err)
+}
+
+// partitionOf returns the partition ("aws", "aws-cn", "aws-us-gov") of
+// the first ARN that has one, or "aws".
+func partitionOf(arns ...string) string {
+	for _, arn := range arns {
+		if parts := strings.SplitN(arn, ":", 3); len(parts) == 3 && parts[0] == "arn" && parts[1] != "" {
+			return parts[1]
+		}
+	}
+	return "aws"
+}
+
+// limited is call (retries included) with every attempt waiting for the
+// verification's rate limiter first.
+func limited[T any](ctx context.Context, v *verifier, action string, fn func(context.Context) (T, error)) (T, error) {
+	return call(ctx, v.c, action, func(ctx context.Context) (T, error) {
+		if err := v.wait(ctx); err != nil {
+			var zero T
+			return zero, err
+		}
+		return fn(ctx)
+	})
+}
+
+// wait blocks until the rate limiter allows one call or ctx ends. Unlike
+// rate.Limiter.Wait, it fails only with ctx's error, so that a deadline
+// beyond reach is a context error like any other.
+func (v *verifier) wait(ctx context.Context) error {
+	res := v.lim.Reserve()
+	d := res.Delay()
+	if d == 0 {
+		return nil
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		res.Cancel()
+		return ctx.Err()
+	}
+}

@@ -1,0 +1,136 @@
+package ipamorg_test
+
+import (
+	"context"
+	"errors"
+	"math"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/ipamorg/sdk/awsclient/awstest"
+	"github.com/ipamorg/sdk/ipamorg"
+)
+
+// TestE2EFleetThousandAccounts verifies an emulated organization of 1,000
+// members over HTTP with the SDK's own clients: a few members lost
+// AWSServiceRoleForIPAM, a few cannot be assumed into, one is suspended.
+// The check names exactly those; the repair fixes the missing roles and
+// writes nothing else; a second check finds nothing wrong.
+func TestE2EFleetThousandAccounts(t *testing.T) {
+	const members = 1000
+	org := awstest.GenerateOrganization(members)
+	org.IPAMDelegatedAdmin = org.Members[0].ID
+	id := func(i int) string { return org.Members[i-1].ID }
+	org.Members[499].Status = awstest.StatusSuspended // member-500
+	broken := []string{id(17), id(512), id(999)}
+	locked := []string{id(3), id(700)}
+
+	srv := awstest.NewServer(awstest.WithOrganization(org))
+	t.Cleanup(srv.Close)
+	for _, a := range broken {
+		srv.DeleteIPAMRole(a)
+	}
+	for _, a := range locked {
+		srv.RemoveRole(a, awstest.OrganizationAccessRoleName)
+	}
+
+	// A safety bound: a hang fails here, with its cause, rather than at
+	// the test binary's timeout.
+	ctx, cancel := context.WithTimeout(t.Context(), time.Minute)
+	defer cancel()
+	c, err := ipamorg.NewFromConfig(srv.Config(ctx, awstest.DefaultManagementAccountID))
+	if err != nil {
+		t.Fatal(err)
+	}
+	opts := ipamorg.VerifyOptions{Concurrency: 32, RateLimit: math.Inf(1)}
+
+	start := time.Now()
+	r, err := c.VerifyServiceLinkedRoles(ctx, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("verified %d accounts in %v", r.Total, time.Since(start))
+	if r.Total != members+1 || len(r.Accounts) != members+1 || !r.Complete {
+		t.Fatalf("total %d, %d accounts, complete %v", r.Total, len(r.Accounts), r.Complete)
+	}
+	if got := r.Missing(); !slices.Equal(got, broken) {
+		t.Errorf("missing %v, want %v", got, broken)
+	}
+	if got := r.IDs(ipamorg.RoleAccessDenied); !slices.Equal(got, locked) {
+		t.Errorf("access denied %v, want %v", got, locked)
+	}
+	if got := r.IDs(ipamorg.RoleSkipped); !slices.Equal(got, []string{id(500)}) {
+		t.Errorf("skipped %v", got)
+	}
+	if r.Counts[ipamorg.RolePresent] != members+1-len(broken)-len(locked)-1 || r.Counts[ipamorg.RoleError] != 0 {
+		t.Errorf("counts %v", r.Counts)
+	}
+	for _, a := range r.Accounts {
+		if a.Result == ipamorg.RoleAccessDenied && !errors.Is(a.Err, ipamorg.ErrAccessDenied) {
+			t.Errorf("%s: %v", a.AccountID, a.Err)
+		}
+	}
+	if w := srv.Writes(); len(w) != 0 {
+		t.Errorf("the check wrote: %v", w)
+	}
+
+	srv.ResetRequests()
+	r, err = c.VerifyServiceLinkedRoles(ctx, ipamorg.VerifyOptions{Concurrency: 32, RateLimit: math.Inf(1), Repair: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := r.Repaired(); !slices.Equal(got, broken) {
+		t.Errorf("repaired %v, want %v", got, broken)
+	}
+	var wrote []string
+	for _, w := range srv.Writes() {
+		if w.Action != "iam:CreateServiceLinkedRole" || !w.Succeeded() {
+			t.Errorf("unexpected write %+v", w)
+		}
+		wrote = append(wrote, w.Account)
+	}
+	slices.Sort(wrote)
+	if !slices.Equal(wrote, broken) {
+		t.Errorf("wrote in %v, want %v", wrote, broken)
+	}
+	snap := srv.Snapshot()
+	for _, a := range broken {
+		if !snap.HasRole(a, awstest.IPAMRoleName) {
+			t.Errorf("%s still has no role", a)
+		}
+	}
+
+	r, err = c.VerifyServiceLinkedRoles(ctx, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(r.Missing()) != 0 || !slices.Equal(r.Unverified(), locked) {
+		t.Errorf("after repair: missing %v, unverified %v", r.Missing(), r.Unverified())
+	}
+}
+
+// TestE2EFleetRepairRefusedBeforeDelegation checks that the emulated
+// organization, not integrated with IPAM, gets no role from a repair.
+func TestE2EFleetRepairRefusedBeforeDelegation(t *testing.T) {
+	srv := awstest.NewServer()
+	t.Cleanup(srv.Close)
+	c, err := ipamorg.NewFromConfig(srv.Config(t.Context(), awstest.DefaultManagementAccountID))
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := c.VerifyServiceLinkedRoles(t.Context(), ipamorg.VerifyOptions{RateLimit: math.Inf(1)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(r.Missing()) != 3 || r.DelegatedAdmin != "" {
+		t.Errorf("missing %v, admin %q", r.Missing(), r.DelegatedAdmin)
+	}
+	_, err = c.VerifyServiceLinkedRoles(t.Context(), ipamorg.VerifyOptions{Repair: true})
+	if !errors.Is(err, ipamorg.ErrNoDelegatedAdmin) {
+		t.Errorf("err = %v", err)
+	}
+	if w := srv.Writes(); len(w) != 0 {
+		t.Errorf("wrote %v", w)
+	}
+}
