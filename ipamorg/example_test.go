@@ -5,20 +5,25 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/ipamorg/sdk/awsclient/awstest"
 	"github.com/ipamorg/sdk/fsm"
 	"github.com/ipamorg/sdk/ipamorg"
 )
 
-// The examples run against a small in-memory fake of AWS (fake_test.go);
-// in real use, build the Client with NewFromConfig and the management
-// account's aws.Config.
+// The examples run against the awstest emulator, in memory, through the AWS
+// SDK's real clients: awstest.New holds an organization with management
+// account 111111111111 and members 222222222222 and 333333333333, and its
+// Config acts as the account it is given. In real use, build the Client
+// from the management account's aws.Config (config.LoadDefaultConfig).
 
 func ExampleClient_Observe() {
-	ctx := context.Background()
-	aws := newFake("111111111111") // the management account
-	aws.trusted, aws.admin, aws.role = true, "222222222222", true
+	// An organization where IPAM is already integrated.
+	org := awstest.DefaultOrganization()
+	org.IPAMDelegatedAdmin = "222222222222"
+	emu := awstest.New(awstest.WithOrganization(org))
 
-	c, err := ipamorg.New(aws.clients())
+	ctx := context.Background()
+	c, err := ipamorg.NewFromConfig(emu.Config(ctx, "111111111111")) // the management account
 	if err != nil {
 		panic(err)
 	}
@@ -39,7 +44,8 @@ func ExampleClient_Observe() {
 
 func ExampleClient_Reconcile() {
 	ctx := context.Background()
-	c, err := ipamorg.New(newFake("111111111111").clients(), func(o *ipamorg.Options) {
+	emu := awstest.New()
+	c, err := ipamorg.NewFromConfig(emu.Config(ctx, "111111111111"), func(o *ipamorg.Options) {
 		o.OnTransition = func(t ipamorg.Transition) {
 			fmt.Printf("  %s: %s -> %s %s\n", t.Event, t.From, t.To, t.Account)
 		}
@@ -62,19 +68,27 @@ func ExampleClient_Reconcile() {
 		panic(err)
 	}
 	fmt.Println("second run:", len(res.Transitions), "transitions")
+
+	// The emulator's audit log: one AWS write in all.
+	for _, w := range emu.Writes() {
+		fmt.Println("write:", w.Action)
+	}
 	// Output:
 	// first run:
 	//   enable-trusted-access: none -> trusted 222222222222
 	//   delegate: trusted -> delegated 222222222222
 	// now delegated 222222222222
 	// second run: 0 transitions
+	// write: ec2:EnableIpamOrganizationAdminAccount
 }
 
 func ExampleClient_Plan() {
+	org := awstest.DefaultOrganization()
+	org.IPAMDelegatedAdmin = "222222222222"
+	emu := awstest.New(awstest.WithOrganization(org))
+
 	ctx := context.Background()
-	aws := newFake("111111111111")
-	aws.trusted, aws.admin, aws.role = true, "222222222222", true
-	c, err := ipamorg.New(aws.clients())
+	c, err := ipamorg.NewFromConfig(emu.Config(ctx, "111111111111"))
 	if err != nil {
 		panic(err)
 	}
@@ -99,7 +113,8 @@ func ExampleClient_Plan() {
 // anything is written.
 func Example_errors() {
 	ctx := context.Background()
-	c, err := ipamorg.New(newFake("111111111111").clients())
+	emu := awstest.New()
+	c, err := ipamorg.NewFromConfig(emu.Config(ctx, "111111111111"))
 	if err != nil {
 		panic(err)
 	}
@@ -116,13 +131,16 @@ func Example_errors() {
 	_, err = c.RemoveDelegate(ctx)
 	fmt.Println(errors.Is(err, fsm.ErrInvalidTransition))
 
-	member, err := ipamorg.New(newFake("222222222222").clients())
+	member, err := ipamorg.NewFromConfig(emu.Config(ctx, "222222222222"))
 	if err != nil {
 		panic(err)
 	}
 	_, err = member.Delegate(ctx, "333333333333")
 	fmt.Println(errors.Is(err, ipamorg.ErrNotManagementAccount))
 	fmt.Println(err)
+
+	// None of the refusals reached AWS with a write.
+	fmt.Println("writes:", len(emu.Writes()))
 	// Output:
 	// true
 	// true
@@ -130,6 +148,7 @@ func Example_errors() {
 	// true
 	// true
 	// ipamorg: delegate: caller is not the management account: caller 222222222222, management account 111111111111
+	// writes: 0
 }
 
 func ExampleRequiredPermissions() {

@@ -1,0 +1,294 @@
+package ipamorg_test
+
+// End-to-end tests where time matters: lag, waits, the SDK's retry backoff
+// and ours. They run the emulator in memory inside testing/synctest
+// bubbles, so every delay is fake time and no test waits on the wall clock.
+
+import (
+	"errors"
+	"slices"
+	"testing"
+	"testing/synctest"
+	"time"
+
+	orgtypes "github.com/aws/aws-sdk-go-v2/service/organizations/types"
+
+	"github.com/ipamorg/sdk/awsclient/awstest"
+	"github.com/ipamorg/sdk/fsm"
+	"github.com/ipamorg/sdk/ipamorg"
+)
+
+// With reads lagging writes, every step waits until a read confirms it, and
+// each write is sent once however many polls it takes.
+func TestE2ELagIsWaitedOut(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		const lag = 3 * time.Second
+		emu := awstest.New(awstest.WithLag(lag, 0))
+		c := clientAs(t, emu, mgmt, func(o *ipamorg.Options) {
+			o.Wait = ipamorg.WaitOptions{MinDelay: 250 * time.Millisecond, MaxDelay: time.Second, MaxWait: time.Minute}
+		})
+
+		res, err := c.Reconcile(t.Context(), ipamorg.Desired{State: fsm.StateDelegated, DelegatedAdmin: memberA})
+		if err != nil {
+			t.Fatal(err)
+		}
+		wantTransitions(t, res, "enable-trusted-access none->trusted", "delegate trusted->delegated")
+		// Confirmed no earlier than the lag, and within one poll of it.
+		if d := res.Transitions[1].Duration; d < lag || d > lag+time.Second {
+			t.Errorf("delegate confirmed after %v, want between %v and %v", d, lag, lag+time.Second)
+		}
+		if polls := len(requestsFor(emu, "ListDelegatedAdministrators")); polls < 3 {
+			t.Errorf("%d reads of the admins, want several polls", polls)
+		}
+
+		emu.ResetRequests()
+		start := time.Now()
+		res, err = c.Reconcile(t.Context(), ipamorg.Desired{State: fsm.StateNone})
+		if err != nil {
+			t.Fatal(err)
+		}
+		wantTransitions(t, res,
+			"remove-delegate delegated->trusted",
+			"disable-trusted-access trusted->disabled",
+			"delete-service-linked-role disabled->none")
+		for _, tr := range res.Transitions {
+			if tr.Duration < lag {
+				t.Errorf("%s confirmed after %v, before the lag of %v", tr.Event, tr.Duration, lag)
+			}
+		}
+		if d := time.Since(start); d < 3*lag {
+			t.Errorf("teardown took %v, want at least 3 lags", d)
+		}
+		// Deletion of the role is asynchronous: IN_PROGRESS until the lag,
+		// so its task is polled more than once.
+		if n := len(requestsFor(emu, "GetServiceLinkedRoleDeletionStatus")); n < 2 {
+			t.Errorf("deletion status polled %d times, want several", n)
+		}
+		wantWrites(t, emu, disableAdmin, disableTrust, deleteRole)
+	})
+}
+
+// A lag longer than WaitOptions.MaxWait ends the step in ErrWaitTimeout,
+// with the last observed state, after exactly MaxWait. The write did
+// happen, so once the lag has passed a Reconcile finds nothing to do.
+func TestE2ELagOutlastsMaxWait(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		const maxWait = 10 * time.Second
+		emu := awstest.New(awstest.WithLag(time.Minute, 0))
+		c := clientAs(t, emu, mgmt, func(o *ipamorg.Options) {
+			o.Wait = ipamorg.WaitOptions{MinDelay: 500 * time.Millisecond, MaxDelay: 2 * time.Second, MaxWait: maxWait}
+		})
+		desired := ipamorg.Desired{State: fsm.StateDelegated, DelegatedAdmin: memberA}
+
+		start := time.Now()
+		res, err := c.Reconcile(t.Context(), desired)
+		if !errors.Is(err, ipamorg.ErrWaitTimeout) {
+			t.Fatalf("error %v, want ErrWaitTimeout", err)
+		}
+		if d := time.Since(start); d != maxWait {
+			t.Errorf("gave up after %v, want MaxWait %v", d, maxWait)
+		}
+		e := asIpamError(t, err)
+		if e.Last == nil || e.Last.State != fsm.StateNone || e.Event != fsm.EventDelegate || e.Account != memberA ||
+			!slices.Equal(e.NotDone, []fsm.Event{fsm.EventEnableTrustedAccess, fsm.EventDelegate}) || len(e.Done) != 0 {
+			t.Errorf("error %+v, want delegate not done, last observed none", e)
+		}
+		if len(res.Transitions) != 0 {
+			t.Errorf("transitions %v", transitionsOf(res))
+		}
+		wantWrites(t, emu, enableAdmin)
+		if got := emu.Snapshot().DelegatedAdmins[awstest.IPAMServicePrincipal]; !slices.Equal(got, []string{memberA}) {
+			t.Errorf("emulator admins %v: the write should have been made", got)
+		}
+
+		time.Sleep(time.Minute)
+		emu.ResetRequests()
+		res, err = c.Reconcile(t.Context(), desired)
+		if err != nil || len(res.Transitions) != 0 {
+			t.Errorf("Reconcile after the lag = %v, %v", transitionsOf(res), err)
+		}
+		wantNoWrites(t, emu)
+	})
+}
+
+// Throttling and 5xx bursts on reads and writes are absorbed (by the SDK's
+// retries, then ours): the lifecycle converges, and each write changed
+// state exactly once. Every failed write attempt is an injected fault,
+// which changes nothing.
+func TestE2EThrottlingAndServerErrorBursts(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		emu := awstest.New()
+		c := clientAs(t, emu, mgmt, func(o *ipamorg.Options) { o.Retry.MaxAttempts = 5 })
+
+		// 5xx bursts the SDK's three attempts absorb alone (we do not retry
+		// a 5xx that outlasts them)...
+		emu.InjectFault("EnableIpamOrganizationAdminAccount", awstest.Fault{Code: awstest.CodeInternal, Count: 2})
+		emu.InjectFault("DisableIpamOrganizationAdminAccount", awstest.Fault{Code: awstest.CodeUnavailable, Count: 2})
+		emu.InjectFault("GetRole", awstest.Fault{Code: awstest.CodeInternal, Count: 2})
+		// ...throttling that outlasts them, which we retry...
+		emu.InjectFault("DisableAWSServiceAccess", awstest.Fault{Code: awstest.CodeThrottle, Count: 4})
+		emu.InjectFault("DeleteServiceLinkedRole", awstest.Fault{Code: awstest.CodeThrottle, Count: 5})
+		// ...and a throttling burst on whatever comes first. Faults are tried
+		// in the order injected, so after a 5xx burst a request may still be
+		// throttled: the SDK's last error is then throttling, ours to retry.
+		emu.InjectFault("*", awstest.Fault{Code: awstest.CodeThrottle, Count: 8})
+
+		for _, d := range []ipamorg.Desired{
+			{State: fsm.StateDelegated, DelegatedAdmin: memberA},
+			{State: fsm.StateNone},
+		} {
+			if _, err := c.Reconcile(t.Context(), d); err != nil {
+				t.Fatalf("Reconcile(%s): %v", d.State, err)
+			}
+		}
+		wantState(t, c, fsm.StateNone, "")
+		if got := succeededWrites(emu); !slices.Equal(got, []string{enableAdmin, disableAdmin, disableTrust, deleteRole}) {
+			t.Errorf("successful writes %q, want each step once", got)
+		}
+		for _, w := range emu.Writes() {
+			if !w.Succeeded() && !w.Fault {
+				t.Errorf("write %s failed on its own: %s", w.Action, w.Code)
+			}
+		}
+		// DisableAWSServiceAccess: 3 throttled SDK attempts (our first), then
+		// one more throttled and the success (our second).
+		if got := codesOf(requestsFor(emu, "DisableAWSServiceAccess")); !slices.Equal(got, []string{
+			"TooManyRequestsException", "TooManyRequestsException", "TooManyRequestsException", "TooManyRequestsException", "",
+		}) {
+			t.Errorf("DisableAWSServiceAccess answers %q", got)
+		}
+		if got := len(requestsFor(emu, "DeleteServiceLinkedRole")); got != 6 {
+			t.Errorf("DeleteServiceLinkedRole sent %d times, want 5 throttled and 1 success", got)
+		}
+	})
+}
+
+// A throttling storm on every operation, drawn from a seeded generator:
+// still converges with each write made once.
+func TestE2EThrottlingStorm(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		emu := awstest.New(func(o *awstest.ServerOptions) { o.FaultSeed = 7 })
+		emu.InjectFault("*", awstest.Fault{Code: awstest.CodeThrottle, Probability: 0.3})
+		c := clientAs(t, emu, mgmt, func(o *ipamorg.Options) {
+			o.Retry = ipamorg.RetryOptions{MaxAttempts: 6, InitialInterval: 100 * time.Millisecond, MaxInterval: time.Second}
+		})
+		for _, d := range []ipamorg.Desired{
+			{State: fsm.StateDelegated, DelegatedAdmin: memberB},
+			{State: fsm.StateNone},
+		} {
+			if _, err := c.Reconcile(t.Context(), d); err != nil {
+				t.Fatalf("Reconcile(%s): %v", d.State, err)
+			}
+		}
+		emu.ClearFaults()
+		wantState(t, c, fsm.StateNone, "")
+		if got := succeededWrites(emu); !slices.Equal(got, []string{enableAdmin, disableAdmin, disableTrust, deleteRole}) {
+			t.Errorf("successful writes %q, want each step once", got)
+		}
+		throttled := 0
+		for _, r := range emu.Requests() {
+			if r.Fault {
+				throttled++
+			}
+		}
+		if throttled == 0 {
+			t.Error("the storm throttled nothing")
+		}
+	})
+}
+
+// ConcurrentModificationException is retried by us, not by the SDK: the
+// audit shows exactly one request per attempt of ours, as many as
+// RetryOptions.MaxAttempts allow.
+func TestE2EConcurrentModification(t *testing.T) {
+	cme := awstest.Fault{Code: "ConcurrentModificationException"}
+	withTrusted := func() *awstest.Emulator {
+		emu := awstest.New()
+		emu.SetTrustedAccess(awstest.IPAMServicePrincipal, true)
+		emu.PutRole(mgmt, awstest.IPAMRoleName)
+		return emu
+	}
+
+	t.Run("retried until it clears", func(t *testing.T) {
+		synctest.Test(t, func(t *testing.T) {
+			emu := withTrusted()
+			f := cme
+			f.Count = 2
+			emu.InjectFault("DisableAWSServiceAccess", f)
+			c := clientAs(t, emu, mgmt, func(o *ipamorg.Options) {
+				o.Retry = ipamorg.RetryOptions{MaxAttempts: 3, InitialInterval: time.Second, MaxInterval: 4 * time.Second}
+			})
+			start := time.Now()
+			res, err := c.DisableTrustedAccess(t.Context())
+			if err != nil {
+				t.Fatal(err)
+			}
+			wantTransitions(t, res, "disable-trusted-access trusted->disabled")
+			reqs := requestsFor(emu, "DisableAWSServiceAccess")
+			if got := codesOf(reqs); !slices.Equal(got, []string{"ConcurrentModificationException", "ConcurrentModificationException", ""}) {
+				t.Errorf("answers %q, want two conflicts and a success", got)
+			}
+			// Our backoff, not the SDK's, spaced them: about 1s then 1.5s,
+			// ±50% jitter.
+			if len(reqs) == 3 {
+				for i, gap := range []time.Duration{reqs[1].Time.Sub(reqs[0].Time), reqs[2].Time.Sub(reqs[1].Time)} {
+					if gap < 500*time.Millisecond || gap > 3*time.Second {
+						t.Errorf("gap %d between attempts %v", i, gap)
+					}
+				}
+			}
+			if d := time.Since(start); d > 5*time.Second {
+				t.Errorf("took %v of fake time", d)
+			}
+		})
+	})
+
+	t.Run("gives up after MaxAttempts", func(t *testing.T) {
+		synctest.Test(t, func(t *testing.T) {
+			emu := withTrusted()
+			emu.InjectFault("DisableAWSServiceAccess", cme)
+			c := clientAs(t, emu, mgmt, func(o *ipamorg.Options) {
+				o.Retry = ipamorg.RetryOptions{MaxAttempts: 4, InitialInterval: 100 * time.Millisecond, MaxInterval: time.Second}
+			})
+			res, err := c.DisableTrustedAccess(t.Context())
+			var got *orgtypes.ConcurrentModificationException
+			if !errors.As(err, &got) {
+				t.Fatalf("error %v, want the ConcurrentModificationException", err)
+			}
+			if e := asIpamError(t, err); e.Event != fsm.EventDisableTrustedAccess || e.Action != disableTrust {
+				t.Errorf("error %+v", e)
+			}
+			if n := len(requestsFor(emu, "DisableAWSServiceAccess")); n != 4 {
+				t.Errorf("DisableAWSServiceAccess sent %d times, want MaxAttempts (4): one per attempt of ours", n)
+			}
+			if len(res.Transitions) != 0 {
+				t.Errorf("transitions %v", transitionsOf(res))
+			}
+			if _, on := emu.Snapshot().TrustedServices[awstest.IPAMServicePrincipal]; !on {
+				t.Error("a faulted request changed the state")
+			}
+		})
+	})
+
+	t.Run("MaxAttempts 1 disables our retries", func(t *testing.T) {
+		synctest.Test(t, func(t *testing.T) {
+			emu := withTrusted()
+			emu.InjectFault("DisableAWSServiceAccess", cme)
+			c := clientAs(t, emu, mgmt, func(o *ipamorg.Options) { o.Retry.MaxAttempts = 1 })
+			if _, err := c.DisableTrustedAccess(t.Context()); err == nil {
+				t.Fatal("no error")
+			}
+			if n := len(requestsFor(emu, "DisableAWSServiceAccess")); n != 1 {
+				t.Errorf("DisableAWSServiceAccess sent %d times, want 1", n)
+			}
+		})
+	})
+}
+
+func codesOf(reqs []awstest.Request) []string {
+	out := make([]string, len(reqs))
+	for i, r := range reqs {
+		out[i] = r.Code
+	}
+	return out
+}
