@@ -20,8 +20,8 @@ const (
 //
 // A Client is safe for concurrent use. Reads (Observe, Plan) run in
 // parallel; the writing methods (Apply, Reconcile, Delegate,
-// RemoveDelegate, DisableTrustedAccess, DeleteServiceLinkedRole) are
-// serialised per Client, so two goroutines reconciling the same Client never
+// RemoveDelegate, DisableTrustedAccess, DeleteServiceLinkedRole, and
+// VerifyServiceLinkedRoles with Repair) are serialised per Client, so two goroutines reconciling the same Client never
 // interleave their writes: the second observes what the first left, and
 // gives up with its context's error if that ends while it waits its turn.
 // Clients built separately for the same organization are not coordinated.

@@ -51,10 +51,20 @@
 // come in time is ErrWaitTimeout. A cancelled context returns at once with
 // the context's error joined with the last AWS error.
 //
+// # Fleet verification
+//
+// After delegation IPAM needs AWSServiceRoleForIPAM in every member account;
+// where it is missing, IPAM silently cannot monitor that account.
+// VerifyServiceLinkedRoles assumes a role (OrganizationAccountAccessRole by
+// default) in every ACTIVE account, checks the service-linked role and, with
+// VerifyOptions.Repair, creates it where it is missing, with bounded
+// concurrency and a rate limit.
+//
 // # Permissions
 //
 // RequiredPermissions returns the least-privilege IAM policy for the events
-// a caller intends to take.
+// a caller intends to take; RequiredVerifyPermissions the policies fleet
+// verification needs, for the caller and for the role it assumes.
 //
 // # Testing
 //

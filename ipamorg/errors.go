@@ -70,8 +70,8 @@ var (
 // errors.Is and errors.As see through it to either.
 type Error struct {
 	// Op is the method that failed: "observe", "plan", "apply", "reconcile",
-	// "delegate", "remove-delegate", "disable-trusted-access" or
-	// "delete-service-linked-role".
+	// "delegate", "remove-delegate", "disable-trusted-access",
+	// "delete-service-linked-role" or "verify-service-linked-roles".
 	Op string
 	// Event is the lifecycle step that failed, if any; From and To are its
 	// states.

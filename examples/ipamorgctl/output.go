@@ -41,7 +41,7 @@ func writeStatus(w io.Writer, st *ipamorg.Status) error {
 	}
 	fmt.Fprintf(tw, "state:\t%s\n", st.State)
 	fmt.Fprintf(tw, "delegated admin:\t%s\n", admin)
-	fmt.Fprintf(tw, "trusted access:\t%s\n", onOff(st.TrustedAccess, "enabled", "disabled"))
+	fmt.Fprintf(tw, "trusted access:\t%s\n", onOff(st.TrustedAccess, "on", "off"))
 	fmt.Fprintf(tw, "service-linked role:\t%s\n", onOff(st.ServiceLinkedRole,
 		"AWSServiceRoleForIPAM present in the management account",
 		"AWSServiceRoleForIPAM absent from the management account"))
