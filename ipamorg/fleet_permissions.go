@@ -1,8 +1,6 @@
 package ipamorg
 
 import (
-	"encoding/json"
-
 	"github.com/ipamorg/sdk/fsm"
 )
 
@@ -41,18 +39,4 @@ func RequiredVerifyPermissions(opts VerifyOptions) (caller, member string) {
 		{Sid: "IpamVerifyAssumeAccessRole", Effect: "Allow", Resource: "arn:aws:iam::*:role/" + o.RoleName, Action: []string{"sts:AssumeRole"}},
 	}, roleStatements...)
 	return policyDocument(callerStatements), policyDocument(roleStatements)
-}
-
-// policyDocument renders statements as an IAM policy document.
-func policyDocument(statements []policyStatement) string {
-	doc := struct {
-		Version   string            `json:"Version"`
-		Statement []policyStatement `json:"Statement"`
-	}{"2012-10-17", statements}
-	b, err := json.MarshalIndent(doc, "", "  ")
-	if err != nil {
-		// Only strings and maps of strings: cannot fail.
-		panic(err)
-	}
-	return string(b)
 }

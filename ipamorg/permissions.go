@@ -105,6 +105,11 @@ func RequiredPermissions(events ...fsm.Event) string {
 	for i := range statements {
 		slices.Sort(statements[i].Action)
 	}
+	return policyDocument(statements)
+}
+
+// policyDocument renders statements as an IAM policy document.
+func policyDocument(statements []policyStatement) string {
 	doc := struct {
 		Version   string            `json:"Version"`
 		Statement []policyStatement `json:"Statement"`
