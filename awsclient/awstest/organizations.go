@@ -326,14 +326,7 @@ func (e *Emulator) listDelegatedAdministrators(c *call) (any, *apiError) {
 }
 
 func (e *Emulator) registerDelegatedAdministrator(c *call) (any, *apiError) {
-	if ae := e.orgCaller(c, true); ae != nil {
-		return nil, ae
-	}
-	a, ae := e.requiredAccount(c.in)
-	if ae != nil {
-		return nil, ae
-	}
-	p, ae := requiredPrincipal(c.in)
+	a, p, ae := e.delegatedAdminRequest(c)
 	if ae != nil {
 		return nil, ae
 	}
@@ -367,14 +360,7 @@ func (e *Emulator) registerDelegatedAdministrator(c *call) (any, *apiError) {
 }
 
 func (e *Emulator) deregisterDelegatedAdministrator(c *call) (any, *apiError) {
-	if ae := e.orgCaller(c, true); ae != nil {
-		return nil, ae
-	}
-	a, ae := e.requiredAccount(c.in)
-	if ae != nil {
-		return nil, ae
-	}
-	p, ae := requiredPrincipal(c.in)
+	a, p, ae := e.delegatedAdminRequest(c)
 	if ae != nil {
 		return nil, ae
 	}
@@ -384,6 +370,24 @@ func (e *Emulator) deregisterDelegatedAdministrator(c *call) (any, *apiError) {
 	}
 	e.setAdmin(c.now, p, a.id, false)
 	return nil, nil
+}
+
+// delegatedAdminRequest checks what RegisterDelegatedAdministrator and
+// DeregisterDelegatedAdministrator share: a management-account caller, an
+// AccountId of the organization and a ServicePrincipal.
+func (e *Emulator) delegatedAdminRequest(c *call) (*account, string, *apiError) {
+	if ae := e.orgCaller(c, true); ae != nil {
+		return nil, "", ae
+	}
+	a, ae := e.requiredAccount(c.in)
+	if ae != nil {
+		return nil, "", ae
+	}
+	p, ae := requiredPrincipal(c.in)
+	if ae != nil {
+		return nil, "", ae
+	}
+	return a, p, nil
 }
 
 func (e *Emulator) trustedOn(p string) bool {
