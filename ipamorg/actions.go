@@ -14,15 +14,23 @@ import (
 	"github.com/ipamorg/sdk/fsm"
 )
 
-// do performs the AWS call of step s and waits until a read confirms it,
-// returning the status that did. Each call is idempotent against the state
-// it leads to, so a step that AWS had already taken is not an error; and
-// when a call's answer is lost (see callWrite), a read that already shows
-// the step's result counts as the answer.
-func (c *Client) do(ctx context.Context, s Step) (*Status, error) {
+// do performs the AWS call of step s, taken from prev (the status last
+// observed), and waits until a read confirms it, returning the status that
+// did: prev brought up to date with what that read found. Each call is
+// idempotent against the state it leads to, so a step that AWS had already
+// taken is not an error; and when a call's answer is lost (see callWrite),
+// a read that already shows the step's result counts as the answer.
+//
+// The read is the one that shows the step's change, and only it:
+// organizations:ListDelegatedAdministrators for delegate and
+// remove-delegate, organizations:ListAWSServiceAccessForOrganization for
+// disable-trusted-access, iam:GetRole for delete-service-linked-role (after
+// its deletion task, see deleteServiceLinkedRole).
+func (c *Client) do(ctx context.Context, prev *Status, s Step) (*Status, error) {
 	c.opts.Logger.InfoContext(ctx, "ipamorg: write", "event", s.Event, "action", s.Action, "account", s.Account)
 	var (
 		write func(context.Context, func(context.Context) bool) error
+		read  func(context.Context, *Status) (*Status, error)
 		done  func(*Status) bool
 	)
 	switch s.Event {
@@ -30,17 +38,33 @@ func (c *Client) do(ctx context.Context, s Step) (*Status, error) {
 		write = func(ctx context.Context, applied func(context.Context) bool) error {
 			return c.enableAdmin(ctx, s.Account, applied)
 		}
+		read = func(ctx context.Context, prev *Status) (*Status, error) {
+			return c.rereadAdmins(ctx, prev, func(st *Status, admins []string) {
+				if len(admins) > 0 && admins[0] == s.Account {
+					// The call that designated the administrator also
+					// enabled trusted access and created
+					// AWSServiceRoleForIPAM in the management account
+					// (DESIGN.md §4.1): the enable-trusted-access
+					// transition is confirmed by this same read, and so
+					// are these.
+					st.TrustedAccess, st.ServiceLinkedRole = true, true
+				}
+			})
+		}
 		done = func(st *Status) bool { return st.DelegatedAdmin == s.Account }
 	case fsm.EventRemoveDelegate:
 		write = func(ctx context.Context, applied func(context.Context) bool) error {
 			return c.disableAdmin(ctx, s.Account, applied)
 		}
+		read = func(ctx context.Context, prev *Status) (*Status, error) { return c.rereadAdmins(ctx, prev, nil) }
 		done = func(st *Status) bool { return st.DelegatedAdmin == "" }
 	case fsm.EventDisableTrustedAccess:
 		write = c.disableTrustedAccess
+		read = c.rereadTrustedAccess
 		done = func(st *Status) bool { return !st.TrustedAccess }
 	case fsm.EventDeleteServiceLinkedRole:
 		write = c.deleteServiceLinkedRole
+		read = c.rereadServiceLinkedRole
 		done = func(st *Status) bool { return !st.ServiceLinkedRole }
 	default:
 		// enable-trusted-access is never done alone (see run); anything
@@ -48,13 +72,13 @@ func (c *Client) do(ctx context.Context, s Step) (*Status, error) {
 		return nil, fmt.Errorf("ipamorg: no aws call for event %s", s.Event)
 	}
 	applied := func(ctx context.Context) bool {
-		st, err := c.observe(ctx)
+		st, err := read(ctx, prev)
 		return err == nil && done(st)
 	}
 	if err := write(ctx, applied); err != nil {
 		return nil, err
 	}
-	return c.waitFor(ctx, done)
+	return c.waitFor(ctx, prev, read, done)
 }
 
 func (c *Client) enableAdmin(ctx context.Context, account string, applied func(context.Context) bool) error {

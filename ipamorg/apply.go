@@ -32,6 +32,19 @@ type Result struct {
 	// Status is the last status observed: after the last confirmed step,
 	// or before the first one. It may be nil when even the first read
 	// failed.
+	//
+	// Before the first step it is what Observe read. A step's
+	// confirmation re-reads only the fact the step changes
+	// (organizations:ListDelegatedAdministrators for delegate and
+	// remove-delegate, organizations:ListAWSServiceAccessForOrganization
+	// for disable-trusted-access, iam:GetRole for
+	// delete-service-linked-role), so after a step Status is the status
+	// before it with that fact as the confirming read found it, State and
+	// Warnings recomputed as Observe would, and every other field as last
+	// observed. A delegate step also sets TrustedAccess and
+	// ServiceLinkedRole: its one call grants both, and its confirmation
+	// confirms enable-trusted-access too. Call Observe for a fresh read of
+	// everything.
 	Status *Status `json:"status"`
 	// Transitions are the steps AWS confirmed, in order; empty (not nil)
 	// when nothing was done.
@@ -151,7 +164,7 @@ func (c *Client) run(ctx context.Context, op string, st *Status, steps []Step, g
 		acting := group[len(group)-1]
 
 		start := time.Now()
-		confirmed, err := c.do(ctx, acting)
+		confirmed, err := c.do(ctx, res.Status, acting)
 		if confirmed != nil {
 			res.Status = confirmed
 		}

@@ -45,7 +45,8 @@ var (
 	ErrAccessDenied = errors.New("ipamorg: access denied")
 	// ErrWaitTimeout: a write succeeded but no read confirmed it within
 	// WaitOptions.MaxWait. The *Error's Last field holds the last observed
-	// status.
+	// status: the status before the step with the fact the step changes as
+	// the last poll read it (see Result.Status).
 	ErrWaitTimeout = errors.New("ipamorg: timed out waiting for aws to reflect the change")
 	// ErrStalePlan: the organization changed between Plan and Apply; nothing
 	// was written. Plan again.
@@ -88,7 +89,9 @@ type Error struct {
 	// are empty when the failure came before the first step.
 	Done, NotDone []fsm.Event
 	// Last is the last status observed before the failure, if any. For
-	// ErrWaitTimeout it is what the last poll saw.
+	// ErrWaitTimeout it is what the last poll saw: the status before the
+	// step with the fact the poll re-read (the step's own; see
+	// Result.Status), or the status before the step if no poll returned.
 	Last *Status
 	// Kind is the category: one of the sentinels, or nil when the cause
 	// maps to none (an unexpected AWS error, say).

@@ -62,15 +62,14 @@ func (c *Client) observe(ctx context.Context) (*Status, error) {
 		ManagementAccountID: aws.ToString(org.MasterAccountId),
 		OrganizationID:      aws.ToString(org.Id),
 		FeatureSet:          string(org.FeatureSet),
-		Warnings:            []string{},
 	}
 	management := st.CallerAccountID == st.ManagementAccountID
 	if !management {
-		st.Warnings = append(st.Warnings, fmt.Sprintf(warnNotManagement, st.CallerAccountID, st.ManagementAccountID))
 		// GetRole read the caller's own account, not the management
 		// account the field is about.
 		role, roleErr = false, nil
 	}
+	var unread []string
 	for _, r := range []struct {
 		what string
 		err  *error
@@ -79,7 +78,7 @@ func (c *Client) observe(ctx context.Context) (*Status, error) {
 		{"delegated administrators", &admErr},
 	} {
 		if *r.err != nil && !management && classify(*r.err) == ErrAccessDenied {
-			st.Warnings = append(st.Warnings, fmt.Sprintf(warnPartialRead, r.what))
+			unread = append(unread, r.what)
 			*r.err = nil
 		}
 	}
@@ -89,6 +88,23 @@ func (c *Client) observe(ctx context.Context) (*Status, error) {
 
 	st.TrustedAccess = trusted
 	st.ServiceLinkedRole = role
+	st.settle(admins, unread)
+	return st, nil
+}
+
+// settle completes st from its facts: DelegatedAdmin from admins (every
+// delegated administrator read for ipam.amazonaws.com), then Warnings, from
+// scratch, and State. unread names what the caller was denied reading.
+func (st *Status) settle(admins, unread []string) {
+	management := st.CallerAccountID == st.ManagementAccountID
+	st.Warnings = []string{}
+	if !management {
+		st.Warnings = append(st.Warnings, fmt.Sprintf(warnNotManagement, st.CallerAccountID, st.ManagementAccountID))
+	}
+	for _, what := range unread {
+		st.Warnings = append(st.Warnings, fmt.Sprintf(warnPartialRead, what))
+	}
+	st.DelegatedAdmin = ""
 	if len(admins) > 0 {
 		st.DelegatedAdmin = admins[0]
 	}
@@ -102,7 +118,72 @@ func (c *Client) observe(ctx context.Context) (*Status, error) {
 		st.Warnings = append(st.Warnings, fmt.Sprintf(warnAdminWithoutTrust, st.DelegatedAdmin))
 	}
 	st.State = recognise(st)
-	return st, nil
+}
+
+// The confirmation of a step re-reads only the fact the step changes, not
+// everything Observe reads: after a write, each poll makes one read (see
+// waitFor). What it returns is the status before the step, prev, brought up
+// to date with that fact: a copy of prev with the fact replaced, the fields
+// the read does not cover keeping the value last observed, and State and
+// Warnings recomputed (settle) as Observe would from the same facts.
+//
+// Steps are taken only by the management account (the guards refuse
+// anyone else before any write), so prev holds no warning about a partial
+// read, the one kind settle could not recompute here.
+
+// rereadAdmins re-reads the delegated administrators of ipam.amazonaws.com
+// (organizations:ListDelegatedAdministrators) into prev. implied, if not
+// nil, is then applied to the copy with the administrators read: the
+// effects, besides the administrator, of a write that admins show.
+func (c *Client) rereadAdmins(ctx context.Context, prev *Status, implied func(st *Status, admins []string)) (*Status, error) {
+	admins, err := c.readDelegatedAdmins(ctx)
+	if err != nil {
+		return nil, err
+	}
+	st := *prev
+	if implied != nil {
+		implied(&st, admins)
+	}
+	st.settle(admins, nil)
+	return &st, nil
+}
+
+// rereadTrustedAccess re-reads whether trusted access for
+// ipam.amazonaws.com is enabled
+// (organizations:ListAWSServiceAccessForOrganization) into prev.
+func (c *Client) rereadTrustedAccess(ctx context.Context, prev *Status) (*Status, error) {
+	on, err := c.readTrustedAccess(ctx)
+	if err != nil {
+		return nil, err
+	}
+	st := *prev
+	st.TrustedAccess = on
+	st.settle(prev.admins(), nil)
+	return &st, nil
+}
+
+// rereadServiceLinkedRole re-reads whether AWSServiceRoleForIPAM exists in
+// the management account, the caller's (iam:GetRole), into prev.
+func (c *Client) rereadServiceLinkedRole(ctx context.Context, prev *Status) (*Status, error) {
+	on, err := c.readServiceLinkedRole(ctx)
+	if err != nil {
+		return nil, err
+	}
+	st := *prev
+	st.ServiceLinkedRole = on
+	st.settle(prev.admins(), nil)
+	return &st, nil
+}
+
+// admins returns the delegated administrators st records: DelegatedAdmin,
+// if any. A second one shows only in st's warnings, and does not matter
+// here: the steps that do not re-read the administrators (disable trusted
+// access, delete the role) start from a state without any.
+func (st *Status) admins() []string {
+	if st.DelegatedAdmin == "" {
+		return nil
+	}
+	return []string{st.DelegatedAdmin}
 }
 
 func (c *Client) readCaller(ctx context.Context) (string, error) {

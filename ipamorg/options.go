@@ -49,7 +49,9 @@ type RetryOptions struct {
 // WaitOptions bounds the polling that confirms a write. AWS Organizations
 // reads are eventually consistent, so after each write the Client re-reads
 // until the change shows: at once, then after MinDelay, each delay 1.5 times
-// the previous one, capped at MaxDelay, until MaxWait has passed.
+// the previous one, capped at MaxDelay, until MaxWait has passed. Each poll
+// is one read, the one that shows the write's change (see Result.Status),
+// not a whole Observe.
 type WaitOptions struct {
 	// MinDelay is the delay after the first (immediate) poll. Default
 	// 250ms, or MaxDelay if that is smaller.

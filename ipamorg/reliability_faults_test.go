@@ -139,11 +139,21 @@ var relFaults = []relFault{
 		converge: true, attempts: 1,
 		check: func(t *testing.T, emu *awstest.Emulator, s relStep) {
 			// The role's deletion is confirmed by polling its task, the
-			// other steps by polling Observe (one GetCallerIdentity each)
-			// after the Observe that planned the write.
-			op, polls := "GetCallerIdentity", relCount(emu, "GetCallerIdentity")-1
-			if s.event == fsm.EventDeleteServiceLinkedRole {
-				op, polls = "GetServiceLinkedRoleDeletionStatus", relCount(emu, "GetServiceLinkedRoleDeletionStatus")
+			// other steps by polling the one read that shows their
+			// change, after the Observe that planned the write (which
+			// made that read once too).
+			var op string
+			switch s.event {
+			case fsm.EventDelegate, fsm.EventRemoveDelegate:
+				op = "ListDelegatedAdministrators"
+			case fsm.EventDisableTrustedAccess:
+				op = "ListAWSServiceAccessForOrganization"
+			case fsm.EventDeleteServiceLinkedRole:
+				op = "GetServiceLinkedRoleDeletionStatus"
+			}
+			polls := relCount(emu, op)
+			if s.event != fsm.EventDeleteServiceLinkedRole {
+				polls--
 			}
 			if polls < 3 {
 				t.Errorf("%d polls (%s): the confirmation did not poll through the lag", polls, op)

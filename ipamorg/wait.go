@@ -58,12 +58,20 @@ func (c *Client) poll(ctx context.Context, check func(context.Context) (done boo
 	}
 }
 
-// waitFor polls Observe until ok holds for the observed status, and returns
-// that status. On timeout the *Error's Last holds the last status seen.
-func (c *Client) waitFor(ctx context.Context, ok func(*Status) bool) (*Status, error) {
+// waitFor confirms a write: it polls read, which re-reads only what the
+// write changed and returns prev (the status before the write) brought up
+// to date with it (see the reread functions in observe.go), until ok holds
+// for the status read returns, and returns that status. Each poll is thus
+// one read, not a whole Observe.
+//
+// On timeout the *Error's Last holds the status the last poll returned:
+// prev with the facts that poll read; nil when no poll returned one, and
+// the caller falls back to prev. Otherwise the status returned is the last
+// one read returned, or nil.
+func (c *Client) waitFor(ctx context.Context, prev *Status, read func(context.Context, *Status) (*Status, error), ok func(*Status) bool) (*Status, error) {
 	var last *Status
 	err := c.poll(ctx, func(ctx context.Context) (bool, error) {
-		st, err := c.observe(ctx)
+		st, err := read(ctx, prev)
 		if err != nil {
 			return false, err
 		}
