@@ -29,19 +29,11 @@ func (c *Client) Delegate(ctx context.Context, accountID string) (*Result, error
 	if err := validateAccountID(accountID); err != nil {
 		return res, asError(op, err)
 	}
-	if err := c.writeMu.lock(ctx); err != nil {
-		return res, &Error{Op: op, Err: err}
+	st, err := c.lockObserved(ctx, op, res)
+	if err != nil {
+		return res, err
 	}
 	defer c.writeMu.Unlock()
-
-	st, err := c.observe(ctx)
-	if err != nil {
-		return res, asError(op, err)
-	}
-	res.Status = st
-	if err := guardManagement(st); err != nil {
-		return res, asError(op, err)
-	}
 	if st.State == fsm.StateDelegated {
 		if st.DelegatedAdmin == accountID {
 			return res, nil
@@ -85,19 +77,11 @@ func (c *Client) DeleteServiceLinkedRole(ctx context.Context) (*Result, error) {
 func (c *Client) single(ctx context.Context, ev fsm.Event) (*Result, error) {
 	op := string(ev)
 	res := &Result{Transitions: []Transition{}}
-	if err := c.writeMu.lock(ctx); err != nil {
-		return res, &Error{Op: op, Err: err}
+	st, err := c.lockObserved(ctx, op, res)
+	if err != nil {
+		return res, err
 	}
 	defer c.writeMu.Unlock()
-
-	st, err := c.observe(ctx)
-	if err != nil {
-		return res, asError(op, err)
-	}
-	res.Status = st
-	if err := guardManagement(st); err != nil {
-		return res, asError(op, err)
-	}
 	if _, ok := fsm.Target(st.State, ev); !ok {
 		return res, &Error{Op: op, Event: ev, From: st.State, Kind: fsm.ErrInvalidTransition, Last: st,
 			Err: &fsm.TransitionError{Event: ev, State: st.State}}
@@ -107,4 +91,24 @@ func (c *Client) single(ctx context.Context, ev fsm.Event) (*Result, error) {
 		return res, asError(op, err)
 	}
 	return c.run(ctx, op, st, steps, true)
+}
+
+// lockObserved takes the write lock, observes, records the status in res
+// and checks the caller is the management account: the start every
+// explicit call shares. On success the caller holds the lock and must
+// release it; on error the lock is not held.
+func (c *Client) lockObserved(ctx context.Context, op string, res *Result) (*Status, error) {
+	if err := c.writeMu.lock(ctx); err != nil {
+		return nil, &Error{Op: op, Err: err}
+	}
+	st, err := c.observe(ctx)
+	if err == nil {
+		res.Status = st
+		err = guardManagement(st)
+	}
+	if err != nil {
+		c.writeMu.Unlock()
+		return nil, asError(op, err)
+	}
+	return st, nil
 }
