@@ -7,10 +7,12 @@ package ipamorg_test
 
 import (
 	"context"
+	"os"
 	"testing"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/organizations"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
@@ -157,16 +159,58 @@ func BenchmarkLifecycle(b *testing.B) {
 	}
 }
 
+// benchEndpointEnv names the environment variable that gives
+// BenchmarkLifecycleEndpoint its server.
+const benchEndpointEnv = "IPAMORG_BENCH_ENDPOINT"
+
+// BenchmarkLifecycleEndpoint: the lifecycle of BenchmarkLifecycle (none →
+// delegated → none, no lag) against the emulator at $IPAMORG_BENCH_ENDPOINT,
+// an `ipamorgctl serve` process, the kind of server bench/cli_lifecycle.sh
+// scripts the AWS CLI against; bench/run.sh starts one for each and prints
+// the ratio. Skipped when the variable is unset. The server must hold the
+// default organization in state none; each lifecycle leaves it there.
+// Timed per lifecycle, as a program would run it: building the Client
+// (the SDK's default HTTP client, so new connections) and the two
+// Reconciles. Metric: wall-ms.
+func BenchmarkLifecycleEndpoint(b *testing.B) {
+	endpoint := os.Getenv(benchEndpointEnv)
+	if endpoint == "" {
+		b.Skip(benchEndpointEnv + " is not set")
+	}
+	cfg := aws.Config{
+		Region:       awstest.Region,
+		Credentials:  credentials.NewStaticCredentialsProvider(relMgmt, "bench", ""),
+		BaseEndpoint: aws.String(endpoint),
+	}
+	ctx := context.Background()
+	var wall time.Duration
+	for b.Loop() {
+		start := time.Now()
+		c, err := ipamorg.NewFromConfig(cfg)
+		if err != nil {
+			b.Fatal(err)
+		}
+		for _, d := range []ipamorg.Desired{
+			{State: fsm.StateDelegated, DelegatedAdmin: relMemberA},
+			{State: fsm.StateNone},
+		} {
+			if _, err := c.Reconcile(ctx, d); err != nil {
+				b.Fatal(err)
+			}
+		}
+		wall += time.Since(start)
+	}
+	b.ReportMetric(ms(wall)/float64(b.N), "wall-ms")
+}
+
 // benchPolls reads one Reconcile's audit log: for each write, the delay to
 // the first read after it, and the time from the write's visibility (its
 // arrival plus lag) to the last read before the next write (or the end),
 // which is the read that confirmed it, and the gap between that read and
-// the one before. Reads are the polls: GetCallerIdentity (one per Observe)
-// and GetServiceLinkedRoleDeletionStatus.
+// the one before. Every read between two writes is a poll: a confirmation
+// makes only the one read that shows its write.
 func benchPolls(reqs []awstest.Request, lag time.Duration) (firstPoll, afterVisible, gap time.Duration, writes int) {
-	isPoll := func(r awstest.Request) bool {
-		return r.Operation == "GetCallerIdentity" || r.Operation == "GetServiceLinkedRoleDeletionStatus"
-	}
+	isPoll := func(r awstest.Request) bool { return !r.Write }
 	for i, w := range reqs {
 		if !w.Write {
 			continue

@@ -7,6 +7,7 @@ import (
 	"math"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -53,6 +54,11 @@ type VerifyOptions struct {
 	// iam:CreateServiceLinkedRole. Default DefaultAccessRole.
 	RoleName string
 	// Concurrency is how many accounts are checked at once. Default 16.
+	// The listing of the accounts runs alongside the checks: one call
+	// more in flight. The HTTP clients should keep at least as many idle
+	// connections per host (http.Transport.MaxIdleConnsPerHost, 10 in
+	// the SDK's default transport), or connections are closed and opened
+	// again all along; awsclient.NewFromConfig keeps 100.
 	Concurrency int
 	// RateLimit caps the AWS calls per second of the whole verification
 	// (STS and IAM throttle; a large organization must not throttle
@@ -64,8 +70,11 @@ type VerifyOptions struct {
 	Repair bool
 	// Progress, if set, is called with the number of accounts done and
 	// the total: once with done 0 after the accounts are listed, then
-	// after each account. Calls come from the verifying goroutines, one
-	// at a time, with done increasing; Progress should return quickly.
+	// once per account. The checks start before the listing ends, so
+	// the accounts checked by then are reported at once, right after
+	// done 0; each later account is reported when it is done. Calls come
+	// from the verifying goroutines, one at a time, with done increasing
+	// by one; Progress should return quickly.
 	Progress func(done, total int)
 }
 
@@ -96,7 +105,8 @@ const opVerify = "verify-service-linked-roles"
 // VerifyServiceLinkedRoles checks that AWSServiceRoleForIPAM exists in
 // every account of the organization: without it IPAM silently cannot
 // monitor the account. It lists the accounts
-// (organizations:ListAccounts), skips those that are not ACTIVE, checks the
+// (organizations:ListAccounts, checking each page's accounts while it
+// fetches the next), skips those that are not ACTIVE, checks the
 // caller's own account with the Client's IAM client and every other
 // account with iam:GetRole under the credentials of VerifyOptions.RoleName
 // assumed there (sts:AssumeRole), and, with VerifyOptions.Repair, creates
@@ -114,9 +124,12 @@ const opVerify = "verify-service-linked-roles"
 // before any AWS call. Repair without a delegated administrator fails with
 // ErrNoDelegatedAdmin before any write. Listing failures are the usual
 // *Error (ErrAccessDenied, ErrOrganizationNotFound, ...), with a nil
-// report. When ctx ends it stops taking accounts and returns the report so
-// far (Complete false; nil if the accounts were not listed yet) with an
-// *Error wrapping ctx.Err().
+// report if they struck before any account was listed; otherwise the
+// accounts listed and not yet taken are left unchecked, those being
+// checked are finished, and the report holds them (Complete false, Total
+// the accounts listed). When ctx ends it stops taking accounts and returns
+// the report so far (Complete false; nil if no account was listed yet)
+// with an *Error wrapping ctx.Err().
 func (c *Client) VerifyServiceLinkedRoles(ctx context.Context, opts VerifyOptions) (*FleetReport, error) {
 	o, err := opts.resolve()
 	if err != nil {
@@ -166,66 +179,100 @@ type target struct {
 	active          bool
 }
 
+// run checks the accounts as they are listed. ListAccounts returns at
+// most 20 accounts a page and each page needs the previous one's token, so
+// listing 10,000 accounts takes 500 calls in a row: checking only once the
+// listing ended would add all of them to the wall time (40% more at
+// concurrency 16 when every call takes as long). Instead the checks start
+// with the first page and the listing runs alongside, ahead of them.
 func (v *verifier) run(ctx context.Context) (*FleetReport, error) {
 	r, err := v.prepare(ctx)
 	if err != nil {
 		return nil, err
 	}
-	accounts, err := v.listAccounts(ctx)
-	if err != nil {
-		return nil, err
-	}
-	r.Total = len(accounts)
-	r.Accounts = make([]AccountCheck, 0, len(accounts))
 
 	var (
-		mu   sync.Mutex // guards r.Accounts and done, and serialises Progress
-		done int
-		wg   sync.WaitGroup
+		mu     sync.Mutex // guards r.Accounts, done and listed, and serialises Progress
+		done   int
+		listed bool // the listing ended: total is known and Progress reports against it
+		total  int  // accounts listed so far; only the listing goroutine (this one) writes it
+		wg     sync.WaitGroup
+		// stop is set when the listing fails: the accounts queued and not
+		// yet taken are left unchecked.
+		stop    atomic.Bool
+		workers int
 	)
-	progress := func() {
-		if v.o.Progress != nil {
-			v.o.Progress(done, len(accounts))
-		}
-	}
-	mu.Lock()
-	progress()
-	mu.Unlock()
-
-	jobs := make(chan target)
-	for range min(v.o.Concurrency, max(1, len(accounts))) {
-		wg.Go(func() {
-			for t := range jobs {
-				ac, ok := v.check(ctx, t)
-				if !ok {
-					continue // cut short by ctx: not checked
-				}
-				mu.Lock()
-				r.Accounts = append(r.Accounts, ac)
-				done++
-				progress()
-				mu.Unlock()
+	// The queue lets the listing run ahead of the checks by a few pages
+	// (a page takes one call, checking it takes at most Concurrency at
+	// once), so that the workers never wait for the next page.
+	jobs := make(chan target, max(queuedAccounts, 2*v.o.Concurrency))
+	worker := func() {
+		for t := range jobs {
+			if stop.Load() {
+				continue
 			}
-		})
-	}
-feed:
-	for _, t := range accounts {
-		select {
-		case jobs <- t:
-		case <-ctx.Done():
-			break feed
+			ac, ok := v.check(ctx, t)
+			if !ok {
+				continue // cut short by ctx: not checked
+			}
+			mu.Lock()
+			r.Accounts = append(r.Accounts, ac)
+			done++
+			if listed && v.o.Progress != nil {
+				v.o.Progress(done, total)
+			}
+			mu.Unlock()
 		}
+	}
+	listErr := v.listAccounts(ctx, func(page []target) bool {
+		total += len(page)
+		for ; workers < min(v.o.Concurrency, total); workers++ {
+			wg.Go(worker)
+		}
+		for _, t := range page {
+			select {
+			case jobs <- t:
+			case <-ctx.Done():
+				return false
+			}
+		}
+		return true
+	})
+	if listErr != nil {
+		stop.Store(true)
+	} else {
+		// Progress reports against the total, known only now: report
+		// the accounts checked meanwhile, one call each, as if they had
+		// been checked now.
+		mu.Lock()
+		listed = true
+		if v.o.Progress != nil {
+			for d := range done + 1 {
+				v.o.Progress(d, total)
+			}
+		}
+		mu.Unlock()
 	}
 	close(jobs)
 	wg.Wait()
 
+	r.Total = total
 	r.finish()
-	if ctx.Err() != nil {
+	switch {
+	case listErr != nil && total == 0:
+		return nil, listErr
+	case listErr != nil:
+		return r, listErr
+	case ctx.Err() != nil:
 		return r, joinContext(ctx, nil)
 	}
 	r.Complete = true
 	return r, nil
 }
+
+// queuedAccounts is the least number of listed accounts waiting for a
+// worker before the listing waits too: five pages.
+const queuedAccounts = 100
 
 // prepare reads who the caller is, the organization and its IPAM admin,
 // concurrently, and starts the report.
@@ -316,20 +363,21 @@ func (v *verifier) delegatedAdmins(ctx context.Context) ([]string, error) {
 }
 
 // listAccounts lists every account of the organization, following
-// NextToken.
-func (v *verifier) listAccounts(ctx context.Context) ([]target, error) {
+// NextToken, and hands each page, without the accounts already listed, to
+// page, until page returns false (listAccounts then returns ctx's error).
+func (v *verifier) listAccounts(ctx context.Context, page func([]target) bool) error {
 	in := &organizations.ListAccountsInput{}
-	var out []target
 	seen := map[string]bool{}
 	for {
-		page, err := limited(ctx, v, "organizations:ListAccounts", func(ctx context.Context) (*organizations.ListAccountsOutput, error) {
+		out, err := limited(ctx, v, "organizations:ListAccounts", func(ctx context.Context) (*organizations.ListAccountsOutput, error) {
 			return v.c.aws.Organizations.ListAccounts(ctx, in)
 		})
 		if err != nil {
-			return nil, err
+			return err
 		}
-		for i := range page.Accounts {
-			a := &page.Accounts[i]
+		targets := make([]target, 0, len(out.Accounts))
+		for i := range out.Accounts {
+			a := &out.Accounts[i]
 			id := aws.ToString(a.Id)
 			if seen[id] {
 				// Pages of an eventually consistent list may overlap.
@@ -337,12 +385,15 @@ func (v *verifier) listAccounts(ctx context.Context) ([]target, error) {
 			}
 			seen[id] = true
 			state, active := accountState(a)
-			out = append(out, target{id: id, name: aws.ToString(a.Name), state: state, active: active})
+			targets = append(targets, target{id: id, name: aws.ToString(a.Name), state: state, active: active})
 		}
-		if aws.ToString(page.NextToken) == "" {
-			return out, nil
+		if !page(targets) {
+			return joinContext(ctx, nil)
 		}
-		in = &organizations.ListAccountsInput{NextToken: page.NextToken}
+		if aws.ToString(out.NextToken) == "" {
+			return nil
+		}
+		in = &organizations.ListAccountsInput{NextToken: out.NextToken}
 	}
 }
 

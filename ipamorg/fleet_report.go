@@ -53,7 +53,8 @@ type FleetReport struct {
 	AccessRole string `json:"access_role"`
 	// Repair reports whether missing roles were to be created.
 	Repair bool `json:"repair"`
-	// Total is the number of accounts listed in the organization.
+	// Total is the number of accounts listed in the organization (when a
+	// failure cut the listing short, the number listed before it).
 	Total int `json:"total"`
 	// Complete is false when the verification was cancelled: Accounts
 	// then holds only the accounts checked before it stopped.

@@ -52,6 +52,10 @@ type fleetOrg struct {
 	// beforeAssume, if set, runs at the start of every AssumeRole, outside
 	// mu; it may block.
 	beforeAssume func(ctx context.Context, account string) error
+	// beforeList, if set, runs at the start of every ListAccounts, with
+	// the NextToken asked for ("" for the first page), outside mu; it may
+	// block.
+	beforeList func(ctx context.Context, token string) error
 }
 
 // newFleetOrg returns the management account and n active members
@@ -115,7 +119,12 @@ func (f *fleetOrg) clients(ctrl *gomock.Controller) awsclient.Clients {
 			return out, nil
 		})
 	org.EXPECT().ListAccounts(gomock.Any(), gomock.Any()).AnyTimes().DoAndReturn(
-		func(_ context.Context, in *organizations.ListAccountsInput, _ ...func(*organizations.Options)) (*organizations.ListAccountsOutput, error) {
+		func(ctx context.Context, in *organizations.ListAccountsInput, _ ...func(*organizations.Options)) (*organizations.ListAccountsOutput, error) {
+			if f.beforeList != nil {
+				if err := f.beforeList(ctx, aws.ToString(in.NextToken)); err != nil {
+					return nil, err
+				}
+			}
 			if err := f.fault("ListAccounts"); err != nil {
 				return nil, err
 			}
@@ -470,6 +479,24 @@ func TestVerifyServiceLinkedRolesErrors(t *testing.T) {
 			t.Errorf("assumed %v", f.assumed)
 		}
 	})
+	t.Run("listing denied on a later page", func(t *testing.T) {
+		f := newFleetOrg(t, 5) // three pages of two
+		f.faults["ListAccounts"] = []error{nil, &orgtypes.AccessDeniedException{Message: aws.String("no")}}
+		r, err := f.client(t).VerifyServiceLinkedRoles(t.Context(), ipamorg.VerifyOptions{RateLimit: math.Inf(1)})
+		if !errors.Is(err, ipamorg.ErrAccessDenied) || r == nil {
+			t.Fatalf("got %v, %v", r, err)
+		}
+		// The first page's accounts were listed; each was checked, or
+		// left unchecked if no worker had taken it yet.
+		if r.Complete || r.Total != 2 || len(r.Accounts) > 2 {
+			t.Errorf("complete %v total %d accounts %+v", r.Complete, r.Total, r.Accounts)
+		}
+		for _, a := range r.Accounts {
+			if (a.AccountID != mgmt && a.AccountID != member(0)) || a.Result != ipamorg.RolePresent {
+				t.Errorf("account %+v", a)
+			}
+		}
+	})
 	t.Run("organization not in use", func(t *testing.T) {
 		f := newFleetOrg(t, 1)
 		f.faults["ListAccounts"] = []error{&orgtypes.AWSOrganizationsNotInUseException{Message: aws.String("no org")}}
@@ -556,6 +583,37 @@ func TestVerifyServiceLinkedRolesRateLimit(t *testing.T) {
 			t.Errorf("took %v, want about %v for %d calls at %d/s", got, want, calls, perSecond)
 		}
 	})
+}
+
+// TestVerifyServiceLinkedRolesChecksWhileListing holds every page after
+// the first until an account of the first page has been assumed into: the
+// checks must not wait for the listing to end.
+func TestVerifyServiceLinkedRolesChecksWhileListing(t *testing.T) {
+	f := newFleetOrg(t, 9) // five pages of two
+	assumed := make(chan struct{})
+	var once sync.Once
+	f.beforeAssume = func(context.Context, string) error {
+		once.Do(func() { close(assumed) })
+		return nil
+	}
+	f.beforeList = func(ctx context.Context, token string) error {
+		if token == "" {
+			return nil
+		}
+		select {
+		case <-assumed:
+			return nil
+		case <-time.After(10 * time.Second):
+			return errors.New("no account was checked while the listing waited")
+		}
+	}
+	r, err := f.client(t).VerifyServiceLinkedRoles(t.Context(), ipamorg.VerifyOptions{RateLimit: math.Inf(1)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !r.OK() || r.Total != 10 || len(r.Accounts) != 10 {
+		t.Errorf("ok %v total %d accounts %d", r.OK(), r.Total, len(r.Accounts))
+	}
 }
 
 func TestVerifyServiceLinkedRolesCancel(t *testing.T) {
