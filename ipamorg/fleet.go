@@ -303,8 +303,9 @@ func (v *verifier) prepare(ctx context.Context) (*FleetReport, error) {
 		}
 	})
 	wg.Go(func() {
-		// One page is the norm: IPAM allows one administrator.
-		admins, admErr = v.delegatedAdmins(ctx)
+		// The same read as Observe's: one call before the fan-out, which
+		// is what the rate limit is for.
+		admins, admErr = v.c.readDelegatedAdmins(ctx)
 	})
 	wg.Wait()
 	if err := errors.Join(orgErr, callerErr); err != nil {
@@ -340,26 +341,6 @@ func (v *verifier) prepare(ctx context.Context) (*FleetReport, error) {
 			Err: errors.New("delegate an administrator first: ec2:EnableIpamOrganizationAdminAccount creates the role in every account")}
 	}
 	return r, nil
-}
-
-func (v *verifier) delegatedAdmins(ctx context.Context) ([]string, error) {
-	in := &organizations.ListDelegatedAdministratorsInput{ServicePrincipal: aws.String(servicePrincipal)}
-	var ids []string
-	for {
-		out, err := limited(ctx, v, "organizations:ListDelegatedAdministrators", func(ctx context.Context) (*organizations.ListDelegatedAdministratorsOutput, error) {
-			return v.c.aws.Organizations.ListDelegatedAdministrators(ctx, in)
-		})
-		if err != nil {
-			return nil, err
-		}
-		for _, a := range out.DelegatedAdministrators {
-			ids = append(ids, aws.ToString(a.Id))
-		}
-		if aws.ToString(out.NextToken) == "" {
-			return ids, nil
-		}
-		in = &organizations.ListDelegatedAdministratorsInput{ServicePrincipal: aws.String(servicePrincipal), NextToken: out.NextToken}
-	}
 }
 
 // listAccounts lists every account of the organization, following
