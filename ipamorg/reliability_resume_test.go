@@ -14,9 +14,6 @@ import (
 	"testing/synctest"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/credentials"
-
 	"github.com/ipamorg/sdk/awsclient/awstest"
 	"github.com/ipamorg/sdk/fsm"
 	"github.com/ipamorg/sdk/ipamorg"
@@ -179,10 +176,6 @@ func TestResumeWhileReadsLag(t *testing.T) {
 	}
 }
 
-// relChildEnv names the emulator URL a re-executed test binary reconciles
-// against, in TestResumeAfterKill.
-const relChildEnv = "IPAMORG_RELIABILITY_CHILD_URL"
-
 // TestResumeAfterKill is crash and resume across processes: a child process
 // (this test binary, re-executed) reconciles none → delegated against an
 // emulator over loopback whose reads lag an hour, so that after its write it
@@ -212,8 +205,7 @@ func TestResumeAfterKill(t *testing.T) {
 	})
 	defer srv.Close()
 
-	cmd := exec.Command(os.Args[0], "-test.run=^TestResumeAfterKill$", "-test.count=1")
-	cmd.Env = append(os.Environ(), relChildEnv+"="+srv.URL)
+	cmd := relChildCommand(t, srv.URL, nil)
 	var out strings.Builder
 	cmd.Stdout, cmd.Stderr = &out, &out
 	if err := cmd.Start(); err != nil {
@@ -267,15 +259,7 @@ func TestResumeAfterKill(t *testing.T) {
 // relChild is the child of TestResumeAfterKill: it reconciles, and should
 // be killed while polling for its confirmation.
 func relChild(t *testing.T, url string) {
-	cfg := aws.Config{
-		Region:       awstest.Region,
-		Credentials:  credentials.NewStaticCredentialsProvider(relMgmt, "x", ""),
-		BaseEndpoint: aws.String(url),
-	}
-	c, err := ipamorg.NewFromConfig(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
+	c := relChildClient(t, url)
 	ctx, cancel := context.WithTimeout(t.Context(), time.Minute)
 	defer cancel()
 	if _, err := c.Reconcile(ctx, ipamorg.Desired{State: fsm.StateDelegated, DelegatedAdmin: relMemberA}); err == nil {
