@@ -110,26 +110,24 @@ func (o Options) resolve() (Options, error) {
 	if o.Retry.MaxAttempts == 0 {
 		o.Retry.MaxAttempts = defaultMaxAttempts
 	}
-	if o.Retry.InitialInterval == 0 {
-		o.Retry.InitialInterval = defaultInitialInterval
-		if o.Retry.MaxInterval != 0 {
-			o.Retry.InitialInterval = min(defaultInitialInterval, o.Retry.MaxInterval)
-		}
-	}
-	if o.Retry.MaxInterval == 0 {
-		o.Retry.MaxInterval = max(defaultMaxInterval, o.Retry.InitialInterval)
-	}
-	if o.Wait.MinDelay == 0 {
-		o.Wait.MinDelay = defaultMinDelay
-		if o.Wait.MaxDelay != 0 {
-			o.Wait.MinDelay = min(defaultMinDelay, o.Wait.MaxDelay)
-		}
-	}
-	if o.Wait.MaxDelay == 0 {
-		o.Wait.MaxDelay = max(defaultMaxDelay, o.Wait.MinDelay)
-	}
+	defaultRange(&o.Retry.InitialInterval, &o.Retry.MaxInterval, defaultInitialInterval, defaultMaxInterval)
+	defaultRange(&o.Wait.MinDelay, &o.Wait.MaxDelay, defaultMinDelay, defaultMaxDelay)
 	if o.Wait.MaxWait == 0 {
 		o.Wait.MaxWait = defaultMaxWait
 	}
 	return o, nil
+}
+
+// defaultRange fills each zero bound of [lo, hi] with its default, bending
+// the default so that lo <= hi still holds when only one bound was set.
+func defaultRange(lo, hi *time.Duration, defLo, defHi time.Duration) {
+	if *lo == 0 {
+		*lo = defLo
+		if *hi != 0 {
+			*lo = min(defLo, *hi)
+		}
+	}
+	if *hi == 0 {
+		*hi = max(defHi, *lo)
+	}
 }
