@@ -238,15 +238,26 @@ func (e *Emulator) listAWSServiceAccess(c *call) (any, *apiError) {
 	}{append([]jsonEnabledPrincipal{}, all[start:end]...), next}, nil
 }
 
-func (e *Emulator) enableAWSServiceAccess(c *call) (any, *apiError) {
+// serviceAccessRequest checks what EnableAWSServiceAccess and
+// DisableAWSServiceAccess share: a management-account caller, a
+// ServicePrincipal and an organization with all features.
+func (e *Emulator) serviceAccessRequest(c *call) (string, *apiError) {
 	if ae := e.orgCaller(c, true); ae != nil {
-		return nil, ae
+		return "", ae
 	}
 	p, ae := requiredPrincipal(c.in)
 	if ae != nil {
-		return nil, ae
+		return "", ae
 	}
 	if ae := e.requireAllFeatures(); ae != nil {
+		return "", ae
+	}
+	return p, nil
+}
+
+func (e *Emulator) enableAWSServiceAccess(c *call) (any, *apiError) {
+	p, ae := e.serviceAccessRequest(c)
+	if ae != nil {
 		return nil, ae
 	}
 	// The "wrong path" for IPAM (DESIGN.md §4.1): trusted access is granted
@@ -259,14 +270,8 @@ func (e *Emulator) enableAWSServiceAccess(c *call) (any, *apiError) {
 }
 
 func (e *Emulator) disableAWSServiceAccess(c *call) (any, *apiError) {
-	if ae := e.orgCaller(c, true); ae != nil {
-		return nil, ae
-	}
-	p, ae := requiredPrincipal(c.in)
+	p, ae := e.serviceAccessRequest(c)
 	if ae != nil {
-		return nil, ae
-	}
-	if ae := e.requireAllFeatures(); ae != nil {
 		return nil, ae
 	}
 	if p == IPAMServicePrincipal && len(e.adminsLatest(p)) > 0 {
