@@ -19,6 +19,12 @@ const (
 	StateDisabled State = "disabled"
 )
 
+// StateUnknown is not a lifecycle state: it is what an observer reports
+// when the reads that decide the state were denied to it, rather than
+// guess one of the four. It is not Valid, not in States, and no event is
+// allowed from it.
+const StateUnknown State = "unknown"
+
 // Event is a move from one State to another.
 type Event string
 
@@ -45,8 +51,11 @@ type transition struct {
 	to    State
 }
 
-// table is the whole lifecycle. Its order is the order Path prefers when two
-// paths are equally short, and the order of the Mermaid diagram.
+// table is the whole lifecycle: the one place that says which event leads
+// from which state to which. Its order is the order Path prefers when two
+// paths are equally short, and the order of the Mermaid diagram. An event
+// whose row leads from a state back to itself (a repair, say) is never on
+// a path: Path looks for moves between different states.
 var table = []transition{
 	{EventEnableTrustedAccess, []State{StateNone, StateDisabled}, StateTrusted},
 	{EventDelegate, []State{StateTrusted}, StateDelegated},
@@ -55,7 +64,8 @@ var table = []transition{
 	{EventDeleteServiceLinkedRole, []State{StateDisabled}, StateNone},
 }
 
-// States returns every state, in lifecycle order.
+// States returns every lifecycle state, in lifecycle order. StateUnknown is
+// not one of them.
 func States() []State {
 	return []State{StateNone, StateTrusted, StateDelegated, StateDisabled}
 }

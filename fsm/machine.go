@@ -4,18 +4,17 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"sync"
 
 	looplab "github.com/looplab/fsm"
 )
 
-// Machine tracks one organization's place in the lifecycle. It is safe for
-// concurrent use; Fire calls are serialised.
+// Machine tracks one organization's place in the lifecycle and reports
+// each transition it makes. It is safe for concurrent use; Fire calls are
+// serialised.
 type Machine struct {
 	m *looplab.FSM
-
-	mu      sync.Mutex
-	history []Change // appended by the enter callbacks, in firing order
+	// onChange is called by looplab's after-event callbacks.
+	onChange func(ctx context.Context, c Change, args ...any)
 }
 
 // Change is one transition the machine made.
@@ -26,8 +25,13 @@ type Change struct {
 
 // New returns a machine in the state initial. An unknown initial state is
 // kept as it is; every event then fails with ErrInvalidTransition.
-func New(initial State) *Machine {
-	mc := &Machine{}
+//
+// onChange, if not nil, is called after each transition, from the
+// machine's own after-event callback, before Fire returns: with the change
+// and the args given to Fire. It runs on the goroutine that called Fire and
+// must not call Fire itself.
+func New(initial State, onChange func(ctx context.Context, c Change, args ...any)) *Machine {
+	mc := &Machine{onChange: onChange}
 	mc.m = looplab.NewFSM(string(initial), looplabEvents(), mc.callbacks())
 	return mc
 }
@@ -45,49 +49,51 @@ func looplabEvents() looplab.Events {
 	return events
 }
 
-// callbacks returns looplab's callback table, keyed only by our own states:
-// a key looplab does not recognise would be dropped without a word.
+// callbacks returns looplab's callback table, keyed only by our own events:
+// a key looplab does not recognise would be dropped without a word. An
+// after_<event> callback runs once the event has moved the machine, also
+// for a row that leads from a state back to itself, where looplab enters no
+// state.
 func (mc *Machine) callbacks() looplab.Callbacks {
-	cbs := make(looplab.Callbacks, len(States()))
-	for _, s := range States() {
-		cbs[enterKey(s)] = mc.record
+	if mc.onChange == nil {
+		return nil
+	}
+	cbs := make(looplab.Callbacks, len(table))
+	for _, t := range table {
+		cbs[afterKey(t.event)] = mc.after
 	}
 	return cbs
 }
 
-func enterKey(s State) string { return "enter_" + string(s) }
+func afterKey(e Event) string { return "after_" + string(e) }
 
-func (mc *Machine) record(_ context.Context, e *looplab.Event) {
-	mc.mu.Lock()
-	defer mc.mu.Unlock()
-	mc.history = append(mc.history, Change{Event: Event(e.Event), From: State(e.Src), To: State(e.Dst)})
-}
-
-// History returns the transitions made by Fire so far, oldest first.
-func (mc *Machine) History() []Change {
-	mc.mu.Lock()
-	defer mc.mu.Unlock()
-	return append([]Change(nil), mc.history...)
+func (mc *Machine) after(ctx context.Context, e *looplab.Event) {
+	mc.onChange(ctx, Change{Event: Event(e.Event), From: State(e.Src), To: State(e.Dst)}, e.Args...)
 }
 
 // Current returns the machine's state.
 func (mc *Machine) Current() State { return State(mc.m.Current()) }
 
-// Can reports whether e is allowed in the current state.
-func (mc *Machine) Can(e Event) bool { return mc.m.Can(string(e)) }
-
-// Fire moves the machine by e. It returns a *TransitionError, which wraps
-// ErrInvalidTransition, when e is not allowed in the current state, and the
-// context's error when ctx is already done.
-func (mc *Machine) Fire(ctx context.Context, e Event) error {
+// Fire moves the machine by e, passing args to the onChange callback. It
+// returns a *TransitionError, which wraps ErrInvalidTransition, when e is
+// not allowed in the current state, and the context's error when ctx is
+// already done; the machine does not move then.
+func (mc *Machine) Fire(ctx context.Context, e Event, args ...any) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	err := mc.m.Event(ctx, string(e))
-	var invalid looplab.InvalidEventError
-	var unknown looplab.UnknownEventError
+	err := mc.m.Event(ctx, string(e), args...)
+	var (
+		invalid  looplab.InvalidEventError
+		unknown  looplab.UnknownEventError
+		noChange looplab.NoTransitionError
+	)
 	switch {
 	case err == nil:
+		return nil
+	case errors.As(err, &noChange) && noChange.Err == nil:
+		// A row from a state to itself: allowed, and reported by its
+		// after_<event> callback like any other.
 		return nil
 	case errors.As(err, &invalid), errors.As(err, &unknown):
 		return &TransitionError{Event: e, State: mc.Current()}
