@@ -2,29 +2,46 @@ package ipamorg
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"time"
 
 	"github.com/ipamorg/sdk/fsm"
 )
 
-// Transition is one lifecycle step that AWS confirmed.
+// Transition is one lifecycle step that AWS confirmed: the Step (its event,
+// states, AWS action and account) and when and how long. In JSON the Step's
+// fields come first, then "at" and "duration_ms" (integer milliseconds).
 type Transition struct {
-	Event fsm.Event `json:"event"`
-	From  fsm.State `json:"from"`
-	To    fsm.State `json:"to"`
-	// Account is the delegated administrator the step designated or
-	// removed, or "".
-	Account string `json:"account,omitempty"`
-	// Action is the AWS action called, or "" for enable-trusted-access,
-	// which the delegate step's call grants.
-	Action string `json:"action"`
+	Step
 	// At is when the step's AWS call started.
 	At time.Time `json:"at"`
 	// Duration runs from the start of the AWS call to the read that
 	// confirmed it. It is 0 for enable-trusted-access: the time of the
 	// shared call is the delegate transition's.
-	Duration time.Duration `json:"duration"`
+	Duration time.Duration `json:"-"`
+}
+
+// transitionJSON is Transition's JSON form.
+type transitionJSON struct {
+	Step
+	At         time.Time `json:"at"`
+	DurationMS int64     `json:"duration_ms"`
+}
+
+// MarshalJSON encodes t with its Duration as "duration_ms".
+func (t Transition) MarshalJSON() ([]byte, error) {
+	return json.Marshal(transitionJSON{t.Step, t.At, t.Duration.Milliseconds()})
+}
+
+// UnmarshalJSON decodes what MarshalJSON encodes.
+func (t *Transition) UnmarshalJSON(b []byte) error {
+	var j transitionJSON
+	if err := json.Unmarshal(b, &j); err != nil {
+		return err
+	}
+	*t = Transition{Step: j.Step, At: j.At, Duration: time.Duration(j.DurationMS) * time.Millisecond}
+	return nil
 }
 
 // Result is what a writing method did.
@@ -51,44 +68,76 @@ type Result struct {
 	Transitions []Transition `json:"transitions"`
 }
 
-// Apply carries out p, which Plan made. It re-observes the organization
-// first and, if the state or the delegated administrator changed since the
-// plan, fails with ErrStalePlan before writing anything. It then runs the
-// guards again and, step by step: makes the AWS call (retried as
-// RetryOptions allow), waits until a read confirms it (WaitOptions), and
-// reports the transition to Options.OnTransition. An enable-trusted-access
-// step and the delegate step after it are one AWS call and two
-// transitions.
+// Apply carries out p, which Plan made. It first checks p itself: its
+// steps must be exactly those its Desired leads to from its Status (a plan
+// edited by hand is refused with ErrInvalidDesired, before any AWS call).
+// It then re-observes the organization and, if the state or the delegated
+// administrator changed since the plan, fails with ErrStalePlan before
+// writing anything. It runs the guards again and, step by step: makes the
+// AWS call (retried as RetryOptions say), waits until a read confirms it
+// (WaitOptions), and reports the transition to Options.OnTransition. An
+// enable-trusted-access step and the delegate step after it are one AWS
+// call and two transitions.
 //
 // Apply always returns a non-nil Result holding the transitions that were
-// confirmed. On failure the *Error's Done and NotDone list the steps done
-// and not done. Writes are serialised per Client.
+// confirmed. On failure the *Error's Done, Unconfirmed and NotDone say
+// which steps were done, sent but not confirmed, and not taken. Writes are
+// serialised per Client.
 func (c *Client) Apply(ctx context.Context, p *Plan) (*Result, error) {
 	const op = "apply"
 	res := &Result{Transitions: []Transition{}}
 	if p == nil || p.Status == nil {
 		return res, &Error{Op: op, Kind: ErrInvalidDesired, Err: fmt.Errorf("plan was not made by Plan")}
 	}
-	if err := checkSteps(p.Status.State, p.Steps); err != nil {
+	if err := checkPlan(p); err != nil {
 		return res, asError(op, err)
 	}
+	notDone := func(e *Error) *Error {
+		e.progress(p.Events(), 0, 0)
+		return e
+	}
 	if err := c.writeMu.lock(ctx); err != nil {
-		return res, &Error{Op: op, Err: err, NotDone: p.Events()}
+		return res, notDone(&Error{Op: op, Err: err})
 	}
 	defer c.writeMu.Unlock()
 
 	st, err := c.observe(ctx)
 	if err != nil {
-		e := asError(op, err)
-		e.NotDone = p.Events()
-		return res, e
+		return res, notDone(asError(op, err))
 	}
 	res.Status = st
 	if st.State != p.Status.State || st.DelegatedAdmin != p.Status.DelegatedAdmin {
-		return res, &Error{Op: op, Kind: ErrStalePlan, Last: st, NotDone: p.Events(),
-			Err: fmt.Errorf("planned from %s (admin %q), now %s (admin %q)", p.Status.State, p.Status.DelegatedAdmin, st.State, st.DelegatedAdmin)}
+		return res, notDone(&Error{Op: op, Kind: ErrStalePlan, Last: st,
+			Err: fmt.Errorf("planned from %s (admin %s), now %s (admin %s)", p.Status.State, orNone(p.Status.DelegatedAdmin), st.State, orNone(st.DelegatedAdmin))})
 	}
 	return c.run(ctx, op, st, p.Steps, true)
+}
+
+// checkPlan refuses a plan whose steps are not exactly those that its
+// Desired leads to from its Status: a plan built or edited by hand, with a
+// step's account changed, say. The Status is checked against AWS later
+// (ErrStalePlan).
+func checkPlan(p *Plan) error {
+	if err := p.Desired.validate(); err != nil {
+		return err
+	}
+	if !p.Status.State.Valid() {
+		return &Error{Kind: ErrInvalidDesired, Err: fmt.Errorf("plan made from state %s", p.Status.State)}
+	}
+	want, err := planSteps(p.Status, p.Desired)
+	if err != nil {
+		return err
+	}
+	for i, s := range p.Steps {
+		if i >= len(want) || s != want[i] {
+			return &Error{Kind: ErrInvalidDesired, Step: s,
+				Err: fmt.Errorf("step %d is not what the plan's desired state leads to from its status", i+1)}
+		}
+	}
+	if len(p.Steps) != len(want) {
+		return &Error{Kind: ErrInvalidDesired, Err: fmt.Errorf("plan has %d steps, its desired state needs %d", len(p.Steps), len(want))}
+	}
+	return nil
 }
 
 // Reconcile moves the organization to d: Plan and Apply as one operation,
@@ -111,7 +160,7 @@ func (c *Client) Reconcile(ctx context.Context, d Desired) (*Result, error) {
 		e := asError(op, err)
 		if p != nil {
 			res.Status = p.Status
-			e.NotDone = p.Events()
+			e.progress(p.Events(), 0, 0)
 		}
 		return res, e
 	}
@@ -119,26 +168,11 @@ func (c *Client) Reconcile(ctx context.Context, d Desired) (*Result, error) {
 	return c.run(ctx, op, p.Status, p.Steps, false)
 }
 
-// checkSteps rejects a plan whose steps do not chain through the lifecycle
-// from from, or that enables trusted access without delegating: a plan
-// built or edited by hand.
-func checkSteps(from fsm.State, steps []Step) error {
-	for i, s := range steps {
-		to, ok := fsm.Target(from, s.Event)
-		if s.From != from || !ok || s.To != to {
-			return &Error{Kind: ErrInvalidDesired, Event: s.Event, From: s.From, To: s.To,
-				Err: &fsm.TransitionError{Event: s.Event, State: from}}
-		}
-		if s.Event == fsm.EventEnableTrustedAccess && (i+1 == len(steps) || steps[i+1].Event != fsm.EventDelegate) {
-			return &Error{Kind: ErrTrustedAccessRequiresDelegation, Event: s.Event, From: s.From, To: s.To}
-		}
-		from = to
-	}
-	return nil
-}
-
 // run takes steps from st, which was just observed, with the write lock
-// held. guard says whether the guards still have to run.
+// held. guard says whether the guards still have to run. Each AWS call
+// (one per group, see groupAt) is confirmed, then the lifecycle machine
+// makes its transitions, and its callback reports each to the logger and
+// Options.OnTransition.
 func (c *Client) run(ctx context.Context, op string, st *Status, steps []Step, guard bool) (*Result, error) {
 	res := &Result{Status: st, Transitions: []Transition{}}
 	events := make([]fsm.Event, len(steps))
@@ -148,30 +182,37 @@ func (c *Client) run(ctx context.Context, op string, st *Status, steps []Step, g
 	if guard {
 		if err := c.guard(ctx, st, steps); err != nil {
 			e := asError(op, err)
-			e.NotDone = events
+			e.progress(events, 0, 0)
 			return res, e
 		}
 	}
 
-	m := fsm.New(st.State)
-	for i := 0; i < len(steps); i++ {
-		group := steps[i : i+1]
-		if steps[i].Event == fsm.EventEnableTrustedAccess {
-			// Granted by the delegate call that follows it (checkSteps
-			// and the planner guarantee there is one).
-			group = steps[i : i+2]
+	m := fsm.New(st.State, func(ctx context.Context, _ fsm.Change, args ...any) {
+		t := args[0].(Transition)
+		res.Transitions = append(res.Transitions, t)
+		c.opts.Logger.InfoContext(ctx, "ipamorg: transition", "event", t.Event, "from", t.From, "to", t.To, "account", t.Account, "duration", t.Duration)
+		if c.opts.OnTransition != nil {
+			c.opts.OnTransition(t)
 		}
+	})
+	for i := 0; i < len(steps); {
+		group := groupAt(steps, i)
 		acting := group[len(group)-1]
 
 		start := time.Now()
-		confirmed, err := c.do(ctx, res.Status, acting)
+		confirmed, sent, err := c.take(ctx, res.Status, acting)
 		if confirmed != nil {
 			res.Status = confirmed
 		}
 		if err != nil {
 			e := asError(op, err)
-			e.Event, e.From, e.To, e.Account, e.Action = acting.Event, acting.From, acting.To, acting.Account, acting.Action
-			e.Done, e.NotDone = events[:i], events[i:]
+			e.Step = acting
+			e.From = group[0].From
+			unconfirmed := 0
+			if sent {
+				unconfirmed = len(group)
+			}
+			e.progress(events, i, unconfirmed)
 			if e.Last == nil {
 				e.Last = res.Status
 			}
@@ -180,24 +221,19 @@ func (c *Client) run(ctx context.Context, op string, st *Status, steps []Step, g
 		took := time.Since(start)
 
 		for _, s := range group {
-			// Bookkeeping for a change AWS already confirmed: a context
-			// cancelled by now must not make us forget it.
-			if err := m.Fire(context.WithoutCancel(ctx), s.Event); err != nil {
-				return res, &Error{Op: op, Event: s.Event, From: s.From, To: s.To, Err: err,
-					Done: events[:i], NotDone: events[i:], Last: res.Status}
-			}
-			t := Transition{Event: s.Event, From: s.From, To: s.To, Account: s.Account, Action: s.Action, At: start}
+			t := Transition{Step: s, At: start}
 			if s.Event == acting.Event {
 				t.Duration = took
 			}
-			res.Transitions = append(res.Transitions, t)
-			c.opts.Logger.InfoContext(ctx, "ipamorg: transition", "event", s.Event, "from", s.From, "to", s.To, "account", s.Account, "duration", t.Duration)
-			if c.opts.OnTransition != nil {
-				c.opts.OnTransition(t)
+			// Bookkeeping for a change AWS already confirmed: a context
+			// cancelled by now must not make us forget it.
+			if err := m.Fire(context.WithoutCancel(ctx), s.Event, t); err != nil {
+				e := &Error{Op: op, Step: s, Err: err, Last: res.Status}
+				e.progress(events, i, 0)
+				return res, e
 			}
 			i++
 		}
-		i-- // the loop's own increment
 	}
 	return res, nil
 }

@@ -1,17 +1,16 @@
 package ipamorg
 
 import (
-	"context"
 	"errors"
+	"strings"
 
-	"github.com/aws/aws-sdk-go-v2/aws/retry"
 	orgtypes "github.com/aws/aws-sdk-go-v2/service/organizations/types"
 	"github.com/aws/smithy-go"
 )
 
 // AWS error codes the package maps or treats specially. The IpamOrganization…
 // codes are not in AWS's documentation; they are what EC2 returns in
-// practice (see DESIGN.md §4.7).
+// practice (see docs/aws-behaviour.md).
 const (
 	codeAccessDeniedException           = "AccessDeniedException" // Organizations
 	codeUnauthorizedOperation           = "UnauthorizedOperation" // EC2
@@ -39,11 +38,19 @@ func errorCode(err error) string {
 	return ""
 }
 
-// classify maps an AWS error to the sentinel that names its category, or nil
-// when it has none. Codes whose meaning depends on the call
-// (InvalidParameterValue, IpamOrganizationAccountNotRegistered, NoSuchEntity)
-// are handled where the call is made.
+// classify maps an error to the sentinel that names its category, or nil
+// when it has none: the Kind of an *Error it wraps, ErrInvalidResponse,
+// else the category of its AWS error code. Codes whose meaning depends on the call
+// (IpamOrganizationAccountNotRegistered, NoSuchEntity) are handled where
+// the call is made.
 func classify(err error) error {
+	var e *Error
+	if errors.As(err, &e) && e.Kind != nil {
+		return e.Kind
+	}
+	if errors.Is(err, ErrInvalidResponse) {
+		return ErrInvalidResponse
+	}
 	switch errorCode(err) {
 	case codeAccessDeniedException, codeUnauthorizedOperation, codeAccessDenied:
 		return ErrAccessDenied
@@ -53,6 +60,8 @@ func classify(err error) error {
 		return ErrAccountNotInOrganization
 	case codeIpamDelegatedAdminLimitExceeded:
 		return ErrDelegatedAdminConflict
+	case codeInvalidParameterValue:
+		return invalidParameter(err)
 	case codeConstraintViolation:
 		var cv *orgtypes.ConstraintViolationException
 		if errors.As(err, &cv) && cv.Reason == reasonOrganizationNotInAllFeatures {
@@ -62,22 +71,21 @@ func classify(err error) error {
 	return nil
 }
 
-// transient reports whether err is worth retrying on top of the SDK's own
-// retries: a ConcurrentModificationException, which the SDK never retries
-// (IAM spells its code ConcurrentModification), or throttling that
-// outlasted the SDK's attempts (the SDK wraps its last attempt's error, so
-// the code is still reachable).
-func transient(err error) bool {
-	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
-		return false
+// invalidParameter maps EC2's InvalidParameterValue, its generic answer to
+// a target it will not take, by what its message says: the management
+// account, or a suspended account; anything else is ErrInvalidParameter,
+// with the message in the wrapped AWS error.
+func invalidParameter(err error) error {
+	var ae smithy.APIError
+	errors.As(err, &ae)
+	msg := strings.ToLower(ae.ErrorMessage())
+	switch {
+	case strings.Contains(msg, "management account"):
+		return ErrManagementAccountAsDelegate
+	case strings.Contains(msg, "suspended"):
+		return ErrAccountNotInOrganization
 	}
-	switch code := errorCode(err); code {
-	case codeConcurrentModification, codeConcurrentModificationIAM:
-		return true
-	default:
-		_, throttled := retry.DefaultThrottleErrorCodes[code]
-		return throttled
-	}
+	return ErrInvalidParameter
 }
 
 // outcomeUnknown reports whether err leaves unknown whether AWS carried out

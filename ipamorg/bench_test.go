@@ -33,12 +33,12 @@ const benchLatency = 50 * time.Millisecond
 // the loop) and wall/slowest.
 func BenchmarkObserve(b *testing.B) {
 	org := awstest.DefaultOrganization()
-	org.IPAMDelegatedAdmin = relMemberA // every read succeeds
+	org.IPAMDelegatedAdmin = memberA // every read succeeds
 	srv := awstest.NewServer(awstest.WithOrganization(org))
 	defer srv.Close()
 	srv.InjectFault("*", awstest.Fault{Latency: benchLatency})
 	ctx := context.Background()
-	cfg := srv.Config(ctx, relMgmt)
+	cfg := srv.Config(ctx, mgmt)
 	c, err := ipamorg.NewFromConfig(cfg)
 	if err != nil {
 		b.Fatal(err)
@@ -120,7 +120,7 @@ func BenchmarkLifecycle(b *testing.B) {
 			for b.Loop() {
 				b.StopTimer()
 				srv := awstest.NewServer(awstest.WithLag(bc.lag, bc.lag))
-				c, err := ipamorg.NewFromConfig(srv.Config(context.Background(), relMgmt))
+				c, err := ipamorg.NewFromConfig(srv.Config(context.Background(), mgmt))
 				if err != nil {
 					b.Fatal(err)
 				}
@@ -128,7 +128,7 @@ func BenchmarkLifecycle(b *testing.B) {
 
 				start := time.Now()
 				for _, d := range []ipamorg.Desired{
-					{State: fsm.StateDelegated, DelegatedAdmin: relMemberA},
+					{State: fsm.StateDelegated, DelegatedAdmin: memberA},
 					{State: fsm.StateNone},
 				} {
 					srv.ResetRequests()
@@ -179,7 +179,7 @@ func BenchmarkLifecycleEndpoint(b *testing.B) {
 	}
 	cfg := aws.Config{
 		Region:       awstest.Region,
-		Credentials:  credentials.NewStaticCredentialsProvider(relMgmt, "bench", ""),
+		Credentials:  credentials.NewStaticCredentialsProvider(mgmt, "bench", ""),
 		BaseEndpoint: aws.String(endpoint),
 	}
 	ctx := context.Background()
@@ -191,7 +191,7 @@ func BenchmarkLifecycleEndpoint(b *testing.B) {
 			b.Fatal(err)
 		}
 		for _, d := range []ipamorg.Desired{
-			{State: fsm.StateDelegated, DelegatedAdmin: relMemberA},
+			{State: fsm.StateDelegated, DelegatedAdmin: memberA},
 			{State: fsm.StateNone},
 		} {
 			if _, err := c.Reconcile(ctx, d); err != nil {

@@ -4,6 +4,10 @@ import (
 	"fmt"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/ec2"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
+	"github.com/aws/aws-sdk-go-v2/service/organizations"
+	"github.com/aws/aws-sdk-go-v2/service/sts"
 
 	"github.com/ipamorg/sdk/awsclient"
 )
@@ -21,8 +25,8 @@ const (
 // A Client is safe for concurrent use. Reads (Observe, Plan) run in
 // parallel; the writing methods (Apply, Reconcile, Delegate,
 // RemoveDelegate, DisableTrustedAccess, DeleteServiceLinkedRole, and
-// VerifyServiceLinkedRoles with Repair) are serialised per Client, so two goroutines reconciling the same Client never
-// interleave their writes: the second observes what the first left, and
+// VerifyServiceLinkedRoles with Repair) are serialised per Client, so two
+// goroutines reconciling the same Client never interleave their writes: the second observes what the first left, and
 // gives up with its context's error if that ends while it waits its turn.
 // Clients built separately for the same organization are not coordinated.
 type Client struct {
@@ -33,6 +37,13 @@ type Client struct {
 	// on the strength of what it observed, and must not race another
 	// writer in between.
 	writeMu writeLock
+
+	// The per-operation options every call passes to its SDK client
+	// (see calls.go).
+	orgOpt func(*organizations.Options)
+	ec2Opt func(*ec2.Options)
+	stsOpt func(*sts.Options)
+	iamOpt func(*iam.Options)
 }
 
 // New returns a Client over c. It makes no AWS call. It fails, with an
@@ -54,6 +65,7 @@ func New(c awsclient.Clients, optFns ...func(*Options)) (*Client, error) {
 		return nil, err
 	}
 	cl := &Client{aws: c, opts: o}
+	cl.serviceOptions()
 	// Made here, not on first use: a channel made inside a
 	// testing/synctest bubble must not be used outside it.
 	cl.writeMu.init()

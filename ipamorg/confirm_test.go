@@ -73,11 +73,11 @@ func opsOf(reqs []awstest.Request) []string {
 // change (for the role, its deletion task, then GetRole), and the Result's
 // Status is what a full Observe reads afterwards.
 func TestConfirmationPollsOneRead(t *testing.T) {
-	for _, s := range relSteps {
+	for _, s := range writeSteps {
 		t.Run(string(s.event), func(t *testing.T) {
 			synctest.Test(t, func(t *testing.T) {
-				emu := relEmulator(s.from, s.admin, awstest.WithLag(2*time.Second, 2*time.Second))
-				c := relClient(t, emu)
+				emu := emulatorAt(s.from, s.admin, awstest.WithLag(2*time.Second, 2*time.Second))
+				c := memClient(t, emu)
 				res, err := c.Reconcile(t.Context(), s.desired)
 				if err != nil {
 					t.Fatal(err)
@@ -92,7 +92,7 @@ func TestConfirmationPollsOneRead(t *testing.T) {
 				}
 				// The lag is 2s and the first delays 250ms, 375ms, ...:
 				// at least 4 polls of the read that shows the change.
-				if n := relCount(emu, reads[0]); n < 4 {
+				if n := countOf(emu, reads[0]); n < 4 {
 					t.Errorf("%d polls of %s: the confirmation did not poll through the lag", n, reads[0])
 				}
 
@@ -114,10 +114,10 @@ func TestConfirmationPollsOneRead(t *testing.T) {
 // confirming each write and one read of the role's deletion task.
 func TestConfirmationLifecycleCalls(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		emu := relEmulator(fsm.StateNone, "")
-		c := relClient(t, emu)
+		emu := emulatorAt(fsm.StateNone, "")
+		c := memClient(t, emu)
 		for _, d := range []ipamorg.Desired{
-			{State: fsm.StateDelegated, DelegatedAdmin: relMemberA},
+			{State: fsm.StateDelegated, DelegatedAdmin: memberA},
 			{State: fsm.StateNone},
 		} {
 			if _, err := c.Reconcile(t.Context(), d); err != nil {
@@ -159,15 +159,15 @@ func TestConfirmationLifecycleCalls(t *testing.T) {
 // and none of the delegation's other effects assumed.
 func TestConfirmationTimeoutLast(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		emu := relEmulator(fsm.StateNone, "", awstest.WithLag(time.Hour, time.Hour))
-		c := relClient(t, emu, func(o *ipamorg.Options) { o.Wait.MaxWait = 30 * time.Second })
-		res, err := c.Reconcile(t.Context(), ipamorg.Desired{State: fsm.StateDelegated, DelegatedAdmin: relMemberA})
+		emu := emulatorAt(fsm.StateNone, "", awstest.WithLag(time.Hour, time.Hour))
+		c := memClient(t, emu, func(o *ipamorg.Options) { o.Wait.MaxWait = 30 * time.Second })
+		res, err := c.Reconcile(t.Context(), ipamorg.Desired{State: fsm.StateDelegated, DelegatedAdmin: memberA})
 		if !errors.Is(err, ipamorg.ErrWaitTimeout) {
 			t.Fatalf("error %v, want ErrWaitTimeout", err)
 		}
 		e := asIpamError(t, err)
 		if e.Last == nil || e.Last.State != fsm.StateNone || e.Last.DelegatedAdmin != "" ||
-			e.Last.TrustedAccess || e.Last.ServiceLinkedRole || e.Last.CallerAccountID != relMgmt || len(e.Last.Warnings) != 0 {
+			e.Last.TrustedAccess || e.Last.ServiceLinkedRole || e.Last.CallerAccountID != mgmt || len(e.Last.Warnings) != 0 {
 			t.Errorf("Last %+v, want the status before the step", e.Last)
 		}
 		if res.Status != e.Last {
@@ -189,17 +189,18 @@ func TestConfirmationTimeoutLast(t *testing.T) {
 // that decides whether it was applied is the same one read, and finding it
 // applied, the write is not sent again.
 func TestConfirmationLostAnswerLooksWithOneRead(t *testing.T) {
-	for _, s := range relSteps {
+	for _, s := range writeSteps {
 		t.Run(string(s.event), func(t *testing.T) {
 			synctest.Test(t, func(t *testing.T) {
-				emu := relEmulator(s.from, s.admin)
-				emu.InjectFault(s.op, awstest.Fault{Drop: true, Applied: true, Count: 3})
-				c := relClient(t, emu)
+				emu := emulatorAt(s.from, s.admin)
+				// Every attempt of the SDK's: 5, the package's default.
+				emu.InjectFault(s.op, awstest.Fault{Drop: true, Applied: true, Count: 5})
+				c := memClient(t, emu)
 				if _, err := c.Reconcile(t.Context(), s.desired); err != nil {
 					t.Fatal(err)
 				}
-				if n := relCount(emu, s.op); n != 3 {
-					t.Errorf("%s sent %d times, want the SDK's 3", s.op, n)
+				if n := countOf(emu, s.op); n != 5 {
+					t.Errorf("%s sent %d times, want the SDK's 5", s.op, n)
 				}
 				// Lost answers leave no deletion task to poll: the look
 				// and the confirmation are GetRole.

@@ -5,8 +5,11 @@ package ipamorg_test
 // bubbles, so every delay is fake time and no test waits on the wall clock.
 
 import (
+	"context"
 	"errors"
+	"fmt"
 	"slices"
+	"strings"
 	"testing"
 	"testing/synctest"
 	"time"
@@ -89,9 +92,14 @@ func TestE2ELagOutlastsMaxWait(t *testing.T) {
 			t.Errorf("gave up after %v, want MaxWait %v", d, maxWait)
 		}
 		e := asIpamError(t, err)
-		if e.Last == nil || e.Last.State != fsm.StateNone || e.Event != fsm.EventDelegate || e.Account != memberA ||
-			!slices.Equal(e.NotDone, []fsm.Event{fsm.EventEnableTrustedAccess, fsm.EventDelegate}) || len(e.Done) != 0 {
-			t.Errorf("error %+v, want delegate not done, last observed none", e)
+		if e.Last == nil || e.Last.State != fsm.StateNone || e.Event != fsm.EventDelegate || e.Account != memberA || e.From != fsm.StateNone {
+			t.Errorf("error %+v, want delegate from none, last observed none", e)
+		}
+		// The write was answered: sent, not confirmed; neither done nor
+		// not done.
+		wantProgress(t, e, nil, []fsm.Event{fsm.EventEnableTrustedAccess, fsm.EventDelegate}, nil)
+		if ipamorg.IsTerminal(err) {
+			t.Error("IsTerminal(a wait timeout) = true")
 		}
 		if len(res.Transitions) != 0 {
 			t.Errorf("transitions %v", transitionsOf(res))
@@ -111,26 +119,25 @@ func TestE2ELagOutlastsMaxWait(t *testing.T) {
 	})
 }
 
-// Throttling and 5xx bursts on reads and writes are absorbed (by the SDK's
-// retries, then ours): the lifecycle converges, and each write changed
-// state exactly once. Every failed write attempt is an injected fault,
-// which changes nothing.
+// Throttling and 5xx bursts on reads and writes are absorbed by the SDK's
+// retries: the lifecycle converges, and each write changed state exactly
+// once. Every failed write attempt is an injected fault, which changes
+// nothing.
 func TestE2EThrottlingAndServerErrorBursts(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		emu := awstest.New()
-		c := clientAs(t, emu, mgmt, func(o *ipamorg.Options) { o.Retry.MaxAttempts = 5 })
+		c := clientAs(t, emu, mgmt, func(o *ipamorg.Options) { o.Retry.MaxAttempts = 8 })
 
-		// 5xx bursts the SDK's three attempts absorb alone (we do not retry
-		// a 5xx that outlasts them)...
+		// 5xx bursts...
 		emu.InjectFault("EnableIpamOrganizationAdminAccount", awstest.Fault{Code: awstest.CodeInternal, Count: 2})
 		emu.InjectFault("DisableIpamOrganizationAdminAccount", awstest.Fault{Code: awstest.CodeUnavailable, Count: 2})
 		emu.InjectFault("GetRole", awstest.Fault{Code: awstest.CodeInternal, Count: 2})
-		// ...throttling that outlasts them, which we retry...
+		// ...throttling longer than the SDK's default three attempts...
 		emu.InjectFault("DisableAWSServiceAccess", awstest.Fault{Code: awstest.CodeThrottle, Count: 4})
 		emu.InjectFault("DeleteServiceLinkedRole", awstest.Fault{Code: awstest.CodeThrottle, Count: 5})
 		// ...and a throttling burst on whatever comes first. Faults are tried
 		// in the order injected, so after a 5xx burst a request may still be
-		// throttled: the SDK's last error is then throttling, ours to retry.
+		// throttled.
 		emu.InjectFault("*", awstest.Fault{Code: awstest.CodeThrottle, Count: 8})
 
 		for _, d := range []ipamorg.Desired{
@@ -150,8 +157,8 @@ func TestE2EThrottlingAndServerErrorBursts(t *testing.T) {
 				t.Errorf("write %s failed on its own: %s", w.Action, w.Code)
 			}
 		}
-		// DisableAWSServiceAccess: 3 throttled SDK attempts (our first), then
-		// one more throttled and the success (our second).
+		// DisableAWSServiceAccess: 4 throttled attempts and the success,
+		// all the SDK's.
 		if got := codesOf(requestsFor(emu, "DisableAWSServiceAccess")); !slices.Equal(got, []string{
 			"TooManyRequestsException", "TooManyRequestsException", "TooManyRequestsException", "TooManyRequestsException", "",
 		}) {
@@ -170,7 +177,7 @@ func TestE2EThrottlingStorm(t *testing.T) {
 		emu := awstest.New(func(o *awstest.ServerOptions) { o.FaultSeed = 7 })
 		emu.InjectFault("*", awstest.Fault{Code: awstest.CodeThrottle, Probability: 0.3})
 		c := clientAs(t, emu, mgmt, func(o *ipamorg.Options) {
-			o.Retry = ipamorg.RetryOptions{MaxAttempts: 6, InitialInterval: 100 * time.Millisecond, MaxInterval: time.Second}
+			o.Retry = ipamorg.RetryOptions{MaxAttempts: 10, MaxBackoff: time.Second}
 		})
 		for _, d := range []ipamorg.Desired{
 			{State: fsm.StateDelegated, DelegatedAdmin: memberB},
@@ -197,28 +204,55 @@ func TestE2EThrottlingStorm(t *testing.T) {
 	})
 }
 
-// ConcurrentModificationException is retried by us, not by the SDK: the
-// audit shows exactly one request per attempt of ours, as many as
-// RetryOptions.MaxAttempts allow.
+// Throttling is retried by the SDK alone: as many requests as
+// RetryOptions.MaxAttempts, not that many times the SDK's own attempts,
+// and the error's count of attempts is the count of requests sent.
+func TestE2EThrottlingRetriedOnce(t *testing.T) {
+	for _, tc := range []struct {
+		name     string
+		attempts int
+		want     int
+	}{{"default", 0, 5}, {"MaxAttempts 2", 2, 2}} {
+		t.Run(tc.name, func(t *testing.T) {
+			synctest.Test(t, func(t *testing.T) {
+				emu := emulatorAt(fsm.StateTrusted, "")
+				emu.InjectFault("DisableAWSServiceAccess", awstest.Fault{Code: awstest.CodeThrottle})
+				c := memClient(t, emu, func(o *ipamorg.Options) { o.Retry.MaxAttempts = tc.attempts })
+				_, err := c.DisableTrustedAccess(t.Context())
+				if err == nil {
+					t.Fatal("no error")
+				}
+				if n := countOf(emu, "DisableAWSServiceAccess"); n != tc.want {
+					t.Errorf("DisableAWSServiceAccess sent %d times, want %d", n, tc.want)
+				}
+				if msg := err.Error(); !strings.Contains(msg, fmt.Sprintf("maximum number of attempts, %d", tc.want)) {
+					t.Errorf("error %q does not count the %d requests sent", msg, tc.want)
+				}
+				e := asIpamError(t, err)
+				wantProgress(t, e, nil, nil, []fsm.Event{fsm.EventDisableTrustedAccess})
+				if ipamorg.IsTerminal(err) {
+					t.Error("IsTerminal(throttling) = true")
+				}
+			})
+		})
+	}
+}
+
+// ConcurrentModificationException, which the SDK does not retry by
+// default, is retried by the SDK for the package's calls: the audit shows
+// one request per attempt, as many as RetryOptions.MaxAttempts allow.
 func TestE2EConcurrentModification(t *testing.T) {
 	cme := awstest.Fault{Code: "ConcurrentModificationException"}
-	withTrusted := func() *awstest.Emulator {
-		emu := awstest.New()
-		emu.SetTrustedAccess(awstest.IPAMServicePrincipal, true)
-		emu.PutRole(mgmt, awstest.IPAMRoleName)
-		return emu
-	}
 
 	t.Run("retried until it clears", func(t *testing.T) {
 		synctest.Test(t, func(t *testing.T) {
-			emu := withTrusted()
+			emu := emulatorAt(fsm.StateTrusted, "")
 			f := cme
 			f.Count = 2
 			emu.InjectFault("DisableAWSServiceAccess", f)
 			c := clientAs(t, emu, mgmt, func(o *ipamorg.Options) {
-				o.Retry = ipamorg.RetryOptions{MaxAttempts: 3, InitialInterval: time.Second, MaxInterval: 4 * time.Second}
+				o.Retry = ipamorg.RetryOptions{MaxAttempts: 3, MaxBackoff: 4 * time.Second}
 			})
-			start := time.Now()
 			res, err := c.DisableTrustedAccess(t.Context())
 			if err != nil {
 				t.Fatal(err)
@@ -228,27 +262,21 @@ func TestE2EConcurrentModification(t *testing.T) {
 			if got := codesOf(reqs); !slices.Equal(got, []string{"ConcurrentModificationException", "ConcurrentModificationException", ""}) {
 				t.Errorf("answers %q, want two conflicts and a success", got)
 			}
-			// Our backoff, not the SDK's, spaced them: about 1s then 1.5s,
-			// ±50% jitter.
-			if len(reqs) == 3 {
-				for i, gap := range []time.Duration{reqs[1].Time.Sub(reqs[0].Time), reqs[2].Time.Sub(reqs[1].Time)} {
-					if gap < 500*time.Millisecond || gap > 3*time.Second {
-						t.Errorf("gap %d between attempts %v", i, gap)
-					}
+			// The SDK's backoff spaced them, within MaxBackoff.
+			for i := 1; i < len(reqs); i++ {
+				if gap := reqs[i].Time.Sub(reqs[i-1].Time); gap > 4*time.Second {
+					t.Errorf("gap %d between attempts %v, above MaxBackoff", i, gap)
 				}
-			}
-			if d := time.Since(start); d > 5*time.Second {
-				t.Errorf("took %v of fake time", d)
 			}
 		})
 	})
 
 	t.Run("gives up after MaxAttempts", func(t *testing.T) {
 		synctest.Test(t, func(t *testing.T) {
-			emu := withTrusted()
+			emu := emulatorAt(fsm.StateTrusted, "")
 			emu.InjectFault("DisableAWSServiceAccess", cme)
 			c := clientAs(t, emu, mgmt, func(o *ipamorg.Options) {
-				o.Retry = ipamorg.RetryOptions{MaxAttempts: 4, InitialInterval: 100 * time.Millisecond, MaxInterval: time.Second}
+				o.Retry = ipamorg.RetryOptions{MaxAttempts: 4, MaxBackoff: time.Second}
 			})
 			res, err := c.DisableTrustedAccess(t.Context())
 			var got *orgtypes.ConcurrentModificationException
@@ -258,8 +286,8 @@ func TestE2EConcurrentModification(t *testing.T) {
 			if e := asIpamError(t, err); e.Event != fsm.EventDisableTrustedAccess || e.Action != disableTrust {
 				t.Errorf("error %+v", e)
 			}
-			if n := len(requestsFor(emu, "DisableAWSServiceAccess")); n != 4 {
-				t.Errorf("DisableAWSServiceAccess sent %d times, want MaxAttempts (4): one per attempt of ours", n)
+			if n := countOf(emu, "DisableAWSServiceAccess"); n != 4 {
+				t.Errorf("DisableAWSServiceAccess sent %d times, want MaxAttempts (4)", n)
 			}
 			if len(res.Transitions) != 0 {
 				t.Errorf("transitions %v", transitionsOf(res))
@@ -270,25 +298,59 @@ func TestE2EConcurrentModification(t *testing.T) {
 		})
 	})
 
-	t.Run("MaxAttempts 1 disables our retries", func(t *testing.T) {
+	t.Run("MaxAttempts 1 disables retries", func(t *testing.T) {
 		synctest.Test(t, func(t *testing.T) {
-			emu := withTrusted()
+			emu := emulatorAt(fsm.StateTrusted, "")
 			emu.InjectFault("DisableAWSServiceAccess", cme)
 			c := clientAs(t, emu, mgmt, func(o *ipamorg.Options) { o.Retry.MaxAttempts = 1 })
 			if _, err := c.DisableTrustedAccess(t.Context()); err == nil {
 				t.Fatal("no error")
 			}
-			if n := len(requestsFor(emu, "DisableAWSServiceAccess")); n != 1 {
+			if n := countOf(emu, "DisableAWSServiceAccess"); n != 1 {
 				t.Errorf("DisableAWSServiceAccess sent %d times, want 1", n)
+			}
+		})
+	})
+
+	t.Run("IAM's spelling", func(t *testing.T) {
+		synctest.Test(t, func(t *testing.T) {
+			emu := emulatorAt(fsm.StateDisabled, "")
+			emu.InjectFault("DeleteServiceLinkedRole", awstest.Fault{Code: "ConcurrentModification", Count: 2})
+			if _, err := memClient(t, emu).DeleteServiceLinkedRole(t.Context()); err != nil {
+				t.Fatal(err)
+			}
+			if got := codesOf(requestsFor(emu, "DeleteServiceLinkedRole")); !slices.Equal(got, []string{"ConcurrentModification", "ConcurrentModification", ""}) {
+				t.Errorf("answers %q", got)
 			}
 		})
 	})
 }
 
-func codesOf(reqs []awstest.Request) []string {
-	out := make([]string, len(reqs))
-	for i, r := range reqs {
-		out[i] = r.Code
-	}
-	return out
+// A context cancelled while the SDK backs off from a conflict returns at
+// once, with both the context's error and the last AWS error, which the
+// SDK alone would drop; AWS answered every request, so nothing was
+// applied.
+func TestE2ECancelDuringBackoff(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		emu := emulatorAt(fsm.StateTrusted, "")
+		emu.InjectFault("DisableAWSServiceAccess", awstest.Fault{Code: "ConcurrentModificationException"})
+		c := memClient(t, emu, func(o *ipamorg.Options) {
+			o.Retry = ipamorg.RetryOptions{MaxAttempts: 100, MaxBackoff: time.Minute}
+		})
+		ctx, cancel := context.WithCancel(t.Context())
+		start := time.Now()
+		time.AfterFunc(90*time.Second, cancel)
+		_, err := c.DisableTrustedAccess(ctx)
+		if d := time.Since(start); d != 90*time.Second {
+			t.Errorf("returned %v after start, want at cancellation (90s)", d)
+		}
+		var got *orgtypes.ConcurrentModificationException
+		if !errors.Is(err, context.Canceled) || !errors.As(err, &got) {
+			t.Errorf("error %v, want context.Canceled and the ConcurrentModificationException", err)
+		}
+		wantProgress(t, asIpamError(t, err), nil, nil, []fsm.Event{fsm.EventDisableTrustedAccess})
+		if n := strings.Count(err.Error(), "context canceled"); n > 2 {
+			t.Errorf("error %q says it was cancelled %d times", err, n)
+		}
+	})
 }

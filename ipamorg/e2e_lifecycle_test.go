@@ -3,7 +3,6 @@ package ipamorg_test
 import (
 	"errors"
 	"slices"
-	"strings"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -20,7 +19,8 @@ import (
 // where the library says it is.
 func TestE2ELifecycleReconcile(t *testing.T) {
 	srv := startServer(t)
-	c := clientAs(t, srv, mgmt)
+	var hooked []ipamorg.Transition
+	c := clientAs(t, srv, mgmt, func(o *ipamorg.Options) { o.OnTransition = func(tr ipamorg.Transition) { hooked = append(hooked, tr) } })
 	ctx := t.Context()
 
 	wantState(t, c, fsm.StateNone, "")
@@ -96,6 +96,18 @@ func TestE2ELifecycleReconcile(t *testing.T) {
 	st := wantState(t, c, fsm.StateNone, "")
 	if st.TrustedAccess || st.ServiceLinkedRole || len(st.Warnings) != 0 {
 		t.Errorf("final status %+v", st)
+	}
+	// The lifecycle machine told OnTransition of each step, in order.
+	want := []fsm.Event{fsm.EventEnableTrustedAccess, fsm.EventDelegate, fsm.EventRemoveDelegate,
+		fsm.EventDisableTrustedAccess, fsm.EventDeleteServiceLinkedRole}
+	if got := events(hooked); !slices.Equal(got, want) {
+		t.Fatalf("OnTransition saw %v, want %v", got, want)
+	}
+	if h := hooked[0]; h.Action != "" || h.Duration != 0 || h.Account != memberA {
+		t.Errorf("enable-trusted-access transition %+v", h)
+	}
+	if h := hooked[1]; h.Action != enableAdmin || h.Account != memberA || h.Duration <= 0 || h.At.IsZero() {
+		t.Errorf("delegate transition %+v", h)
 	}
 }
 
@@ -316,9 +328,7 @@ func TestE2EWrongEnablePath(t *testing.T) {
 			if !st.TrustedAccess || st.ServiceLinkedRole {
 				t.Errorf("status %+v", st)
 			}
-			if !slices.ContainsFunc(st.Warnings, func(w string) bool { return strings.Contains(w, "AWSServiceRoleForIPAM is missing") }) {
-				t.Errorf("warnings %q, want the wrong-enable-path warning", st.Warnings)
-			}
+			wantWarnings(t, st, ipamorg.WarnWrongEnablePath)
 
 			srv.ResetRequests()
 			res, err := c.Reconcile(t.Context(), ipamorg.Desired{State: fsm.StateDelegated, DelegatedAdmin: memberA})

@@ -11,7 +11,8 @@ import (
 // The sentinels below are the categories of every error the package returns.
 // They never come back bare: an *Error wraps one of them (as Kind) together
 // with its cause (as Err), so match them with errors.Is and reach the cause,
-// an AWS SDK error for instance, with errors.As.
+// an AWS SDK error for instance, with errors.As. IsTerminal tells which of
+// them a retry cannot cure.
 var (
 	// ErrNotManagementAccount: the caller is not the organization's
 	// management account, which alone may designate or remove the IPAM
@@ -44,23 +45,86 @@ var (
 	// UnauthorizedOperation, AccessDenied). See RequiredPermissions.
 	ErrAccessDenied = errors.New("ipamorg: access denied")
 	// ErrWaitTimeout: a write succeeded but no read confirmed it within
-	// WaitOptions.MaxWait. The *Error's Last field holds the last observed
-	// status: the status before the step with the fact the step changes as
-	// the last poll read it (see Result.Status).
+	// WaitOptions.MaxWait; the step is in the *Error's Unconfirmed. Its
+	// Last field holds the last observed status: the status before the
+	// step with the fact the step changes as the last poll read it (see
+	// Result.Status).
 	ErrWaitTimeout = errors.New("ipamorg: timed out waiting for aws to reflect the change")
 	// ErrStalePlan: the organization changed between Plan and Apply; nothing
 	// was written. Plan again.
 	ErrStalePlan = errors.New("ipamorg: plan is stale: organization changed since it was made")
-	// ErrInvalidOptions: New was given nil clients or inconsistent Options.
+	// ErrInvalidOptions: New was given nil clients or inconsistent Options,
+	// or VerifyServiceLinkedRoles inconsistent VerifyOptions.
 	ErrInvalidOptions = errors.New("ipamorg: invalid options")
 	// ErrInvalidDesired: a Desired (or a Plan handed to Apply) is malformed:
-	// an unknown state, a delegated state without an administrator, or an
-	// administrator with a state that has none.
+	// an unknown state, a delegated state without an administrator, an
+	// administrator with a state that has none, or a plan whose steps are
+	// not the ones its Desired and Status lead to.
 	ErrInvalidDesired = errors.New("ipamorg: invalid desired state")
 	// ErrServiceLinkedRoleDeletionFailed: IAM reported the deletion task of
 	// AWSServiceRoleForIPAM as FAILED; the error carries IAM's reason.
 	ErrServiceLinkedRoleDeletionFailed = errors.New("ipamorg: service-linked role deletion failed")
+	// ErrNoDelegatedAdmin: VerifyServiceLinkedRoles was asked to repair
+	// while no IPAM delegated administrator is registered.
+	// AWSServiceRoleForIPAM matters only while IPAM is integrated with the
+	// organization, and delegating an administrator creates it in every
+	// account anyway; creating it beforehand would, in the management
+	// account, turn state none into disabled.
+	ErrNoDelegatedAdmin = errors.New("ipamorg: no ipam delegated administrator is registered")
+	// ErrAnomaly: the organization shows what AWS should not: more than one
+	// IPAM delegated administrator, the management account listed as one,
+	// an administrator listed without an id, or an empty caller or
+	// management account id. Observe reports it as a warning (see
+	// Warning.Anomaly); every call that would write refuses with it before
+	// writing.
+	ErrAnomaly = errors.New("ipamorg: aws shows an anomaly")
+	// ErrInvalidResponse: an AWS call answered outside its contract: no
+	// output and no error, a pagination token that repeats, more pages than
+	// the package reads, a required field missing. A write so answered may
+	// have been applied: it is in the *Error's Unconfirmed.
+	ErrInvalidResponse = errors.New("ipamorg: invalid response from aws")
+	// ErrWriteFailed: an EC2 write answered Success=false: AWS says it did
+	// not make the change, and gives no reason.
+	ErrWriteFailed = errors.New("ipamorg: aws reported the write as not successful")
+	// ErrInvalidParameter: AWS refused a parameter of the call
+	// (InvalidParameterValue) for a reason its message does not let the
+	// package name more precisely; the AWS error, wrapped, has the message.
+	ErrInvalidParameter = errors.New("ipamorg: aws refused a parameter")
 )
+
+// terminal are the categories a retry of the same call cannot cure: the
+// guards, malformed input, anomalies and refusals that need a person (or
+// another writer) to change something first.
+var terminal = []error{
+	ErrNotManagementAccount, ErrOrganizationNotFound, ErrAllFeaturesRequired, ErrInvalidAccountID,
+	ErrAccountNotInOrganization, ErrManagementAccountAsDelegate, ErrDelegatedAdminConflict,
+	ErrTrustedAccessRequiresDelegation, ErrAccessDenied, ErrStalePlan, ErrInvalidOptions, ErrInvalidDesired,
+	ErrServiceLinkedRoleDeletionFailed, ErrNoDelegatedAdmin, ErrAnomaly, ErrInvalidResponse, ErrInvalidParameter,
+	fsm.ErrInvalidTransition,
+}
+
+// IsTerminal reports whether retrying the same call cannot help: err is a
+// guard's refusal, malformed input, an anomaly, or an AWS refusal that
+// needs something changed first (ErrAccessDenied, ErrStalePlan: plan again).
+// It is false for nil, for throttling and other AWS errors the package does
+// not classify, for ErrWaitTimeout and ErrWriteFailed, for any error with
+// Unconfirmed steps (a retry observes where the write got to), and for the
+// end of a context. A controller requeues when it is false.
+func IsTerminal(err error) bool {
+	if err == nil || isContextErr(err) {
+		return false
+	}
+	var e *Error
+	if errors.As(err, &e) && len(e.Unconfirmed) > 0 {
+		return false
+	}
+	for _, kind := range terminal {
+		if errors.Is(err, kind) {
+			return true
+		}
+	}
+	return false
+}
 
 // Error is the one error type the package returns. It says which operation
 // failed, on which lifecycle step and account, how far a multi-step
@@ -74,20 +138,21 @@ type Error struct {
 	// "delegate", "remove-delegate", "disable-trusted-access",
 	// "delete-service-linked-role" or "verify-service-linked-roles".
 	Op string
-	// Event is the lifecycle step that failed, if any; From and To are its
-	// states.
-	Event    fsm.Event
-	From, To fsm.State
-	// Account is the account the step acted on (the delegated
-	// administrator), if any.
-	Account string
-	// Action is the AWS API action that failed, e.g.
-	// "ec2:EnableIpamOrganizationAdminAccount", if any.
-	Action string
-	// Done lists the steps of the operation that completed, in order;
-	// NotDone the steps that did not, starting with the failed one. Both
-	// are empty when the failure came before the first step.
-	Done, NotDone []fsm.Event
+	// Step is the lifecycle step that failed, if any: its Event, its From
+	// and To states, the AWS Action that failed and the Account it acted
+	// on. For a delegate step taken with the enable-trusted-access step
+	// before it (one AWS call), From is where that call started: the state
+	// before both.
+	Step
+	// Done lists the steps of the operation that completed and were
+	// confirmed, in order. Unconfirmed lists the steps whose write was sent
+	// and may have been applied, but that no read confirmed: a context that
+	// ended, or a wait that timed out, after the write; a write whose
+	// answer was lost. NotDone lists the steps not taken. The three never
+	// overlap nor share memory, and together they are the operation's
+	// steps in order; all are empty when the failure came before the first
+	// step.
+	Done, Unconfirmed, NotDone []fsm.Event
 	// Last is the last status observed before the failure, if any. For
 	// ErrWaitTimeout it is what the last poll saw: the status before the
 	// step with the fact the poll re-read (the step's own; see
@@ -122,14 +187,18 @@ func (e *Error) Error() string {
 		b.WriteString(strings.TrimPrefix(e.Kind.Error(), "ipamorg: "))
 	}
 	if e.Kind == ErrWaitTimeout && e.Last != nil {
-		fmt.Fprintf(&b, " (last observed state %s, admin %q)", e.Last.State, e.Last.DelegatedAdmin)
+		fmt.Fprintf(&b, " (last observed state %s, admin %s)", e.Last.State, orNone(e.Last.DelegatedAdmin))
 	}
 	if e.Err != nil {
 		b.WriteString(": ")
 		b.WriteString(strings.ReplaceAll(e.Err.Error(), "\n", "; "))
 	}
-	if len(e.Done) > 0 || len(e.NotDone) > 0 {
-		fmt.Fprintf(&b, " (done: %s; not done: %s)", eventList(e.Done), eventList(e.NotDone))
+	if len(e.Done)+len(e.Unconfirmed)+len(e.NotDone) > 0 {
+		fmt.Fprintf(&b, " (done: %s;", eventList(e.Done))
+		if len(e.Unconfirmed) > 0 {
+			fmt.Fprintf(&b, " sent, not confirmed: %s;", eventList(e.Unconfirmed))
+		}
+		fmt.Fprintf(&b, " not done: %s)", eventList(e.NotDone))
 	}
 	return b.String()
 }
@@ -157,6 +226,15 @@ func eventList(events []fsm.Event) string {
 	return strings.Join(s, ", ")
 }
 
+// orNone renders an account id that may be empty, so that no message shows
+// a blank where an account should be.
+func orNone(id string) string {
+	if id == "" {
+		return "none"
+	}
+	return id
+}
+
 // asError returns err as an *Error of op: an *Error keeps its fields (with
 // op replacing its Op, since the caller's method is what the user called),
 // anything else becomes the cause of a new *Error classified by classify.
@@ -167,4 +245,21 @@ func asError(op string, err error) *Error {
 		return &cp
 	}
 	return &Error{Op: op, Kind: classify(err), Err: err}
+}
+
+// progress splits events, the steps of an operation, into the three lists
+// of an *Error: the first done were done, the next unconfirmed were sent
+// and not confirmed, the rest were not taken. Each list has its own array.
+func (e *Error) progress(events []fsm.Event, done, unconfirmed int) {
+	e.Done = clone(events[:done])
+	e.Unconfirmed = clone(events[done : done+unconfirmed])
+	e.NotDone = clone(events[done+unconfirmed:])
+}
+
+// clone copies events into an array of its own; nil when empty.
+func clone(events []fsm.Event) []fsm.Event {
+	if len(events) == 0 {
+		return nil
+	}
+	return append([]fsm.Event(nil), events...)
 }

@@ -21,7 +21,7 @@ import (
 // disabled and trusted. It writes nothing when accountID already is the
 // administrator, and fails with ErrDelegatedAdminConflict when another
 // account is. ErrInvalidAccountID comes before any AWS call; the guards add
-// ErrNotManagementAccount, ErrAllFeaturesRequired,
+// ErrNotManagementAccount, ErrAnomaly, ErrAllFeaturesRequired,
 // ErrManagementAccountAsDelegate and ErrAccountNotInOrganization.
 func (c *Client) Delegate(ctx context.Context, accountID string) (*Result, error) {
 	const op = "delegate"
@@ -38,14 +38,14 @@ func (c *Client) Delegate(ctx context.Context, accountID string) (*Result, error
 		if st.DelegatedAdmin == accountID {
 			return res, nil
 		}
-		return res, &Error{Op: op, Event: fsm.EventDelegate, From: st.State, Account: accountID, Kind: ErrDelegatedAdminConflict, Last: st,
+		return res, &Error{Op: op, Step: Step{Event: fsm.EventDelegate, From: st.State, Account: accountID}, Kind: ErrDelegatedAdminConflict, Last: st,
 			Err: fmt.Errorf("account %s is the delegated admin; remove it first, or Reconcile with AllowReplace", st.DelegatedAdmin)}
 	}
 	events, err := fsm.Path(st.State, fsm.StateDelegated)
 	if err != nil {
 		return res, asError(op, err)
 	}
-	steps, err := stepsFor(st, events, accountID)
+	steps, err := stepsFor(st, events, Desired{State: fsm.StateDelegated, DelegatedAdmin: accountID})
 	if err != nil {
 		return res, asError(op, err)
 	}
@@ -83,10 +83,10 @@ func (c *Client) single(ctx context.Context, ev fsm.Event) (*Result, error) {
 	}
 	defer c.writeMu.Unlock()
 	if _, ok := fsm.Target(st.State, ev); !ok {
-		return res, &Error{Op: op, Event: ev, From: st.State, Kind: fsm.ErrInvalidTransition, Last: st,
+		return res, &Error{Op: op, Step: Step{Event: ev, From: st.State}, Kind: fsm.ErrInvalidTransition, Last: st,
 			Err: &fsm.TransitionError{Event: ev, State: st.State}}
 	}
-	steps, err := stepsFor(st, []fsm.Event{ev}, "")
+	steps, err := stepsFor(st, []fsm.Event{ev}, Desired{State: st.State})
 	if err != nil {
 		return res, asError(op, err)
 	}
@@ -94,7 +94,7 @@ func (c *Client) single(ctx context.Context, ev fsm.Event) (*Result, error) {
 }
 
 // lockObserved takes the write lock, observes, records the status in res
-// and checks the caller is the management account: the start every
+// and checks the status is ground to act on (guardStatus): the start every
 // explicit call shares. On success the caller holds the lock and must
 // release it; on error the lock is not held.
 func (c *Client) lockObserved(ctx context.Context, op string, res *Result) (*Status, error) {
@@ -104,7 +104,7 @@ func (c *Client) lockObserved(ctx context.Context, op string, res *Result) (*Sta
 	st, err := c.observe(ctx)
 	if err == nil {
 		res.Status = st
-		err = guardManagement(st)
+		err = guardStatus(st)
 	}
 	if err != nil {
 		c.writeMu.Unlock()

@@ -1,9 +1,5 @@
 package ipamorg
 
-import (
-	"github.com/ipamorg/sdk/fsm"
-)
-
 // RequiredVerifyPermissions returns the least-privilege IAM policy
 // documents (JSON, Version 2012-10-17) for VerifyServiceLinkedRoles with
 // opts: caller is for the principal that calls it, member for the access
@@ -23,11 +19,7 @@ func RequiredVerifyPermissions(opts VerifyOptions) (caller, member string) {
 	if o.Repair {
 		// The same statement delegating needs: one definition of the
 		// condition on iam:AWSServiceName.
-		for _, s := range eventStatements(fsm.EventDelegate) {
-			if s.Sid == "IpamCreateServiceLinkedRole" {
-				roleStatements = append(roleStatements, s)
-			}
-		}
+		roleStatements = append(roleStatements, createServiceLinkedRoleStatement)
 	}
 	callerStatements := append([]policyStatement{
 		{Sid: "IpamVerifyList", Effect: "Allow", Resource: "*", Action: []string{

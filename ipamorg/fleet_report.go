@@ -2,6 +2,7 @@ package ipamorg
 
 import (
 	"slices"
+	"strings"
 )
 
 // RoleResult is what the fleet verification found in one account.
@@ -64,9 +65,8 @@ type FleetReport struct {
 	Counts map[RoleResult]int `json:"counts"`
 	// Accounts holds the per-account results, sorted by account id.
 	Accounts []AccountCheck `json:"accounts"`
-	// Warnings lists anomalies of the run as a whole, for people. Never
-	// nil.
-	Warnings []string `json:"warnings"`
+	// Warnings lists anomalies of the run as a whole. Never nil.
+	Warnings []Warning `json:"warnings"`
 }
 
 // AccountCheck is the fleet verification's result for one account.
@@ -127,15 +127,7 @@ func (r *FleetReport) OK() bool {
 
 // finish sorts the accounts and fills in Counts.
 func (r *FleetReport) finish() {
-	slices.SortFunc(r.Accounts, func(a, b AccountCheck) int {
-		switch {
-		case a.AccountID < b.AccountID:
-			return -1
-		case a.AccountID > b.AccountID:
-			return 1
-		}
-		return 0
-	})
+	slices.SortFunc(r.Accounts, func(a, b AccountCheck) int { return strings.Compare(a.AccountID, b.AccountID) })
 	r.Counts = make(map[RoleResult]int, len(RoleResults()))
 	for _, res := range RoleResults() {
 		r.Counts[res] = 0

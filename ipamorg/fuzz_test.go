@@ -60,15 +60,19 @@ func FuzzAccountID(f *testing.F) {
 // rawState set, carries an arbitrary state (which Observe never produces) to
 // check that the planner fails cleanly on it. The planner must never panic;
 // a plan it returns must chain through the lifecycle from the observed
-// state to the desired one (the same check Apply makes, checkSteps), name
+// state to the desired one, pass Apply's check of a plan (checkPlan), name
 // the right accounts and actions, and be empty exactly when there is
 // nothing to do; an error must be an *Error of a kind that the inputs
 // explain.
 func FuzzPlan(f *testing.F) {
 	f.Add("", true, "222222222222", true, "none", "", false)
 	f.Fuzz(func(t *testing.T, rawState string, trusted bool, admin string, role bool, desiredState, desiredAdmin string, allowReplace bool) {
-		st := &Status{TrustedAccess: trusted, DelegatedAdmin: admin, ServiceLinkedRole: role, Warnings: []string{}}
-		st.State = recognise(st)
+		st := &Status{CallerAccountID: "111111111111", ManagementAccountID: "111111111111", TrustedAccess: trusted, ServiceLinkedRole: role}
+		var admins []string
+		if admin != "" {
+			admins = []string{admin}
+		}
+		st.settle(admins)
 		if rawState != "" {
 			st.State = fsm.State(rawState)
 		}
@@ -116,14 +120,20 @@ func FuzzPlan(f *testing.F) {
 			t.Fatalf("plan %v from unknown state %q", steps, st.State)
 		}
 
-		if err := checkSteps(st.State, steps); err != nil {
-			t.Fatalf("plan %v from %s does not chain: %v", steps, st.State, err)
+		if err := checkChain(steps); err != nil {
+			t.Fatalf("plan %v from %s enables trusted access alone: %v", steps, st.State, err)
+		}
+		if err := checkPlan(p); err != nil {
+			t.Fatalf("Apply would refuse the plan %v from %s toward %+v: %v", steps, st.State, d, err)
 		}
 		at := st.State
 		for _, s := range steps {
+			if to, ok := fsm.Target(at, s.Event); s.From != at || !ok || s.To != to {
+				t.Fatalf("plan %v from %s does not chain at %+v", steps, st.State, s)
+			}
 			at = s.To
-			if s.Action != actionOf(s.Event) {
-				t.Fatalf("step %+v: action %q, want %q", s, s.Action, actionOf(s.Event))
+			if s.Action != specOf(s.Event).action {
+				t.Fatalf("step %+v: action %q, want %q", s, s.Action, specOf(s.Event).action)
 			}
 			switch s.Event {
 			case fsm.EventEnableTrustedAccess, fsm.EventDelegate:

@@ -3,12 +3,11 @@ package ipamorg
 import (
 	"context"
 	"fmt"
+	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/organizations"
 	orgtypes "github.com/aws/aws-sdk-go-v2/service/organizations/types"
-
-	"github.com/ipamorg/sdk/fsm"
 )
 
 // validateAccountID checks that id is exactly 12 ASCII digits, before any
@@ -19,48 +18,65 @@ func validateAccountID(id string) error {
 		ok = '0' <= id[i] && id[i] <= '9'
 	}
 	if !ok {
-		return &Error{Kind: ErrInvalidAccountID, Account: id, Err: fmt.Errorf("%q is not 12 digits", id)}
+		return &Error{Kind: ErrInvalidAccountID, Step: Step{Account: id}, Err: fmt.Errorf("%q is not 12 digits", id)}
 	}
 	return nil
 }
 
 // guard checks, before any write, that steps may be taken from st: the
-// caller is the management account, and each delegate step targets an
-// ACTIVE member account other than the management account, in an
-// organization with all features. It reads (organizations:DescribeAccount)
-// but never writes. Plan runs it, and Apply again on fresh status.
+// status itself (guardStatus), then each step's own guard from the table.
+// It may read but never writes. Plan runs it, and Apply again on fresh
+// status.
 func (c *Client) guard(ctx context.Context, st *Status, steps []Step) error {
 	if len(steps) == 0 {
 		return nil
 	}
-	if err := guardManagement(st); err != nil {
+	if err := guardStatus(st); err != nil {
 		return err
 	}
 	for _, s := range steps {
-		if s.Event != fsm.EventDelegate {
-			continue
-		}
-		if err := c.guardDelegate(ctx, st, s); err != nil {
-			return err
+		if sp := specOf(s.Event); sp != nil && sp.guard != nil {
+			if err := sp.guard(ctx, c, st, s); err != nil {
+				return err
+			}
 		}
 	}
 	return nil
 }
 
-// guardManagement checks that the caller is the management account. The
-// explicit calls run it before anything else: a member account's reads are
-// partial, so its idea of the state is not to be trusted either.
-func guardManagement(st *Status) error {
-	if st.CallerAccountID != st.ManagementAccountID {
+// guardStatus checks that st is ground to act on: the caller is the
+// management account, and AWS showed no anomaly. Every plan and explicit
+// call runs it before anything else: a member account's reads are
+// partial, and an anomalous status says nothing reliable about the state.
+func guardStatus(st *Status) error {
+	switch {
+	case st.CallerAccountID == "" || st.ManagementAccountID == "":
+		return &Error{Kind: ErrAnomaly, Last: st, Err: fmt.Errorf("%s", messages(identityWarnings(st.CallerAccountID, st.ManagementAccountID)))}
+	case !st.isManagement():
 		return &Error{Kind: ErrNotManagementAccount, Last: st,
 			Err: fmt.Errorf("caller %s, management account %s", st.CallerAccountID, st.ManagementAccountID)}
 	}
+	if a := st.Anomalies(); len(a) > 0 {
+		return &Error{Kind: ErrAnomaly, Last: st, Err: fmt.Errorf("%s; nothing was written", messages(a))}
+	}
 	return nil
 }
 
-func (c *Client) guardDelegate(ctx context.Context, st *Status, s Step) error {
+// messages joins the messages of ws.
+func messages(ws []Warning) string {
+	s := make([]string, len(ws))
+	for i, w := range ws {
+		s[i] = w.Message
+	}
+	return strings.Join(s, "; ")
+}
+
+// guardDelegate is the delegate step's guard: the target is a valid id,
+// not the management account, and an ACTIVE member of an organization with
+// all features (organizations:DescribeAccount).
+func guardDelegate(ctx context.Context, c *Client, st *Status, s Step) error {
 	fail := func(kind, err error) error {
-		return &Error{Event: s.Event, From: s.From, To: s.To, Account: s.Account, Action: s.Action, Kind: kind, Err: err, Last: st}
+		return &Error{Step: s, Kind: kind, Err: err, Last: st}
 	}
 	if err := validateAccountID(s.Account); err != nil {
 		return fail(ErrInvalidAccountID, nil)
@@ -72,7 +88,7 @@ func (c *Client) guardDelegate(ctx context.Context, st *Status, s Step) error {
 		return fail(ErrManagementAccountAsDelegate, nil)
 	}
 	out, err := call(ctx, c, "organizations:DescribeAccount", func(ctx context.Context) (*organizations.DescribeAccountOutput, error) {
-		return c.aws.Organizations.DescribeAccount(ctx, &organizations.DescribeAccountInput{AccountId: aws.String(s.Account)})
+		return c.aws.Organizations.DescribeAccount(ctx, &organizations.DescribeAccountInput{AccountId: aws.String(s.Account)}, c.orgOpt)
 	})
 	if err != nil {
 		return fail(classify(err), err)

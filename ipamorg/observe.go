@@ -2,15 +2,11 @@ package ipamorg
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"sync"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/iam"
-	"github.com/aws/aws-sdk-go-v2/service/organizations"
 	orgtypes "github.com/aws/aws-sdk-go-v2/service/organizations/types"
-	"github.com/aws/aws-sdk-go-v2/service/sts"
 )
 
 // Observe reads where the organization stands in the IPAM lifecycle. It
@@ -18,13 +14,16 @@ import (
 // organizations:DescribeOrganization,
 // organizations:ListAWSServiceAccessForOrganization,
 // organizations:ListDelegatedAdministrators, iam:GetRole) run concurrently,
-// each retried like any call.
+// each retried by the SDK as RetryOptions say.
 //
 // Anomalies are reported in Status.Warnings with the state still set. When
-// the caller is not the management account, the management-only reads that
-// AWS denies are reported as warnings, not errors. Errors are *Error:
+// the caller is not the management account, the reads that AWS denies to
+// it are reported as warnings (WarnPartialRead), not errors, and when they
+// decide the state, Status.State is fsm.StateUnknown. Errors are *Error:
 // ErrOrganizationNotFound when the caller is in no organization,
-// ErrAccessDenied when a read is denied to the management account.
+// ErrAccessDenied when a read is denied to the management account,
+// ErrInvalidResponse when AWS answers outside the API's contract (no
+// output, a pagination token that repeats).
 func (c *Client) Observe(ctx context.Context) (*Status, error) {
 	st, err := c.observe(ctx)
 	if err != nil {
@@ -38,7 +37,7 @@ func (c *Client) Observe(ctx context.Context) (*Status, error) {
 func (c *Client) observe(ctx context.Context) (*Status, error) {
 	var (
 		wg                 sync.WaitGroup
-		caller             string
+		who                caller
 		org                *orgtypes.Organization
 		trusted            bool
 		admins             []string
@@ -47,78 +46,57 @@ func (c *Client) observe(ctx context.Context) (*Status, error) {
 		trustedErr, admErr error
 		roleErr            error
 	)
-	wg.Go(func() { caller, callerErr = c.readCaller(ctx) })
+	// Each error starts as errNoAnswer, so that a read whose goroutine
+	// ends without returning (a client calling runtime.Goexit) is an
+	// error, not a zero value taken for a fact.
+	callerErr, orgErr, trustedErr, admErr, roleErr = errNoAnswer, errNoAnswer, errNoAnswer, errNoAnswer, errNoAnswer
+	wg.Go(func() { who, callerErr = c.readCaller(ctx) })
 	wg.Go(func() { org, orgErr = c.readOrganization(ctx) })
 	wg.Go(func() { trusted, trustedErr = c.readTrustedAccess(ctx) })
 	wg.Go(func() { admins, admErr = c.readDelegatedAdmins(ctx) })
 	wg.Go(func() { role, roleErr = c.readServiceLinkedRole(ctx) })
 	wg.Wait()
-	if err := errors.Join(orgErr, callerErr); err != nil {
+	if err := joinErrors(ctx, orgErr, callerErr); err != nil {
 		return nil, err
 	}
 
 	st := &Status{
-		CallerAccountID:     caller,
+		CallerAccountID:     who.account,
 		ManagementAccountID: aws.ToString(org.MasterAccountId),
 		OrganizationID:      aws.ToString(org.Id),
 		FeatureSet:          string(org.FeatureSet),
 	}
-	management := st.CallerAccountID == st.ManagementAccountID
-	if !management {
+	if !st.isManagement() {
 		// GetRole read the caller's own account, not the management
-		// account the field is about.
+		// account the field is about; and AWS denies the management-only
+		// reads to most members, which is not an error for them.
 		role, roleErr = false, nil
-	}
-	var unread []string
-	for _, r := range []struct {
-		what string
-		err  *error
-	}{
-		{"trusted services", &trustedErr},
-		{"delegated administrators", &admErr},
-	} {
-		if *r.err != nil && !management && classify(*r.err) == ErrAccessDenied {
-			unread = append(unread, r.what)
-			*r.err = nil
+		st.unread |= factRole
+		for _, r := range []struct {
+			fact facts
+			err  *error
+		}{
+			{factTrusted, &trustedErr},
+			{factAdmins, &admErr},
+		} {
+			if *r.err != nil && classify(*r.err) == ErrAccessDenied {
+				st.unread |= r.fact
+				*r.err = nil
+			}
 		}
 	}
-	if err := errors.Join(trustedErr, admErr, roleErr); err != nil {
+	if err := joinErrors(ctx, trustedErr, admErr, roleErr); err != nil {
 		return nil, err
 	}
 
 	st.TrustedAccess = trusted
 	st.ServiceLinkedRole = role
-	st.settle(admins, unread)
+	st.settle(admins)
 	return st, nil
 }
 
-// settle completes st from its facts: DelegatedAdmin from admins (every
-// delegated administrator read for ipam.amazonaws.com), then Warnings, from
-// scratch, and State. unread names what the caller was denied reading.
-func (st *Status) settle(admins, unread []string) {
-	management := st.CallerAccountID == st.ManagementAccountID
-	st.Warnings = []string{}
-	if !management {
-		st.Warnings = append(st.Warnings, fmt.Sprintf(warnNotManagement, st.CallerAccountID, st.ManagementAccountID))
-	}
-	for _, what := range unread {
-		st.Warnings = append(st.Warnings, fmt.Sprintf(warnPartialRead, what))
-	}
-	st.DelegatedAdmin = ""
-	if len(admins) > 0 {
-		st.DelegatedAdmin = admins[0]
-	}
-	if len(admins) > 1 {
-		st.Warnings = append(st.Warnings, fmt.Sprintf(warnManyAdmins, len(admins), admins))
-	}
-	if st.TrustedAccess && !st.ServiceLinkedRole && management {
-		st.Warnings = append(st.Warnings, warnWrongEnablePath)
-	}
-	if st.DelegatedAdmin != "" && !st.TrustedAccess {
-		st.Warnings = append(st.Warnings, fmt.Sprintf(warnAdminWithoutTrust, st.DelegatedAdmin))
-	}
-	st.State = recognise(st)
-}
+// errNoAnswer is the error of a read that never returned.
+var errNoAnswer = fmt.Errorf("%w: the read did not return", ErrInvalidResponse)
 
 // The confirmation of a step re-reads only the fact the step changes, not
 // everything Observe reads: after a write, each poll makes one read (see
@@ -126,10 +104,6 @@ func (st *Status) settle(admins, unread []string) {
 // to date with that fact: a copy of prev with the fact replaced, the fields
 // the read does not cover keeping the value last observed, and State and
 // Warnings recomputed (settle) as Observe would from the same facts.
-//
-// Steps are taken only by the management account (the guards refuse
-// anyone else before any write), so prev holds no warning about a partial
-// read, the one kind settle could not recompute here.
 
 // rereadAdmins re-reads the delegated administrators of ipam.amazonaws.com
 // (organizations:ListDelegatedAdministrators) into prev. implied, if not
@@ -144,7 +118,7 @@ func (c *Client) rereadAdmins(ctx context.Context, prev *Status, implied func(st
 	if implied != nil {
 		implied(&st, admins)
 	}
-	st.settle(admins, nil)
+	st.settle(admins)
 	return &st, nil
 }
 
@@ -158,7 +132,7 @@ func (c *Client) rereadTrustedAccess(ctx context.Context, prev *Status) (*Status
 	}
 	st := *prev
 	st.TrustedAccess = on
-	st.settle(prev.admins(), nil)
+	st.settle(prev.admins)
 	return &st, nil
 }
 
@@ -171,95 +145,6 @@ func (c *Client) rereadServiceLinkedRole(ctx context.Context, prev *Status) (*St
 	}
 	st := *prev
 	st.ServiceLinkedRole = on
-	st.settle(prev.admins(), nil)
+	st.settle(prev.admins)
 	return &st, nil
-}
-
-// admins returns the delegated administrators st records: DelegatedAdmin,
-// if any. A second one shows only in st's warnings, and does not matter
-// here: the steps that do not re-read the administrators (disable trusted
-// access, delete the role) start from a state without any.
-func (st *Status) admins() []string {
-	if st.DelegatedAdmin == "" {
-		return nil
-	}
-	return []string{st.DelegatedAdmin}
-}
-
-func (c *Client) readCaller(ctx context.Context) (string, error) {
-	out, err := call(ctx, c, "sts:GetCallerIdentity", func(ctx context.Context) (*sts.GetCallerIdentityOutput, error) {
-		return c.aws.STS.GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
-	})
-	if err != nil {
-		return "", err
-	}
-	return aws.ToString(out.Account), nil
-}
-
-func (c *Client) readOrganization(ctx context.Context) (*orgtypes.Organization, error) {
-	out, err := call(ctx, c, "organizations:DescribeOrganization", func(ctx context.Context) (*organizations.DescribeOrganizationOutput, error) {
-		return c.aws.Organizations.DescribeOrganization(ctx, &organizations.DescribeOrganizationInput{})
-	})
-	if err != nil {
-		return nil, err
-	}
-	if out.Organization == nil {
-		return nil, errors.New("ipamorg: DescribeOrganization returned no organization")
-	}
-	return out.Organization, nil
-}
-
-func (c *Client) readTrustedAccess(ctx context.Context) (bool, error) {
-	in := &organizations.ListAWSServiceAccessForOrganizationInput{}
-	for {
-		out, err := call(ctx, c, "organizations:ListAWSServiceAccessForOrganization", func(ctx context.Context) (*organizations.ListAWSServiceAccessForOrganizationOutput, error) {
-			return c.aws.Organizations.ListAWSServiceAccessForOrganization(ctx, in)
-		})
-		if err != nil {
-			return false, err
-		}
-		for _, p := range out.EnabledServicePrincipals {
-			if aws.ToString(p.ServicePrincipal) == servicePrincipal {
-				return true, nil
-			}
-		}
-		if aws.ToString(out.NextToken) == "" {
-			return false, nil
-		}
-		in = &organizations.ListAWSServiceAccessForOrganizationInput{NextToken: out.NextToken}
-	}
-}
-
-func (c *Client) readDelegatedAdmins(ctx context.Context) ([]string, error) {
-	in := &organizations.ListDelegatedAdministratorsInput{ServicePrincipal: aws.String(servicePrincipal)}
-	var ids []string
-	for {
-		out, err := call(ctx, c, "organizations:ListDelegatedAdministrators", func(ctx context.Context) (*organizations.ListDelegatedAdministratorsOutput, error) {
-			return c.aws.Organizations.ListDelegatedAdministrators(ctx, in)
-		})
-		if err != nil {
-			return nil, err
-		}
-		for _, a := range out.DelegatedAdministrators {
-			ids = append(ids, aws.ToString(a.Id))
-		}
-		if aws.ToString(out.NextToken) == "" {
-			return ids, nil
-		}
-		in = &organizations.ListDelegatedAdministratorsInput{ServicePrincipal: aws.String(servicePrincipal), NextToken: out.NextToken}
-	}
-}
-
-func (c *Client) readServiceLinkedRole(ctx context.Context) (bool, error) {
-	_, err := call(ctx, c, "iam:GetRole", func(ctx context.Context) (*iam.GetRoleOutput, error) {
-		return c.aws.IAM.GetRole(ctx, &iam.GetRoleInput{RoleName: aws.String(roleName)})
-	})
-	switch {
-	case err == nil:
-		return true, nil
-	case errorCode(err) == codeNoSuchEntity:
-		return false, nil
-	default:
-		return false, err
-	}
 }

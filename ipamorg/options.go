@@ -2,7 +2,6 @@ package ipamorg
 
 import (
 	"fmt"
-	"io"
 	"log/slog"
 	"time"
 )
@@ -16,34 +15,37 @@ type Options struct {
 	// carry account ids and AWS error codes, never credentials.
 	Logger *slog.Logger
 
-	// Retry bounds the retry of transient failures that the AWS SDK does
-	// not retry itself.
+	// Retry configures the AWS SDK's retries of the package's calls.
 	Retry RetryOptions
 
 	// Wait bounds the polling that confirms each write.
 	Wait WaitOptions
 
 	// OnTransition, if set, is called after each lifecycle step is
-	// confirmed by AWS, in order, on the goroutine running the operation.
+	// confirmed by AWS, in order, on the goroutine running the operation,
+	// by the lifecycle machine (fsm.Machine) as it makes the transition.
 	// It must not call back into the Client's writing methods (Apply,
 	// Reconcile, Delegate, ...): they are serialised and would deadlock.
 	OnTransition func(Transition)
 }
 
-// RetryOptions bounds the retry of transient AWS failures that the SDK does
-// not retry: ConcurrentModificationException, and throttling that outlived
-// the SDK's own attempts. Every other error is final. Delays grow
-// exponentially from InitialInterval to MaxInterval with ±50% jitter.
+// RetryOptions configures the AWS SDK's retryer for the package's calls,
+// per operation: the SDK retries throttling, server errors, connection
+// errors and, for the package's calls, ConcurrentModificationException
+// (which it does not retry by default), with exponential backoff and
+// jitter, and returns every other error at once. Retries are the SDK's
+// alone, so an error that says "maximum number of attempts, 5" means that
+// five requests were sent.
 type RetryOptions struct {
-	// MaxAttempts is the total number of attempts per AWS call, the first
-	// included; 1 disables retries. Default 5.
+	// MaxAttempts is the number of requests per AWS call, the first
+	// included (retry.AddWithMaxAttempts); 1 disables retries. Default 5,
+	// or the client's own retryer's attempts if more (the SDK's default is
+	// 3; aws.Config.RetryMaxAttempts sets it).
 	MaxAttempts int
-	// InitialInterval is the delay before the first retry. Default 500ms,
-	// or MaxInterval if that is smaller.
-	InitialInterval time.Duration
-	// MaxInterval caps the delay between retries. Default 10s, or
-	// InitialInterval if that is larger.
-	MaxInterval time.Duration
+	// MaxBackoff caps the delay between two attempts
+	// (retry.AddWithMaxBackoffDelay). Default: the retryer's own, 20s for
+	// the SDK's standard retryer.
+	MaxBackoff time.Duration
 }
 
 // WaitOptions bounds the polling that confirms a write. AWS Organizations
@@ -68,12 +70,10 @@ type WaitOptions struct {
 
 // Defaults, documented on the fields above.
 const (
-	defaultMaxAttempts     = 5
-	defaultInitialInterval = 500 * time.Millisecond
-	defaultMaxInterval     = 10 * time.Second
-	defaultMinDelay        = 250 * time.Millisecond
-	defaultMaxDelay        = 10 * time.Second
-	defaultMaxWait         = 5 * time.Minute
+	defaultMaxAttempts = 5
+	defaultMinDelay    = 250 * time.Millisecond
+	defaultMaxDelay    = 10 * time.Second
+	defaultMaxWait     = 5 * time.Minute
 )
 
 // resolve validates o and fills in its defaults. Negative values are
@@ -87,8 +87,7 @@ func (o Options) resolve() (Options, error) {
 		name string
 		v    time.Duration
 	}{
-		{"Retry.InitialInterval", o.Retry.InitialInterval},
-		{"Retry.MaxInterval", o.Retry.MaxInterval},
+		{"Retry.MaxBackoff", o.Retry.MaxBackoff},
 		{"Wait.MinDelay", o.Wait.MinDelay},
 		{"Wait.MaxDelay", o.Wait.MaxDelay},
 		{"Wait.MaxWait", o.Wait.MaxWait},
@@ -97,20 +96,13 @@ func (o Options) resolve() (Options, error) {
 			return o, fmt.Errorf("%w: %s %v is negative", ErrInvalidOptions, d.name, d.v)
 		}
 	}
-	if o.Retry.MaxInterval != 0 && o.Retry.MaxInterval < o.Retry.InitialInterval {
-		return o, fmt.Errorf("%w: Retry.MaxInterval %v is less than Retry.InitialInterval %v", ErrInvalidOptions, o.Retry.MaxInterval, o.Retry.InitialInterval)
-	}
 	if o.Wait.MaxDelay != 0 && o.Wait.MaxDelay < o.Wait.MinDelay {
 		return o, fmt.Errorf("%w: Wait.MaxDelay %v is less than Wait.MinDelay %v", ErrInvalidOptions, o.Wait.MaxDelay, o.Wait.MinDelay)
 	}
 
 	if o.Logger == nil {
-		o.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
+		o.Logger = slog.New(slog.DiscardHandler)
 	}
-	if o.Retry.MaxAttempts == 0 {
-		o.Retry.MaxAttempts = defaultMaxAttempts
-	}
-	defaultRange(&o.Retry.InitialInterval, &o.Retry.MaxInterval, defaultInitialInterval, defaultMaxInterval)
 	defaultRange(&o.Wait.MinDelay, &o.Wait.MaxDelay, defaultMinDelay, defaultMaxDelay)
 	if o.Wait.MaxWait == 0 {
 		o.Wait.MaxWait = defaultMaxWait

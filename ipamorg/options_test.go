@@ -8,7 +8,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 
 	"github.com/ipamorg/sdk/awsclient"
-	"github.com/ipamorg/sdk/fsm"
 	"github.com/ipamorg/sdk/ipamorg"
 )
 
@@ -20,20 +19,13 @@ func TestNewValidatesOptions(t *testing.T) {
 	}{
 		{"defaults", nil, true},
 		{"all set", func(o *ipamorg.Options) {
-			o.Retry = ipamorg.RetryOptions{MaxAttempts: 1, InitialInterval: time.Millisecond, MaxInterval: time.Second}
+			o.Retry = ipamorg.RetryOptions{MaxAttempts: 1, MaxBackoff: time.Second}
 			o.Wait = ipamorg.WaitOptions{MinDelay: time.Millisecond, MaxDelay: time.Second, MaxWait: time.Minute}
 		}, true},
-		{"only a small maximum", func(o *ipamorg.Options) {
-			o.Wait.MaxDelay = 100 * time.Millisecond
-			o.Retry.MaxInterval = time.Millisecond
-		}, true},
-		{"only a large minimum", func(o *ipamorg.Options) { o.Wait.MinDelay = time.Minute; o.Retry.InitialInterval = time.Minute }, true},
+		{"only a small maximum", func(o *ipamorg.Options) { o.Wait.MaxDelay = 100 * time.Millisecond }, true},
+		{"only a large minimum", func(o *ipamorg.Options) { o.Wait.MinDelay = time.Minute }, true},
 		{"negative attempts", func(o *ipamorg.Options) { o.Retry.MaxAttempts = -1 }, false},
-		{"negative initial interval", func(o *ipamorg.Options) { o.Retry.InitialInterval = -time.Second }, false},
-		{"negative max interval", func(o *ipamorg.Options) { o.Retry.MaxInterval = -time.Second }, false},
-		{"max interval below initial", func(o *ipamorg.Options) {
-			o.Retry.InitialInterval, o.Retry.MaxInterval = time.Second, time.Millisecond
-		}, false},
+		{"negative max backoff", func(o *ipamorg.Options) { o.Retry.MaxBackoff = -time.Second }, false},
 		{"negative min delay", func(o *ipamorg.Options) { o.Wait.MinDelay = -1 }, false},
 		{"negative max delay", func(o *ipamorg.Options) { o.Wait.MaxDelay = -1 }, false},
 		{"negative max wait", func(o *ipamorg.Options) { o.Wait.MaxWait = -time.Minute }, false},
@@ -41,8 +33,7 @@ func TestNewValidatesOptions(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			e := newMocks(t, newWorld(fsm.StateNone, ""))
-			c, err := ipamorg.New(e.clients(), tt.opt)
+			c, err := ipamorg.New(newMockAWS(t).clients(), tt.opt)
 			if tt.ok != (err == nil) || tt.ok != (c != nil) {
 				t.Fatalf("New = %v, %v; want ok %v", c, err, tt.ok)
 			}
@@ -54,7 +45,7 @@ func TestNewValidatesOptions(t *testing.T) {
 }
 
 func TestNewNilClients(t *testing.T) {
-	e := newMocks(t, newWorld(fsm.StateNone, ""))
+	e := newMockAWS(t)
 	for _, c := range []awsclient.Clients{
 		{},
 		{Organizations: e.org, EC2: e.ec2, STS: e.sts},

@@ -30,55 +30,12 @@ type policyStatement struct {
 	Condition map[string]map[string]string `json:"Condition,omitempty"`
 }
 
-// eventStatements are the statements each event needs beyond the reads.
-// enable-trusted-access shares delegate's: they are one call.
-func eventStatements(ev fsm.Event) []policyStatement {
-	switch ev {
-	case fsm.EventEnableTrustedAccess, fsm.EventDelegate:
-		return []policyStatement{
-			{
-				Sid: "IpamDelegate", Effect: "Allow", Resource: "*",
-				// EC2 calls the two Organizations actions on the caller's
-				// behalf, with the caller's permissions: the library never
-				// calls organizations:EnableAWSServiceAccess itself.
-				Action: []string{
-					"ec2:EnableIpamOrganizationAdminAccount",
-					"organizations:EnableAWSServiceAccess",
-					"organizations:RegisterDelegatedAdministrator",
-				},
-			},
-			{
-				Sid: "IpamCreateServiceLinkedRole", Effect: "Allow", Resource: roleARNPattern,
-				Action:    []string{"iam:CreateServiceLinkedRole"},
-				Condition: map[string]map[string]string{"StringEquals": {"iam:AWSServiceName": servicePrincipal}},
-			},
-		}
-	case fsm.EventRemoveDelegate:
-		return []policyStatement{{
-			Sid: "IpamRemoveDelegate", Effect: "Allow", Resource: "*",
-			Action: []string{
-				"ec2:DisableIpamOrganizationAdminAccount",
-				"organizations:DeregisterDelegatedAdministrator",
-			},
-		}}
-	case fsm.EventDisableTrustedAccess:
-		return []policyStatement{{
-			Sid: "IpamDisableTrustedAccess", Effect: "Allow", Resource: "*",
-			Action: []string{"organizations:DisableAWSServiceAccess"},
-		}}
-	case fsm.EventDeleteServiceLinkedRole:
-		return []policyStatement{{
-			Sid: "IpamDeleteServiceLinkedRole", Effect: "Allow", Resource: roleARNPattern,
-			Action: []string{"iam:DeleteServiceLinkedRole", "iam:GetServiceLinkedRoleDeletionStatus"},
-		}}
-	}
-	return nil
-}
-
 // RequiredPermissions returns the least-privilege IAM policy document
 // (JSON, Version 2012-10-17) that the management account's principal needs
 // to take the given lifecycle events, plus the reads that every operation
 // makes. With no events it covers every event. Unknown events add nothing.
+// Each event's statements are its row's in the package's table of events
+// (see docs/architecture.md).
 // The output is deterministic: statements in lifecycle order, actions
 // sorted.
 func RequiredPermissions(events ...fsm.Event) string {
@@ -94,7 +51,7 @@ func RequiredPermissions(events ...fsm.Event) string {
 		if !slices.Contains(events, ev) {
 			continue
 		}
-		for _, s := range eventStatements(ev) {
+		for _, s := range specOf(ev).policy() {
 			if seen[s.Sid] {
 				continue
 			}

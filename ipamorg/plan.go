@@ -39,7 +39,8 @@ type Plan struct {
 	Steps []Step `json:"steps"`
 }
 
-// Step is one lifecycle transition of a Plan.
+// Step is one lifecycle transition of a Plan. Transition and Error embed
+// it.
 type Step struct {
 	Event fsm.Event `json:"event"`
 	From  fsm.State `json:"from"`
@@ -86,7 +87,7 @@ func (p *Plan) String() string {
 		}
 		b.WriteString("\n")
 		for _, w := range p.Status.Warnings {
-			fmt.Fprintf(&b, "  ! warning: %s\n", w)
+			fmt.Fprintf(&b, "  ! warning: %s\n", w.Message)
 		}
 	}
 	if p.Empty() {
@@ -114,9 +115,10 @@ func (p *Plan) String() string {
 // plan it returns passed them at the time.
 //
 // Errors are *Error: ErrInvalidDesired or ErrInvalidAccountID for a
-// malformed d (before any AWS call), ErrDelegatedAdminConflict,
-// ErrTrustedAccessRequiresDelegation, the guards' sentinels, or an AWS
-// error from Observe.
+// malformed d (before any AWS call), ErrNotManagementAccount, ErrAnomaly
+// when the organization shows what AWS should not (see Status.Anomalies),
+// ErrDelegatedAdminConflict, ErrTrustedAccessRequiresDelegation, the
+// steps' guards' sentinels, or an error from Observe.
 func (c *Client) Plan(ctx context.Context, d Desired) (*Plan, error) {
 	p, err := c.plan(ctx, d)
 	if err != nil {
@@ -137,9 +139,10 @@ func (c *Client) plan(ctx context.Context, d Desired) (*Plan, error) {
 	}
 	p := &Plan{Status: st, Desired: d}
 	// Before planning, not only before writing: a member account's reads
-	// are partial (it sees none where IPAM is integrated), so an empty plan
-	// made from them would report convergence that nobody checked.
-	if err := guardManagement(st); err != nil {
+	// are partial, and an anomalous status is no ground for any claim, so
+	// an empty plan made from either would report convergence that nobody
+	// checked.
+	if err := guardStatus(st); err != nil {
 		return p, err
 	}
 	if p.Steps, err = planSteps(st, d); err != nil {
@@ -167,70 +170,73 @@ func (d Desired) validate() error {
 }
 
 // planSteps is the planner proper: it turns the lifecycle path from st to
-// d into steps, refusing the moves IPAM's APIs cannot make.
+// d into steps, refusing the moves IPAM's APIs cannot make. Replacing the
+// administrator is the one move that is not the shortest path: Path, from
+// delegated to delegated, finds nothing to do.
 func planSteps(st *Status, d Desired) ([]Step, error) {
 	if d.State == fsm.StateDelegated && st.State == fsm.StateDelegated {
 		switch {
 		case st.DelegatedAdmin == d.DelegatedAdmin:
 			return []Step{}, nil
 		case !d.AllowReplace:
-			return nil, &Error{Kind: ErrDelegatedAdminConflict, Account: d.DelegatedAdmin,
-				Err: fmt.Errorf("account %s is the delegated admin; set AllowReplace to replace it", st.DelegatedAdmin)}
+			return nil, &Error{Kind: ErrDelegatedAdminConflict, Step: Step{Account: d.DelegatedAdmin},
+				Err: fmt.Errorf("account %s is the delegated admin; set AllowReplace to replace it", orNone(st.DelegatedAdmin))}
 		}
-		return []Step{
-			newStep(fsm.EventRemoveDelegate, fsm.StateDelegated, st.DelegatedAdmin),
-			newStep(fsm.EventDelegate, fsm.StateTrusted, d.DelegatedAdmin),
-		}, nil
+		return stepsFor(st, []fsm.Event{fsm.EventRemoveDelegate, fsm.EventDelegate}, d)
 	}
 	events, err := fsm.Path(st.State, d.State)
 	if err != nil {
 		return nil, &Error{Kind: ErrInvalidDesired, Err: err}
 	}
-	return stepsFor(st, events, d.DelegatedAdmin)
+	return stepsFor(st, events, d)
 }
 
-// stepsFor turns events, starting from st.State, into steps. admin is the
-// account delegate steps designate.
-func stepsFor(st *Status, events []fsm.Event, admin string) ([]Step, error) {
+// stepsFor turns events, starting from st.State, into steps toward d, each
+// naming its action and account as its row in the table says.
+func stepsFor(st *Status, events []fsm.Event, d Desired) ([]Step, error) {
 	steps := make([]Step, 0, len(events))
 	from := st.State
-	for i, ev := range events {
-		// enable-trusted-access has no call of its own: only a delegate
-		// right after it can grant it.
-		if ev == fsm.EventEnableTrustedAccess && (i+1 == len(events) || events[i+1] != fsm.EventDelegate) {
-			return nil, &Error{Kind: ErrTrustedAccessRequiresDelegation, Event: ev, From: from, To: fsm.StateTrusted}
+	for _, ev := range events {
+		sp := specOf(ev)
+		to, ok := fsm.Target(from, ev)
+		if sp == nil || !ok {
+			return nil, &Error{Kind: ErrInvalidDesired, Step: Step{Event: ev, From: from}, Err: &fsm.TransitionError{Event: ev, State: from}}
 		}
-		account := ""
-		switch ev {
-		case fsm.EventEnableTrustedAccess, fsm.EventDelegate:
-			account = admin
-		case fsm.EventRemoveDelegate:
-			account = st.DelegatedAdmin
+		s := Step{Event: ev, From: from, To: to, Action: sp.action}
+		if sp.account != nil {
+			s.Account = sp.account(st, d)
 		}
-		s := newStep(ev, from, account)
 		steps = append(steps, s)
-		from = s.To
+		from = to
+	}
+	if err := checkChain(steps); err != nil {
+		return nil, err
 	}
 	return steps, nil
 }
 
-// newStep returns the step for ev from from. ev must be allowed in from.
-func newStep(ev fsm.Event, from fsm.State, account string) Step {
-	to, _ := fsm.Target(from, ev)
-	return Step{Event: ev, From: from, To: to, Action: actionOf(ev), Account: account}
+// checkChain refuses steps where an event that another's call takes (see
+// eventSpec.grantedBy) is not followed by that event: trusted access
+// without a delegation, which IPAM cannot grant.
+func checkChain(steps []Step) error {
+	for i, s := range steps {
+		sp := specOf(s.Event)
+		if sp == nil || sp.grantedBy == "" {
+			continue
+		}
+		if i+1 == len(steps) || steps[i+1].Event != sp.grantedBy {
+			return &Error{Kind: ErrTrustedAccessRequiresDelegation, Step: s}
+		}
+	}
+	return nil
 }
 
-// actionOf returns the AWS action that performs ev.
-func actionOf(ev fsm.Event) string {
-	switch ev {
-	case fsm.EventDelegate:
-		return "ec2:EnableIpamOrganizationAdminAccount"
-	case fsm.EventRemoveDelegate:
-		return "ec2:DisableIpamOrganizationAdminAccount"
-	case fsm.EventDisableTrustedAccess:
-		return "organizations:DisableAWSServiceAccess"
-	case fsm.EventDeleteServiceLinkedRole:
-		return "iam:DeleteServiceLinkedRole"
+// groupAt returns the steps from i that one AWS call takes: steps[i] alone,
+// or, for an event that another's call takes, it and the step after it
+// (checkChain guarantees there is one).
+func groupAt(steps []Step, i int) []Step {
+	if sp := specOf(steps[i].Event); sp != nil && sp.grantedBy != "" && i+1 < len(steps) {
+		return steps[i : i+2]
 	}
-	return ""
+	return steps[i : i+1]
 }

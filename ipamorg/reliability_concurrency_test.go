@@ -22,7 +22,7 @@ func relReconcilers(t *testing.T, emu *awstest.Emulator, n int, sharedClient boo
 	clients := make([]*ipamorg.Client, n)
 	for i := range clients {
 		if i == 0 || !sharedClient {
-			clients[i] = relClient(t, emu)
+			clients[i] = memClient(t, emu)
 		} else {
 			clients[i] = clients[0]
 		}
@@ -68,14 +68,14 @@ func TestConcurrentSameDesired(t *testing.T) {
 		desired ipamorg.Desired
 		ops     []string
 	}{
-		{ipamorg.Desired{State: fsm.StateDelegated, DelegatedAdmin: relMemberA}, []string{"EnableIpamOrganizationAdminAccount"}},
+		{ipamorg.Desired{State: fsm.StateDelegated, DelegatedAdmin: memberA}, []string{"EnableIpamOrganizationAdminAccount"}},
 		{ipamorg.Desired{State: fsm.StateNone}, []string{"DisableIpamOrganizationAdminAccount", "DisableAWSServiceAccess", "DeleteServiceLinkedRole"}},
 	}
 	for _, n := range []int{2, 8} {
 		for _, mode := range relConcurrencyModes {
 			t.Run(fmt.Sprintf("%d %s", n, mode.name), func(t *testing.T) {
 				synctest.Test(t, func(t *testing.T) {
-					emu := relEmulator(fsm.StateNone, "", awstest.WithLag(time.Second, time.Second))
+					emu := emulatorAt(fsm.StateNone, "", awstest.WithLag(time.Second, time.Second))
 					for _, ph := range phases {
 						emu.ResetRequests()
 						errs := relReconcilers(t, emu, n, mode.shared, func(int) ipamorg.Desired { return ph.desired })
@@ -84,13 +84,13 @@ func TestConcurrentSameDesired(t *testing.T) {
 								t.Errorf("reconciler %d toward %s: %v", i, ph.desired.State, err)
 							}
 						}
-						if state, admin := relState(emu.Snapshot()); state != ph.desired.State || admin != ph.desired.DelegatedAdmin {
+						if state, admin := stateOf(emu.Snapshot()); state != ph.desired.State || admin != ph.desired.DelegatedAdmin {
 							t.Fatalf("after %d reconcilers toward %s: %s (admin %q)", n, ph.desired.State, state, admin)
 						}
-						relCheckWritesOnly(t, emu, ph.ops...)
+						wantOnlyWrites(t, emu, ph.ops...)
 						for _, op := range ph.ops {
-							attempts := relCount(emu, op)
-							t.Logf("%s: %d attempts, %d answered with success", op, attempts, relSucceeded(emu, op))
+							attempts := countOf(emu, op)
+							t.Logf("%s: %d attempts, %d answered with success", op, attempts, succeeded(emu, op))
 							switch {
 							case attempts < 1:
 								t.Errorf("no %s", op)
@@ -103,8 +103,8 @@ func TestConcurrentSameDesired(t *testing.T) {
 						// Whatever the race, the result is level: one more
 						// reconcile finds nothing to do.
 						before := len(emu.Writes())
-						if _, err := relClient(t, emu).Reconcile(t.Context(), ph.desired); err != nil || len(emu.Writes()) != before {
-							t.Errorf("reconcile after the race: %v, writes %v", err, relWrites(emu)[before:])
+						if _, err := memClient(t, emu).Reconcile(t.Context(), ph.desired); err != nil || len(emu.Writes()) != before {
+							t.Errorf("reconcile after the race: %v, writes %v", err, writeLog(emu)[before:])
 						}
 					}
 				})
@@ -130,7 +130,7 @@ func TestConcurrentDifferentAdmins(t *testing.T) {
 						return ipamorg.Desired{State: fsm.StateDelegated, DelegatedAdmin: member(i)}
 					})
 
-					state, admin := relState(emu.Snapshot())
+					state, admin := stateOf(emu.Snapshot())
 					if state != fsm.StateDelegated {
 						t.Fatalf("state %s, want delegated", state)
 					}
@@ -149,11 +149,11 @@ func TestConcurrentDifferentAdmins(t *testing.T) {
 					if winners != 1 {
 						t.Errorf("%d winners, want 1: %v", winners, errs)
 					}
-					relCheckWritesOnly(t, emu, "EnableIpamOrganizationAdminAccount")
-					if ok := relSucceeded(emu, "EnableIpamOrganizationAdminAccount"); ok != 1 {
-						t.Errorf("%d successful EnableIpamOrganizationAdminAccount, want 1: %v", ok, relWrites(emu))
+					wantOnlyWrites(t, emu, "EnableIpamOrganizationAdminAccount")
+					if ok := succeeded(emu, "EnableIpamOrganizationAdminAccount"); ok != 1 {
+						t.Errorf("%d successful EnableIpamOrganizationAdminAccount, want 1: %v", ok, writeLog(emu))
 					}
-					t.Logf("writes: %v", relWrites(emu))
+					t.Logf("writes: %v", writeLog(emu))
 				})
 			})
 		}
@@ -165,9 +165,9 @@ func TestConcurrentDifferentAdmins(t *testing.T) {
 // context ends, without writing, instead of waiting for the other.
 func TestQueuedWriterHonoursContext(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		emu := relEmulator(fsm.StateNone, "", awstest.WithLag(time.Hour, time.Hour))
-		c := relClient(t, emu, func(o *ipamorg.Options) { o.Wait.MaxWait = 10 * time.Minute })
-		d := ipamorg.Desired{State: fsm.StateDelegated, DelegatedAdmin: relMemberA}
+		emu := emulatorAt(fsm.StateNone, "", awstest.WithLag(time.Hour, time.Hour))
+		c := memClient(t, emu, func(o *ipamorg.Options) { o.Wait.MaxWait = 10 * time.Minute })
+		d := ipamorg.Desired{State: fsm.StateDelegated, DelegatedAdmin: memberA}
 
 		first := make(chan error, 1)
 		go func() { _, err := c.Reconcile(t.Context(), d); first <- err }()
@@ -184,7 +184,7 @@ func TestQueuedWriterHonoursContext(t *testing.T) {
 		if !errors.As(err, &e) || e.Op != "reconcile" {
 			t.Errorf("queued Reconcile error %T %v, want an *ipamorg.Error", err, err)
 		}
-		if n := relCount(emu, "EnableIpamOrganizationAdminAccount"); n != 1 {
+		if n := countOf(emu, "EnableIpamOrganizationAdminAccount"); n != 1 {
 			t.Errorf("%d writes, want only the first writer's", n)
 		}
 		if err := <-first; !errors.Is(err, ipamorg.ErrWaitTimeout) {

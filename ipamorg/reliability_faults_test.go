@@ -17,7 +17,7 @@ type relFault struct {
 	// opts configure the emulator (lag).
 	opts []func(*awstest.ServerOptions)
 	// inject adds the faults once the starting point is set up.
-	inject func(emu *awstest.Emulator, s relStep)
+	inject func(emu *awstest.Emulator, s writeStep)
 	// converge: Reconcile must reach the desired state. Otherwise it must
 	// fail, with an *Error whose Done/NotDone match the emulator's state.
 	converge bool
@@ -25,7 +25,7 @@ type relFault struct {
 	// audit log, or 0 for "not checked".
 	attempts int
 	// check makes the fault's own assertions.
-	check func(t *testing.T, emu *awstest.Emulator, s relStep)
+	check func(t *testing.T, emu *awstest.Emulator, s writeStep)
 }
 
 // relConcurrentModification is each service's code for a concurrent
@@ -41,10 +41,10 @@ func relConcurrentModification(service string) string {
 
 var relFaults = []relFault{
 	{
-		// Four throttles outlast the SDK's three attempts; the library's
-		// own retry (DESIGN.md §6) takes over.
+		// Four throttles, within the five attempts the package has the
+		// SDK make (not three: the SDK's default).
 		name: "throttling burst",
-		inject: func(emu *awstest.Emulator, s relStep) {
+		inject: func(emu *awstest.Emulator, s writeStep) {
 			emu.InjectFault(s.op, awstest.Fault{Code: awstest.CodeThrottle, Count: 4})
 		},
 		converge: true, attempts: 5,
@@ -53,26 +53,25 @@ var relFaults = []relFault{
 		// Within the SDK's attempts: retried there, invisible to the
 		// library.
 		name: "5xx burst",
-		inject: func(emu *awstest.Emulator, s relStep) {
+		inject: func(emu *awstest.Emulator, s writeStep) {
 			emu.InjectFault(s.op, awstest.Fault{Code: awstest.CodeInternal, Count: 2})
 		},
 		converge: true, attempts: 3,
 	},
 	{
-		// Beyond the SDK's attempts the library does not retry a server
-		// error (DESIGN.md §6): a typed failure, nothing written, and the
-		// error must say so.
+		// Beyond the SDK's attempts nothing retries a server error: a
+		// failure, nothing written, and the error must say so.
 		name: "5xx burst beyond the SDK's retries",
-		inject: func(emu *awstest.Emulator, s relStep) {
-			emu.InjectFault(s.op, awstest.Fault{Code: awstest.CodeUnavailable, Count: 3})
+		inject: func(emu *awstest.Emulator, s writeStep) {
+			emu.InjectFault(s.op, awstest.Fault{Code: awstest.CodeUnavailable, Count: 5})
 		},
-		converge: false, attempts: 3,
+		converge: false, attempts: 5,
 	},
 	{
 		// The request never reached the service: the SDK retries the
 		// connection error.
 		name: "dropped connection",
-		inject: func(emu *awstest.Emulator, s relStep) {
+		inject: func(emu *awstest.Emulator, s writeStep) {
 			emu.InjectFault(s.op, awstest.Fault{Drop: true, Count: 2})
 		},
 		converge: true, attempts: 3,
@@ -82,7 +81,7 @@ var relFaults = []relFault{
 		// it again, and the second call must find the step already taken
 		// rather than fail or change anything.
 		name: "dropped connection after the write",
-		inject: func(emu *awstest.Emulator, s relStep) {
+		inject: func(emu *awstest.Emulator, s writeStep) {
 			emu.InjectFault(s.op, awstest.Fault{Drop: true, Applied: true, Count: 1})
 		},
 		converge: true, attempts: 2,
@@ -92,29 +91,30 @@ var relFaults = []relFault{
 		// retries: the outcome is unknown to the client, and the library
 		// must look before concluding the step was not done.
 		name: "dropped connection after the write, beyond the SDK's retries",
-		inject: func(emu *awstest.Emulator, s relStep) {
-			emu.InjectFault(s.op, awstest.Fault{Drop: true, Applied: true, Count: 3})
+		inject: func(emu *awstest.Emulator, s writeStep) {
+			emu.InjectFault(s.op, awstest.Fault{Drop: true, Applied: true, Count: 5})
 		},
-		// The reads show the write, so it is not sent a fourth time.
-		converge: true, attempts: 3,
+		// The reads show the write, so it is not sent a sixth time.
+		converge: true, attempts: 5,
 	},
 	{
 		// The same, but reads lag: looking does not show the write, so
 		// the library sends it again, and AWS, answering from its latest
 		// state, says it is already done (the calls are idempotent).
 		name: "dropped connection after the write, beyond the SDK's retries, reads lagging",
-		// Longer than the SDK's retries can take (two backoffs of at
+		// Longer than the SDK's retries can take (four backoffs of at
 		// most 20s), so that the look is sure to miss the write.
-		opts: []func(*awstest.ServerOptions){awstest.WithLag(2*time.Minute, 2*time.Minute)},
-		inject: func(emu *awstest.Emulator, s relStep) {
-			emu.InjectFault(s.op, awstest.Fault{Drop: true, Applied: true, Count: 3})
+		opts: []func(*awstest.ServerOptions){awstest.WithLag(5*time.Minute, 5*time.Minute)},
+		inject: func(emu *awstest.Emulator, s writeStep) {
+			emu.InjectFault(s.op, awstest.Fault{Drop: true, Applied: true, Count: 5})
 		},
-		converge: true, attempts: 4,
+		converge: true, attempts: 6,
 	},
 	{
-		// Not retried by the SDK; retried by the library (DESIGN.md §6).
+		// Not retried by the SDK by default; retried by it for the
+		// package's calls.
 		name: "ConcurrentModificationException",
-		inject: func(emu *awstest.Emulator, s relStep) {
+		inject: func(emu *awstest.Emulator, s writeStep) {
 			emu.InjectFault(s.op, awstest.Fault{Code: relConcurrentModification(s.service), Count: 2})
 		},
 		converge: true, attempts: 3,
@@ -123,7 +123,7 @@ var relFaults = []relFault{
 		// A slow write and slow reads: nothing times out, nothing is
 		// written twice.
 		name: "latency spikes",
-		inject: func(emu *awstest.Emulator, s relStep) {
+		inject: func(emu *awstest.Emulator, s writeStep) {
 			emu.InjectFault(s.op, awstest.Fault{Latency: 20 * time.Second, Count: 1})
 			emu.InjectFault("*", awstest.Fault{Latency: 3 * time.Second, Probability: 0.5})
 		},
@@ -135,9 +135,9 @@ var relFaults = []relFault{
 		// writing again.
 		name:     "read lag longer than the first poll",
 		opts:     []func(*awstest.ServerOptions){awstest.WithLag(2*time.Second, 2*time.Second)},
-		inject:   func(*awstest.Emulator, relStep) {},
+		inject:   func(*awstest.Emulator, writeStep) {},
 		converge: true, attempts: 1,
-		check: func(t *testing.T, emu *awstest.Emulator, s relStep) {
+		check: func(t *testing.T, emu *awstest.Emulator, s writeStep) {
 			// The role's deletion is confirmed by polling its task, the
 			// other steps by polling the one read that shows their
 			// change, after the Observe that planned the write (which
@@ -151,7 +151,7 @@ var relFaults = []relFault{
 			case fsm.EventDeleteServiceLinkedRole:
 				op = "GetServiceLinkedRoleDeletionStatus"
 			}
-			polls := relCount(emu, op)
+			polls := countOf(emu, op)
 			if s.event != fsm.EventDeleteServiceLinkedRole {
 				polls--
 			}
@@ -169,21 +169,21 @@ var relFaults = []relFault{
 // step's own call; no more than one attempt of that call is answered with
 // success; and a Reconcile without faults then converges.
 func TestFaultMatrix(t *testing.T) {
-	for _, s := range relSteps {
+	for _, s := range writeSteps {
 		for _, f := range relFaults {
 			t.Run(string(s.event)+"/"+f.name, func(t *testing.T) {
 				synctest.Test(t, func(t *testing.T) {
-					emu := relEmulator(s.from, s.admin, append([]func(*awstest.ServerOptions){func(o *awstest.ServerOptions) { o.FaultSeed = 5 }}, f.opts...)...)
+					emu := emulatorAt(s.from, s.admin, append([]func(*awstest.ServerOptions){func(o *awstest.ServerOptions) { o.FaultSeed = 5 }}, f.opts...)...)
 					f.inject(emu, s)
-					c := relClient(t, emu)
+					c := memClient(t, emu)
 
 					res, err := c.Reconcile(t.Context(), s.desired)
-					relCheckOutcome(t, emu, s.from, s.desired, res, err)
+					checkOutcome(t, emu, s.from, s.desired, res, err)
 					switch {
 					case f.converge && err != nil:
-						t.Fatalf("Reconcile: %v; writes %v", err, relWrites(emu))
+						t.Fatalf("Reconcile: %v; writes %v", err, writeLog(emu))
 					case !f.converge && err == nil:
-						t.Fatalf("Reconcile succeeded; want a typed error; writes %v", relWrites(emu))
+						t.Fatalf("Reconcile succeeded; want a typed error; writes %v", writeLog(emu))
 					}
 					if f.converge {
 						want, _ := fsmPath(s.from, s.desired.State)
@@ -191,12 +191,12 @@ func TestFaultMatrix(t *testing.T) {
 							t.Errorf("transitions %v, want %v", got, want)
 						}
 					}
-					relCheckWritesOnly(t, emu, s.op)
-					if n := relSucceeded(emu, s.op); n > 1 {
-						t.Errorf("%d successful %s; writes %v", n, s.op, relWrites(emu))
+					wantOnlyWrites(t, emu, s.op)
+					if n := succeeded(emu, s.op); n > 1 {
+						t.Errorf("%d successful %s; writes %v", n, s.op, writeLog(emu))
 					}
-					if n := relCount(emu, s.op); f.attempts != 0 && n != f.attempts {
-						t.Errorf("%d attempts of %s, want %d; writes %v", n, s.op, f.attempts, relWrites(emu))
+					if n := countOf(emu, s.op); f.attempts != 0 && n != f.attempts {
+						t.Errorf("%d attempts of %s, want %d; writes %v", n, s.op, f.attempts, writeLog(emu))
 					}
 					if f.check != nil {
 						f.check(t, emu, s)
@@ -207,12 +207,12 @@ func TestFaultMatrix(t *testing.T) {
 					emu.ClearFaults()
 					before := len(emu.Writes())
 					res, err = c.Reconcile(t.Context(), s.desired)
-					relCheckOutcome(t, emu, s.from, s.desired, res, err)
+					checkOutcome(t, emu, s.from, s.desired, res, err)
 					if err != nil {
 						t.Fatalf("Reconcile without faults: %v", err)
 					}
 					if f.converge && len(emu.Writes()) != before {
-						t.Errorf("second Reconcile wrote %v", relWrites(emu)[before:])
+						t.Errorf("second Reconcile wrote %v", writeLog(emu)[before:])
 					}
 				})
 			})

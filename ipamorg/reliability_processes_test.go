@@ -51,7 +51,7 @@ const relProcLag = 50 * time.Millisecond
 // polls and retries at millisecond scale. MaxWait is a bound on a broken
 // run, far above the lag.
 var relProcOptions = relChildOptions{
-	Retry: ipamorg.RetryOptions{InitialInterval: 5 * time.Millisecond, MaxInterval: 20 * time.Millisecond},
+	Retry: ipamorg.RetryOptions{MaxBackoff: 20 * time.Millisecond},
 	Wait:  ipamorg.WaitOptions{MinDelay: 5 * time.Millisecond, MaxDelay: 20 * time.Millisecond, MaxWait: 30 * time.Second},
 }
 
@@ -383,7 +383,7 @@ func relCheckNothingDone(t *testing.T, i int, r relProcResult) {
 // relParentClient is the parent's own Client over srv.
 func relParentClient(t *testing.T, srv *awstest.Server) *ipamorg.Client {
 	t.Helper()
-	c, err := ipamorg.NewFromConfig(srv.Config(t.Context(), relMgmt), relProcOptions.apply)
+	c, err := ipamorg.NewFromConfig(srv.Config(t.Context(), mgmt), relProcOptions.apply)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -459,7 +459,7 @@ func TestProcessesSameDesired(t *testing.T) {
 		once []string
 	}{
 		{
-			ipamorg.Desired{State: fsm.StateDelegated, DelegatedAdmin: relMemberA},
+			ipamorg.Desired{State: fsm.StateDelegated, DelegatedAdmin: memberA},
 			map[string][]string{"EnableIpamOrganizationAdminAccount": nil},
 			nil,
 		},
@@ -489,11 +489,11 @@ func TestProcessesSameDesired(t *testing.T) {
 							return relProcCommand{Apply: mode.apply, Desired: ph.desired}
 						})
 
-						succeeded := 0
+						ok := 0
 						for i, r := range results {
 							switch {
 							case r.Err == "ok":
-								succeeded++
+								ok++
 								relCheckTransitions(t, i, r, ph.desired)
 							case mode.apply && r.Err == "ErrStalePlan" && r.Op == "apply":
 								relCheckNothingDone(t, i, r)
@@ -501,22 +501,22 @@ func TestProcessesSameDesired(t *testing.T) {
 								t.Errorf("%s: child %d: %v", name, i, r)
 							}
 						}
-						if succeeded == 0 {
+						if ok == 0 {
 							t.Errorf("%s: no child succeeded: %v", name, results)
 						}
-						if state, admin := relState(srv.Snapshot()); state != ph.desired.State || admin != ph.desired.DelegatedAdmin {
+						if state, admin := stateOf(srv.Snapshot()); state != ph.desired.State || admin != ph.desired.DelegatedAdmin {
 							t.Fatalf("%s: the organization is %s (admin %q)", name, state, admin)
 						}
 
 						for _, w := range srv.Writes() {
 							codes, ok := ph.ok[w.Operation]
 							if !ok || !w.Succeeded() && !slices.Contains(codes, w.Code) {
-								t.Errorf("%s: unexpected write %s (%s) in %v", name, w.Operation, w.Code, relWrites(srv.Emulator))
+								t.Errorf("%s: unexpected write %s (%s) in %v", name, w.Operation, w.Code, writeLog(srv.Emulator))
 							}
 						}
 						var counts []string
 						for op := range ph.ok {
-							attempts, okays := relCount(srv.Emulator, op), relSucceeded(srv.Emulator, op)
+							attempts, okays := countOf(srv.Emulator, op), succeeded(srv.Emulator, op)
 							counts = append(counts, fmt.Sprintf("%s %d (%d ok)", op, attempts, okays))
 							if attempts < 1 || attempts > n {
 								t.Errorf("%s: %d %s by %d processes", name, attempts, op, n)
@@ -530,7 +530,7 @@ func TestProcessesSameDesired(t *testing.T) {
 
 						before := len(srv.Writes())
 						if _, err := relParentClient(t, srv).Reconcile(t.Context(), ph.desired); err != nil || len(srv.Writes()) != before {
-							t.Errorf("%s: reconcile after the race: %v, writes %v", name, err, relWrites(srv.Emulator)[before:])
+							t.Errorf("%s: reconcile after the race: %v, writes %v", name, err, writeLog(srv.Emulator)[before:])
 						}
 					}
 				}
@@ -585,7 +585,7 @@ func TestProcessesDifferentAdmins(t *testing.T) {
 						return relProcCommand{Apply: mode.apply, Desired: ipamorg.Desired{State: fsm.StateDelegated, DelegatedAdmin: member(i)}}
 					})
 
-					state, admin := relState(srv.Snapshot())
+					state, admin := stateOf(srv.Snapshot())
 					if state != fsm.StateDelegated {
 						t.Fatalf("%s: state %s, want delegated", name, state)
 					}
@@ -613,12 +613,12 @@ func TestProcessesDifferentAdmins(t *testing.T) {
 					}
 					for _, w := range srv.Writes() {
 						if w.Operation != "EnableIpamOrganizationAdminAccount" || !w.Succeeded() && w.Code != "IpamOrganizationDelegatedAdminLimitExceeded" {
-							t.Errorf("%s: unexpected write %s (%s) in %v", name, w.Operation, w.Code, relWrites(srv.Emulator))
+							t.Errorf("%s: unexpected write %s (%s) in %v", name, w.Operation, w.Code, writeLog(srv.Emulator))
 						}
 					}
-					enables, ok := relCount(srv.Emulator, "EnableIpamOrganizationAdminAccount"), relSucceeded(srv.Emulator, "EnableIpamOrganizationAdminAccount")
+					enables, ok := countOf(srv.Emulator, "EnableIpamOrganizationAdminAccount"), succeeded(srv.Emulator, "EnableIpamOrganizationAdminAccount")
 					if ok != 1 {
-						t.Errorf("%s: %d successful EnableIpamOrganizationAdminAccount, want 1: %v", name, ok, relWrites(srv.Emulator))
+						t.Errorf("%s: %d successful EnableIpamOrganizationAdminAccount, want 1: %v", name, ok, writeLog(srv.Emulator))
 					}
 					t.Logf("%s: outcomes %v; EnableIpamOrganizationAdminAccount %d (%d ok)", name, relTally(results), enables, ok)
 				}

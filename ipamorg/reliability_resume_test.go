@@ -80,16 +80,16 @@ var relStops = []struct {
 func TestResume(t *testing.T) {
 	type resumeCase struct {
 		name    string
-		s       relStep
+		s       writeStep
 		stopped fsm.State // where the stopped write left the organization
 		stops   int       // how many of relStops apply
 	}
 	var cases []resumeCase
-	for _, s := range relSteps {
+	for _, s := range writeSteps {
 		cases = append(cases, resumeCase{string(s.event), s, s.desired.State, len(relStops)})
 	}
 	cases = append(cases, resumeCase{"teardown stopped at disable-trusted-access",
-		relStep{fsm.EventDisableTrustedAccess, "DisableAWSServiceAccess", "organizations", fsm.StateDelegated, relMemberA,
+		writeStep{fsm.EventDisableTrustedAccess, "DisableAWSServiceAccess", disableTrust, "organizations", fsm.StateDelegated, memberA,
 			ipamorg.Desired{State: fsm.StateNone}},
 		fsm.StateDisabled, 1})
 
@@ -98,18 +98,18 @@ func TestResume(t *testing.T) {
 		for _, stop := range relStops[:tc.stops] {
 			t.Run(tc.name+"/"+stop.name, func(t *testing.T) {
 				synctest.Test(t, func(t *testing.T) {
-					emu := relEmulator(s.from, s.admin, awstest.WithLag(stop.lag, stop.lag))
+					emu := emulatorAt(s.from, s.admin, awstest.WithLag(stop.lag, stop.lag))
 					ctx, opt := stop.stop(t, emu, s.op)
-					_, err := relClient(t, emu, opt).Reconcile(ctx, s.desired)
+					_, err := memClient(t, emu, opt).Reconcile(ctx, s.desired)
 					if err == nil || !stop.want(err) {
 						t.Fatalf("stopped Reconcile: %v", err)
 					}
 					var e *ipamorg.Error
-					if !errors.As(err, &e) || len(e.NotDone) == 0 || !slices.Contains(e.NotDone, s.event) {
-						t.Fatalf("stopped Reconcile: error %v does not list %s as not done", err, s.event)
+					if !errors.As(err, &e) || !slices.Contains(e.Unconfirmed, s.event) || slices.Contains(e.NotDone, s.event) {
+						t.Fatalf("stopped Reconcile: error %v does not list %s as sent and not confirmed", err, s.event)
 					}
-					if got, _ := relState(emu.Snapshot()); got != tc.stopped || relCount(emu, s.op) != 1 {
-						t.Fatalf("the stopped run left %s after writes %v; want %s, its write made once", got, relWrites(emu), tc.stopped)
+					if got, _ := stateOf(emu.Snapshot()); got != tc.stopped || countOf(emu, s.op) != 1 {
+						t.Fatalf("the stopped run left %s after writes %v; want %s, its write made once", got, writeLog(emu), tc.stopped)
 					}
 					stopped := emu.Writes()
 
@@ -119,15 +119,15 @@ func TestResume(t *testing.T) {
 					time.Sleep(stop.lag + time.Second)
 					emu.SetLag(0)
 
-					res, err := relClient(t, emu).Reconcile(t.Context(), s.desired)
-					relCheckOutcome(t, emu, s.from, s.desired, res, err)
+					res, err := memClient(t, emu).Reconcile(t.Context(), s.desired)
+					checkOutcome(t, emu, s.from, s.desired, res, err)
 					if err != nil {
 						t.Fatalf("resumed Reconcile: %v", err)
 					}
 					for _, w := range emu.Writes()[len(stopped):] {
 						for _, old := range stopped {
 							if w.Operation == old.Operation {
-								t.Fatalf("resumed Reconcile wrote %s again; writes %v", w.Operation, relWrites(emu))
+								t.Fatalf("resumed Reconcile wrote %s again; writes %v", w.Operation, writeLog(emu))
 							}
 						}
 					}
@@ -145,19 +145,19 @@ func TestResume(t *testing.T) {
 // again: AWS must answer that from its latest state as done (an idempotent
 // no-op), and the organization must converge without ever going back.
 func TestResumeWhileReadsLag(t *testing.T) {
-	for _, s := range relSteps {
+	for _, s := range writeSteps {
 		t.Run(string(s.event), func(t *testing.T) {
 			synctest.Test(t, func(t *testing.T) {
-				emu := relEmulator(s.from, s.admin, awstest.WithLag(time.Minute, time.Minute))
+				emu := emulatorAt(s.from, s.admin, awstest.WithLag(time.Minute, time.Minute))
 				ctx, cancel := context.WithTimeout(t.Context(), 10*time.Second)
 				defer cancel()
-				if _, err := relClient(t, emu).Reconcile(ctx, s.desired); !errors.Is(err, context.DeadlineExceeded) {
+				if _, err := memClient(t, emu).Reconcile(ctx, s.desired); !errors.Is(err, context.DeadlineExceeded) {
 					t.Fatalf("stopped Reconcile: %v", err)
 				}
-				after, _ := relState(emu.Snapshot())
+				after, _ := stateOf(emu.Snapshot())
 
-				res, err := relClient(t, emu).Reconcile(t.Context(), s.desired)
-				relCheckOutcome(t, emu, s.from, s.desired, res, err)
+				res, err := memClient(t, emu).Reconcile(t.Context(), s.desired)
+				checkOutcome(t, emu, s.from, s.desired, res, err)
 				if err != nil {
 					t.Fatalf("resumed Reconcile: %v", err)
 				}
@@ -167,10 +167,10 @@ func TestResumeWhileReadsLag(t *testing.T) {
 				// Exactly one repeat (no read could have shown the first
 				// write), and it changed nothing: the organization was
 				// already where it ends.
-				if n := relCount(emu, s.op); n != 2 {
-					t.Errorf("%d attempts of %s, want the stopped one and one repeat: %v", n, s.op, relWrites(emu))
+				if n := countOf(emu, s.op); n != 2 {
+					t.Errorf("%d attempts of %s, want the stopped one and one repeat: %v", n, s.op, writeLog(emu))
 				}
-				relCheckWritesOnly(t, emu, s.op)
+				wantOnlyWrites(t, emu, s.op)
 			})
 		})
 	}
@@ -231,27 +231,27 @@ func TestResumeAfterKill(t *testing.T) {
 	if strings.Contains(out.String(), "CHILD CONFIRMED") {
 		t.Fatal("the child confirmed its write before it was killed: the test stopped nothing")
 	}
-	if got := relWrites(srv.Emulator); len(got) != 1 || got[0] != "EnableIpamOrganizationAdminAccount" {
+	if got := writeLog(srv.Emulator); len(got) != 1 || got[0] != enableAdmin {
 		t.Fatalf("the child wrote %v, want one EnableIpamOrganizationAdminAccount", got)
 	}
 
 	// The lag passes before the fresh process starts.
 	srv.SetLag(0)
 	srv.SetMemberRoleLag(0)
-	c, err := ipamorg.NewFromConfig(srv.Config(t.Context(), relMgmt))
+	c, err := ipamorg.NewFromConfig(srv.Config(t.Context(), mgmt))
 	if err != nil {
 		t.Fatal(err)
 	}
-	d := ipamorg.Desired{State: fsm.StateDelegated, DelegatedAdmin: relMemberA}
+	d := ipamorg.Desired{State: fsm.StateDelegated, DelegatedAdmin: memberA}
 	res, err := c.Reconcile(t.Context(), d)
-	relCheckOutcome(t, srv.Emulator, fsm.StateNone, d, res, err)
+	checkOutcome(t, srv.Emulator, fsm.StateNone, d, res, err)
 	if err != nil {
 		t.Fatalf("resumed Reconcile: %v", err)
 	}
 	if len(res.Transitions) != 0 {
 		t.Errorf("resumed Reconcile took %v, want nothing to do", events(res.Transitions))
 	}
-	if got := relWrites(srv.Emulator); len(got) != 1 {
+	if got := writeLog(srv.Emulator); len(got) != 1 {
 		t.Errorf("writes %v, want only the killed child's", got)
 	}
 }
@@ -262,7 +262,7 @@ func relChild(t *testing.T, url string) {
 	c := relChildClient(t, url)
 	ctx, cancel := context.WithTimeout(t.Context(), time.Minute)
 	defer cancel()
-	if _, err := c.Reconcile(ctx, ipamorg.Desired{State: fsm.StateDelegated, DelegatedAdmin: relMemberA}); err == nil {
+	if _, err := c.Reconcile(ctx, ipamorg.Desired{State: fsm.StateDelegated, DelegatedAdmin: memberA}); err == nil {
 		fmt.Println("CHILD CONFIRMED")
 	}
 	t.Fatal("the child was not killed")

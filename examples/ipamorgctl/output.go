@@ -64,9 +64,9 @@ func countOrNone(n int) string {
 
 // writeWarnings lists warnings, one per line, marked so that they stand
 // out.
-func writeWarnings(w io.Writer, warnings []string) error {
-	for _, msg := range warnings {
-		if _, err := fmt.Fprintf(w, "  ! %s\n", msg); err != nil {
+func writeWarnings(w io.Writer, warnings []ipamorg.Warning) error {
+	for _, warning := range warnings {
+		if _, err := fmt.Fprintf(w, "  ! %s\n", warning.Message); err != nil {
 			return err
 		}
 	}

@@ -54,7 +54,7 @@ func TestWriteFleetDetails(t *testing.T) {
 	r := &ipamorg.FleetReport{
 		AccessRole: "OrganizationAccountAccessRole", Repair: true, Total: 3, Complete: true,
 		Counts:   map[ipamorg.RoleResult]int{ipamorg.RoleMissing: 1, ipamorg.RoleRepaired: 1, ipamorg.RolePresent: 1},
-		Warnings: []string{"caller 222222222222 is not the management account"},
+		Warnings: []ipamorg.Warning{{Code: ipamorg.WarnNotManagementAccount, Message: "caller 222222222222 is not the management account"}},
 		Accounts: []ipamorg.AccountCheck{
 			{AccountID: mgmt, Name: "management", State: "ACTIVE", Management: true, Result: ipamorg.RoleRepaired},
 			{AccountID: member1, State: "ACTIVE", Result: ipamorg.RoleMissing, RepairError: "iam:CreateServiceLinkedRole: AccessDenied: no"},

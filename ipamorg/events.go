@@ -1,0 +1,196 @@
+package ipamorg
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/ipamorg/sdk/fsm"
+)
+
+// eventSpec is everything the package knows about one lifecycle event: the
+// one place that Plan, Apply, the guards, RequiredPermissions and the
+// lifecycle machine's transitions read. Package fsm says where the event
+// leads; its row here says how AWS takes it. A new event is a row in fsm's
+// lifecycle table and a row in events (see docs/architecture.md).
+type eventSpec struct {
+	event fsm.Event
+	// action is the AWS API action that takes the step, e.g.
+	// "ec2:EnableIpamOrganizationAdminAccount"; "" for an event taken by
+	// another's call (grantedBy).
+	action string
+	// grantedBy, when set, is the event whose call also takes this one: a
+	// step of this event has no call of its own and must be followed by a
+	// step of grantedBy, the two confirmed by that call's confirmation.
+	grantedBy fsm.Event
+	// account returns the account a step of the event acts on, from the
+	// status the plan starts from and the desired state; nil for none.
+	account func(st *Status, d Desired) string
+	// guard, if set, checks before any write that the step may be taken
+	// from st, beyond what every plan that writes is checked for (the
+	// caller is the management account, no anomaly). It may read, never
+	// write.
+	guard func(ctx context.Context, c *Client, st *Status, s Step) error
+	// write sends the step's call. applied reports whether reads already
+	// show the step taken: callWrite's look after a lost answer.
+	write func(ctx context.Context, c *Client, s Step, applied func(context.Context) bool) error
+	// reread re-reads the one fact the step changes into prev (see
+	// rereadAdmins), and done reports whether the status it returns shows
+	// the step taken: together, the step's confirmation.
+	reread func(ctx context.Context, c *Client, prev *Status, s Step) (*Status, error)
+	done   func(st *Status, s Step) bool
+	// statements are the IAM statements the step's call needs beyond the
+	// reads every operation makes (observeActions). An event taken by
+	// another's call needs that call's.
+	statements []policyStatement
+}
+
+// events is the table, in lifecycle order.
+var events = []eventSpec{
+	{
+		event:     fsm.EventEnableTrustedAccess,
+		grantedBy: fsm.EventDelegate,
+		account:   desiredAdmin,
+	},
+	{
+		event:   fsm.EventDelegate,
+		action:  "ec2:EnableIpamOrganizationAdminAccount",
+		account: desiredAdmin,
+		guard:   guardDelegate,
+		write:   enableAdmin,
+		reread: func(ctx context.Context, c *Client, prev *Status, s Step) (*Status, error) {
+			return c.rereadAdmins(ctx, prev, func(st *Status, admins []string) {
+				if known := knownIDs(admins); len(known) == 1 && known[0] == s.Account {
+					// The call that designated the administrator also
+					// enabled trusted access and created
+					// AWSServiceRoleForIPAM in the management account
+					// (docs/aws-behaviour.md): the enable-trusted-access
+					// transition is confirmed by this same read, and so
+					// are these.
+					st.TrustedAccess, st.ServiceLinkedRole = true, true
+				}
+			})
+		},
+		done: func(st *Status, s Step) bool { return st.DelegatedAdmin == s.Account },
+		statements: []policyStatement{
+			{
+				Sid: "IpamDelegate", Effect: "Allow", Resource: "*",
+				// EC2 calls the two Organizations actions on the caller's
+				// behalf, with the caller's permissions: the library never
+				// calls organizations:EnableAWSServiceAccess itself.
+				Action: []string{
+					"ec2:EnableIpamOrganizationAdminAccount",
+					"organizations:EnableAWSServiceAccess",
+					"organizations:RegisterDelegatedAdministrator",
+				},
+			},
+			createServiceLinkedRoleStatement,
+		},
+	},
+	{
+		event:   fsm.EventRemoveDelegate,
+		action:  "ec2:DisableIpamOrganizationAdminAccount",
+		account: func(st *Status, _ Desired) string { return st.DelegatedAdmin },
+		write:   disableAdmin,
+		reread: func(ctx context.Context, c *Client, prev *Status, _ Step) (*Status, error) {
+			return c.rereadAdmins(ctx, prev, nil)
+		},
+		done: func(st *Status, _ Step) bool { return len(st.admins) == 0 },
+		statements: []policyStatement{{
+			Sid: "IpamRemoveDelegate", Effect: "Allow", Resource: "*",
+			Action: []string{
+				"ec2:DisableIpamOrganizationAdminAccount",
+				"organizations:DeregisterDelegatedAdministrator",
+			},
+		}},
+	},
+	{
+		event:  fsm.EventDisableTrustedAccess,
+		action: "organizations:DisableAWSServiceAccess",
+		write:  disableTrustedAccess,
+		reread: func(ctx context.Context, c *Client, prev *Status, _ Step) (*Status, error) {
+			return c.rereadTrustedAccess(ctx, prev)
+		},
+		done: func(st *Status, _ Step) bool { return !st.TrustedAccess },
+		statements: []policyStatement{{
+			Sid: "IpamDisableTrustedAccess", Effect: "Allow", Resource: "*",
+			Action: []string{"organizations:DisableAWSServiceAccess"},
+		}},
+	},
+	{
+		event:  fsm.EventDeleteServiceLinkedRole,
+		action: "iam:DeleteServiceLinkedRole",
+		write:  deleteServiceLinkedRole,
+		reread: func(ctx context.Context, c *Client, prev *Status, _ Step) (*Status, error) {
+			return c.rereadServiceLinkedRole(ctx, prev)
+		},
+		done: func(st *Status, _ Step) bool { return !st.ServiceLinkedRole },
+		statements: []policyStatement{{
+			Sid: "IpamDeleteServiceLinkedRole", Effect: "Allow", Resource: roleARNPattern,
+			Action: []string{"iam:DeleteServiceLinkedRole", "iam:GetServiceLinkedRoleDeletionStatus"},
+		}},
+	},
+}
+
+// createServiceLinkedRoleStatement allows creating AWSServiceRoleForIPAM,
+// and no other service-linked role: delegating needs it (EC2 creates the
+// role with the caller's permissions), and so does the fleet's repair.
+var createServiceLinkedRoleStatement = policyStatement{
+	Sid: "IpamCreateServiceLinkedRole", Effect: "Allow", Resource: roleARNPattern,
+	Action:    []string{"iam:CreateServiceLinkedRole"},
+	Condition: map[string]map[string]string{"StringEquals": {"iam:AWSServiceName": servicePrincipal}},
+}
+
+func desiredAdmin(_ *Status, d Desired) string { return d.DelegatedAdmin }
+
+// specOf returns the row of ev, or nil for an event the table lacks (one
+// fsm does not know either: a test keeps the two tables equal).
+func specOf(ev fsm.Event) *eventSpec {
+	for i := range events {
+		if events[i].event == ev {
+			return &events[i]
+		}
+	}
+	return nil
+}
+
+// policy returns the statements a step of the event needs: its own, or
+// those of the event whose call takes it.
+func (sp *eventSpec) policy() []policyStatement {
+	if sp.grantedBy != "" {
+		return specOf(sp.grantedBy).policy()
+	}
+	return sp.statements
+}
+
+// take performs the AWS call of step s, taken from prev (the status last
+// observed), and waits until a read confirms it, returning the status that
+// did: prev brought up to date with what that read found. sent reports
+// whether the call was answered with success or may have been applied
+// (see mayBeApplied): a failure after it leaves the step unconfirmed, not
+// "not done". Each call is idempotent against the state it leads to, so a
+// step that AWS had already taken is not an error; and when a call's
+// answer is lost (see callWrite), a read that already shows the step's
+// result counts as the answer.
+func (c *Client) take(ctx context.Context, prev *Status, s Step) (confirmed *Status, sent bool, err error) {
+	sp := specOf(s.Event)
+	if sp == nil || sp.write == nil {
+		// An event taken by another's call is never taken alone (see
+		// groupAt); anything else is a bug of the planner.
+		return nil, false, fmt.Errorf("ipamorg: no aws call for event %s", s.Event)
+	}
+	c.opts.Logger.InfoContext(ctx, "ipamorg: write", "event", s.Event, "action", s.Action, "account", s.Account)
+	reread := func(ctx context.Context, prev *Status) (*Status, error) { return sp.reread(ctx, c, prev, s) }
+	done := func(st *Status) bool { return sp.done(st, s) }
+	applied := func(ctx context.Context) bool {
+		st, err := reread(ctx, prev)
+		return err == nil && done(st)
+	}
+	if err := sp.write(ctx, c, s, applied); err != nil {
+		if m, ok := err.(*maybeApplied); ok {
+			return nil, true, m.err
+		}
+		return nil, false, err
+	}
+	st, err := c.waitFor(ctx, prev, reread, done)
+	return st, true, err
+}

@@ -1,0 +1,159 @@
+package ipamorg
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
+	"github.com/aws/aws-sdk-go-v2/service/sts"
+	"github.com/aws/smithy-go"
+
+	"github.com/ipamorg/sdk/awsclient"
+)
+
+// check verifies (and repairs) one account. It reports false when ctx
+// ended before the account's outcome was known.
+func (v *verifier) check(ctx context.Context, t target) (AccountCheck, bool) {
+	ac := AccountCheck{AccountID: t.id, Name: t.name, State: t.state, Management: t.id == v.management}
+	if !t.active {
+		ac.Result = RoleSkipped
+		ac.Reason = fmt.Sprintf("account state is %s", orNone(t.state))
+		return ac, true
+	}
+	if ctx.Err() != nil {
+		return ac, false
+	}
+	client := v.c.aws.IAM
+	if t.id != v.caller {
+		var err error
+		if client, err = v.assume(ctx, t.id); err != nil {
+			return ac, v.fail(ctx, &ac, "sts:AssumeRole", err)
+		}
+	}
+	has := func(ctx context.Context) (bool, error) {
+		if err := v.wait(ctx); err != nil {
+			return false, err
+		}
+		return v.c.hasServiceLinkedRole(ctx, client)
+	}
+	present, err := has(ctx)
+	switch {
+	case err != nil:
+		return ac, v.fail(ctx, &ac, "iam:GetRole", err)
+	case present:
+		ac.Result = RolePresent
+		return ac, true
+	}
+	ac.Result = RoleMissing
+	if !v.o.Repair {
+		return ac, true
+	}
+	// A lost answer leaves unknown whether IAM created the role, and a
+	// blind retry would fail because it exists: look first (callWrite).
+	applied := func(ctx context.Context) bool {
+		present, err := has(ctx)
+		return err == nil && present
+	}
+	const action = "iam:CreateServiceLinkedRole"
+	_, _, err = callWrite(ctx, v.c, action, applied, func(ctx context.Context) (*iam.CreateServiceLinkedRoleOutput, error) {
+		if err := v.wait(ctx); err != nil {
+			return nil, err
+		}
+		return client.CreateServiceLinkedRole(ctx, &iam.CreateServiceLinkedRoleInput{AWSServiceName: aws.String(servicePrincipal)}, v.c.iamOpt)
+	})
+	if err != nil {
+		// The role is still missing as far as anyone knows, whatever
+		// stopped the repair, ctx included: the outcome is known.
+		ac.RepairError = reasonOf(action, err)
+		ac.Err = &Error{Op: opVerify, Step: Step{Account: t.id, Action: action}, Kind: classify(err), Err: err}
+		return ac, true
+	}
+	// IAM's answer carries the new role (or, answer lost, GetRole showed
+	// it): that is the confirmation. IAM is eventually consistent, so a
+	// GetRole elsewhere may lag behind.
+	ac.Result = RoleRepaired
+	v.c.opts.Logger.InfoContext(ctx, "ipamorg: created service-linked role", "account", t.id, "role", roleName)
+	return ac, true
+}
+
+// assume assumes the access role in account and returns an IAM client
+// acting there.
+func (v *verifier) assume(ctx context.Context, account string) (awsclient.IAMAPI, error) {
+	const action = "sts:AssumeRole"
+	if err := v.wait(ctx); err != nil {
+		return nil, err
+	}
+	arn := fmt.Sprintf("arn:%s:iam::%s:role/%s", v.partition, account, v.o.RoleName)
+	out, err := call(ctx, v.c, action, func(ctx context.Context) (*sts.AssumeRoleOutput, error) {
+		return v.c.aws.STS.AssumeRole(ctx, &sts.AssumeRoleInput{
+			RoleArn:         aws.String(arn),
+			RoleSessionName: aws.String(verifySessionName),
+			DurationSeconds: aws.Int32(verifySessionSeconds),
+		}, v.c.stsOpt)
+	})
+	if err != nil {
+		return nil, err
+	}
+	if out.Credentials == nil {
+		return nil, invalidResponse(action, "no credentials")
+	}
+	creds := aws.Credentials{
+		AccessKeyID:     aws.ToString(out.Credentials.AccessKeyId),
+		SecretAccessKey: aws.ToString(out.Credentials.SecretAccessKey),
+		SessionToken:    aws.ToString(out.Credentials.SessionToken),
+		Source:          "ipamorg:AssumeRole",
+		AccountID:       account,
+	}
+	if exp := out.Credentials.Expiration; exp != nil {
+		creds.CanExpire, creds.Expires = true, *exp
+	}
+	client := v.c.aws.MemberIAM(aws.CredentialsProviderFunc(func(context.Context) (aws.Credentials, error) {
+		return creds, nil
+	}))
+	if client == nil {
+		return nil, fmt.Errorf("%w: MemberIAM returned nil", awsclient.ErrMissingClient)
+	}
+	return client, nil
+}
+
+// fail records err from action on ac, mapped as every AWS error of the
+// package is, and reports whether the outcome counts (false when ctx ended
+// and cut the check short).
+func (v *verifier) fail(ctx context.Context, ac *AccountCheck, action string, err error) bool {
+	if ctx.Err() != nil && isContextErr(err) {
+		return false
+	}
+	kind := classify(err)
+	ac.Result = RoleError
+	if kind == ErrAccessDenied {
+		ac.Result = RoleAccessDenied
+	}
+	ac.Reason = reasonOf(action, err)
+	ac.Err = &Error{Op: opVerify, Step: Step{Account: ac.AccountID, Action: action}, Kind: kind, Err: err}
+	v.c.opts.Logger.DebugContext(ctx, "ipamorg: account not verified", "account", ac.AccountID, "action", action, "code", errorCode(err))
+	return true
+}
+
+// reasonOf renders err from action for people: the AWS error code and
+// message when there is one, without the SDK's request details.
+func reasonOf(action string, err error) string {
+	var ae smithy.APIError
+	if errors.As(err, &ae) {
+		return fmt.Sprintf("%s: %s: %s", action, ae.ErrorCode(), ae.ErrorMessage())
+	}
+	return fmt.Sprintf("%s: %v", action, err)
+}
+
+// partitionOf returns the partition ("aws", "aws-cn", "aws-us-gov") of
+// the first ARN that has one, or "aws".
+func partitionOf(arns ...string) string {
+	for _, arn := range arns {
+		if parts := strings.SplitN(arn, ":", 3); len(parts) == 3 && parts[0] == "arn" && parts[1] != "" {
+			return parts[1]
+		}
+	}
+	return "aws"
+}

@@ -1,0 +1,126 @@
+package ipamorg
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/ec2"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
+	iamtypes "github.com/aws/aws-sdk-go-v2/service/iam/types"
+	"github.com/aws/aws-sdk-go-v2/service/organizations"
+)
+
+// The writes of the table's rows (events.go). Each returns nil when the
+// change is made (or was already made), an error marked with maybeApplied
+// when the change may have been made without an answer saying so, and any
+// other error when it was not made.
+
+func enableAdmin(ctx context.Context, c *Client, s Step, applied func(context.Context) bool) error {
+	out, answered, err := callWrite(ctx, c, s.Action, applied, func(ctx context.Context) (*ec2.EnableIpamOrganizationAdminAccountOutput, error) {
+		return c.aws.EC2.EnableIpamOrganizationAdminAccount(ctx, &ec2.EnableIpamOrganizationAdminAccountInput{DelegatedAdminAccountId: aws.String(s.Account)}, c.ec2Opt)
+	})
+	if err != nil || !answered {
+		return err // !answered: the answer was lost, but reads show the change
+	}
+	return checkSuccess(s.Action, out.Success)
+}
+
+func disableAdmin(ctx context.Context, c *Client, s Step, applied func(context.Context) bool) error {
+	out, answered, err := callWrite(ctx, c, s.Action, applied, func(ctx context.Context) (*ec2.DisableIpamOrganizationAdminAccountOutput, error) {
+		return c.aws.EC2.DisableIpamOrganizationAdminAccount(ctx, &ec2.DisableIpamOrganizationAdminAccountInput{DelegatedAdminAccountId: aws.String(s.Account)}, c.ec2Opt)
+	})
+	switch {
+	case err != nil && errorCode(err) == codeIpamAccountNotRegistered:
+		// Already removed, by us on an earlier attempt or by someone else.
+		return nil
+	case err != nil || !answered:
+		return err
+	}
+	return checkSuccess(s.Action, out.Success)
+}
+
+// checkSuccess reads the Success of an EC2 write's answer: false is AWS
+// saying it did not make the change; missing is an answer outside the
+// API's contract, after which nobody knows.
+func checkSuccess(action string, success *bool) error {
+	switch {
+	case success == nil:
+		return &maybeApplied{invalidResponse(action, "no Success")}
+	case !*success:
+		return &Error{Step: Step{Action: action}, Kind: ErrWriteFailed, Err: fmt.Errorf("%s returned Success=false", action)}
+	}
+	return nil
+}
+
+func disableTrustedAccess(ctx context.Context, c *Client, s Step, applied func(context.Context) bool) error {
+	_, _, err := callWrite(ctx, c, s.Action, applied, func(ctx context.Context) (*organizations.DisableAWSServiceAccessOutput, error) {
+		return c.aws.Organizations.DisableAWSServiceAccess(ctx, &organizations.DisableAWSServiceAccessInput{ServicePrincipal: aws.String(servicePrincipal)}, c.orgOpt)
+	})
+	return err
+}
+
+// deleteServiceLinkedRole deletes AWSServiceRoleForIPAM and polls IAM's
+// deletion task, which is asynchronous, until it succeeds or fails. Once
+// IAM has accepted the deletion, a failure to learn how the task ended
+// (the context, the wait's bound, a read) leaves the role possibly
+// deleted; a task IAM reports as FAILED left it in place.
+func deleteServiceLinkedRole(ctx context.Context, c *Client, s Step, applied func(context.Context) bool) error {
+	out, answered, err := callWrite(ctx, c, s.Action, applied, func(ctx context.Context) (*iam.DeleteServiceLinkedRoleOutput, error) {
+		return c.aws.IAM.DeleteServiceLinkedRole(ctx, &iam.DeleteServiceLinkedRoleInput{RoleName: aws.String(roleName)}, c.iamOpt)
+	})
+	switch {
+	case err != nil && errorCode(err) == codeNoSuchEntity:
+		return nil // already gone
+	case err != nil:
+		return err
+	case !answered:
+		// The answer, and with it the deletion task's id, was lost, but
+		// the role is already gone: the task succeeded.
+		return nil
+	case aws.ToString(out.DeletionTaskId) == "":
+		return &maybeApplied{invalidResponse(s.Action, "no DeletionTaskId")}
+	}
+	const status = "iam:GetServiceLinkedRoleDeletionStatus"
+	var failed *iam.GetServiceLinkedRoleDeletionStatusOutput
+	err = c.poll(ctx, func(ctx context.Context) (bool, error) {
+		st, err := call(ctx, c, status, func(ctx context.Context) (*iam.GetServiceLinkedRoleDeletionStatusOutput, error) {
+			return c.aws.IAM.GetServiceLinkedRoleDeletionStatus(ctx, &iam.GetServiceLinkedRoleDeletionStatusInput{DeletionTaskId: out.DeletionTaskId}, c.iamOpt)
+		})
+		if err != nil {
+			return false, err
+		}
+		switch st.Status {
+		case iamtypes.DeletionTaskStatusTypeSucceeded:
+			return true, nil
+		case iamtypes.DeletionTaskStatusTypeFailed:
+			failed = st
+			return true, nil
+		}
+		return false, nil
+	})
+	switch {
+	case err != nil:
+		return &maybeApplied{err}
+	case failed != nil:
+		return &Error{Kind: ErrServiceLinkedRoleDeletionFailed, Err: errors.New(deletionFailure(failed.Reason))}
+	}
+	return nil
+}
+
+// deletionFailure renders IAM's reason for a failed deletion, including the
+// regions and resources still using the role.
+func deletionFailure(r *iamtypes.DeletionTaskFailureReasonType) string {
+	if r == nil {
+		return "no reason given"
+	}
+	msg := aws.ToString(r.Reason)
+	if msg == "" {
+		msg = "no reason given"
+	}
+	for _, u := range r.RoleUsageList {
+		msg += fmt.Sprintf("; used in %s by %v", aws.ToString(u.Region), u.Resources)
+	}
+	return msg
+}
