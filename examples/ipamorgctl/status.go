@@ -1,7 +1,13 @@
 package main
 
 import (
+	"fmt"
+	"strings"
+
 	"github.com/spf13/cobra"
+
+	"github.com/ipamorg/sdk/fsm"
+	"github.com/ipamorg/sdk/ipamorg"
 )
 
 func (a *app) statusCommand() *cobra.Command {
@@ -12,7 +18,11 @@ func (a *app) statusCommand() *cobra.Command {
 state (none, trusted, delegated, disabled), the delegated administrator,
 trusted access, AWSServiceRoleForIPAM in the management account, and any
 warnings, such as trusted access enabled through Organizations rather than
-IPAM. With --output json it prints the ipamorg.Status.`,
+IPAM. With --output json it prints the ipamorg.Status.
+
+When the reads that decide the state were denied (the caller is a member
+account, say), the state is "unknown": status shows what it read, says on
+stderr what it could not read, and exits 1.`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			ctx := cmd.Context()
@@ -25,9 +35,30 @@ IPAM. With --output json it prints the ipamorg.Status.`,
 				return err
 			}
 			if a.jsonOutput() {
-				return writeJSON(a.stdout, st)
+				err = writeJSON(a.stdout, st)
+			} else {
+				err = writeStatus(a.stdout, st)
 			}
-			return writeStatus(a.stdout, st)
+			if err != nil {
+				return err
+			}
+			return unknownState(st)
 		},
 	}
+}
+
+// unknownState returns, for a status whose state is unknown, the error
+// that ends status with exit 1 and says what could not be read.
+func unknownState(st *ipamorg.Status) error {
+	if st.State != fsm.StateUnknown {
+		return nil
+	}
+	var unread []string
+	for _, w := range st.Warnings {
+		if w.Code == ipamorg.WarnPartialRead {
+			unread = append(unread, w.Message)
+		}
+	}
+	return &exitErr{code: exitError, err: fmt.Errorf("the lifecycle state is unknown: %s; run status as the management account",
+		strings.Join(unread, "; "))}
 }
