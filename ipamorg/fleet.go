@@ -107,7 +107,7 @@ func validRoleName(s string) bool {
 	}
 	path, name := s[:i], s[i+1:]
 	return roleNamePattern.MatchString(name) && rolePathPattern.MatchString(path) &&
-		!strings.HasPrefix(path, "/") && !strings.Contains(path, "//")
+		!strings.HasPrefix(path, "/") && !strings.HasSuffix(path, "/") && !strings.Contains(path, "//")
 }
 
 const opVerify = "verify-service-linked-roles"

@@ -3,28 +3,40 @@ package ipamorg_test
 import (
 	"context"
 	"errors"
+	"flag"
 	"math"
 	"slices"
+	"strings"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/ipamorg/sdk/awsclient/awstest"
+	"github.com/ipamorg/sdk/fsm"
 	"github.com/ipamorg/sdk/ipamorg"
 )
 
-// TestE2EFleetThousandAccounts verifies an emulated organization of 1,000
-// members over HTTP with the SDK's own clients: a few members lost
-// AWSServiceRoleForIPAM, a few cannot be assumed into, one is suspended.
-// The check names exactly those; the repair fixes the missing roles and
-// writes nothing else; a second check finds nothing wrong.
-func TestE2EFleetThousandAccounts(t *testing.T) {
-	const members = 1000
+// fleetMembers is the size of the organization TestE2EFleet verifies: 100
+// members by default, so that the test is quick under -race; ask for more
+// (go test -run TestE2EFleet -fleet-members 1000 ./ipamorg) to exercise
+// pagination and concurrency at the scale of a large organization.
+var fleetMembers = flag.Int("fleet-members", 100, "members of the organization TestE2EFleet verifies (at least 10)")
+
+// TestE2EFleet verifies an emulated organization over HTTP with the SDK's
+// own clients: a few members lost AWSServiceRoleForIPAM, a few cannot be
+// assumed into, one is suspended. The check names exactly those; the
+// repair fixes the missing roles and writes nothing else; a second check
+// finds nothing wrong.
+func TestE2EFleet(t *testing.T) {
+	members := max(*fleetMembers, 10)
 	org := awstest.GenerateOrganization(members)
 	org.IPAMDelegatedAdmin = org.Members[0].ID
 	id := func(i int) string { return org.Members[i-1].ID }
-	org.Members[499].Status = awstest.StatusSuspended // member-500
-	broken := []string{id(17), id(512), id(999)}
-	locked := []string{id(3), id(700)}
+	at := func(share float64) int { return max(2, int(share*float64(members))) }
+	org.Members[at(0.5)-1].Status = awstest.StatusSuspended
+	suspendedID := id(at(0.5))
+	broken := []string{id(at(0.017)), id(at(0.512)), id(members - 1)}
+	locked := []string{id(3), id(at(0.7))}
 
 	srv := awstest.NewServer(awstest.WithOrganization(org))
 	t.Cleanup(srv.Close)
@@ -60,7 +72,7 @@ func TestE2EFleetThousandAccounts(t *testing.T) {
 	if got := r.IDs(ipamorg.RoleAccessDenied); !slices.Equal(got, locked) {
 		t.Errorf("access denied %v, want %v", got, locked)
 	}
-	if got := r.IDs(ipamorg.RoleSkipped); !slices.Equal(got, []string{id(500)}) {
+	if got := r.IDs(ipamorg.RoleSkipped); !slices.Equal(got, []string{suspendedID}) {
 		t.Errorf("skipped %v", got)
 	}
 	if r.Counts[ipamorg.RolePresent] != members+1-len(broken)-len(locked)-1 || r.Counts[ipamorg.RoleError] != 0 {
@@ -133,4 +145,54 @@ func TestE2EFleetRepairRefusedBeforeDelegation(t *testing.T) {
 	if w := srv.Writes(); len(w) != 0 {
 		t.Errorf("wrote %v", w)
 	}
+}
+
+// A repair waiting for the write lock behind a writer that polls for an
+// hour gives up when its own context ends, and says so once.
+func TestE2EFleetRepairHonoursContext(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		emu := emulatorAt(fsm.StateNone, "", awstest.WithLag(time.Hour, time.Hour))
+		c := memClient(t, emu, func(o *ipamorg.Options) { o.Wait.MaxWait = 2 * time.Hour })
+		first := make(chan error, 1)
+		go func() {
+			_, err := c.Reconcile(t.Context(), ipamorg.Desired{State: fsm.StateDelegated, DelegatedAdmin: memberA})
+			first <- err
+		}()
+		synctest.Wait() // the Reconcile holds the lock and polls
+
+		ctx, cancel := context.WithTimeout(t.Context(), 10*time.Second)
+		defer cancel()
+		start := time.Now()
+		r, err := c.VerifyServiceLinkedRoles(ctx, ipamorg.VerifyOptions{Repair: true})
+		if waited := time.Since(start); !errors.Is(err, context.DeadlineExceeded) || waited != 10*time.Second || r != nil {
+			t.Fatalf("repair returned %v, %v after %v; want its deadline after 10s", r, err, waited)
+		}
+		if n := strings.Count(err.Error(), "context deadline exceeded"); n != 1 {
+			t.Errorf("error %q says so %d times", err, n)
+		}
+		if n := countOf(emu, "ListAccounts"); n != 0 {
+			t.Errorf("the queued repair listed accounts %d times", n)
+		}
+		if err := <-first; err != nil {
+			t.Errorf("first writer: %v", err)
+		}
+	})
+}
+
+// A deadline that strikes while the verification's first reads are in
+// flight is said once, not once per read.
+func TestE2EFleetDeadlineSaidOnce(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		emu := awstest.New()
+		emu.InjectFault("*", awstest.Fault{Latency: time.Minute})
+		ctx, cancel := context.WithTimeout(t.Context(), 10*time.Second)
+		defer cancel()
+		_, err := memClient(t, emu).VerifyServiceLinkedRoles(ctx, ipamorg.VerifyOptions{})
+		if !errors.Is(err, context.DeadlineExceeded) {
+			t.Fatalf("error %v, want the deadline", err)
+		}
+		if n := strings.Count(err.Error(), "context deadline exceeded"); n != 1 {
+			t.Errorf("error %q says so %d times", err, n)
+		}
+	})
 }

@@ -452,11 +452,17 @@ func TestVerifyServiceLinkedRolesErrors(t *testing.T) {
 		}
 	})
 	for name, o := range map[string]ipamorg.VerifyOptions{
-		"negative concurrency": {Concurrency: -1},
-		"negative rate":        {RateLimit: -1},
-		"NaN rate":             {RateLimit: math.NaN()},
-		"role path":            {RoleName: "/x"},
-		"role ARN":             {RoleName: "arn:aws:iam::1:role/x"},
+		"negative concurrency":        {Concurrency: -1},
+		"negative rate":               {RateLimit: -1},
+		"NaN rate":                    {RateLimit: math.NaN()},
+		"concurrency above the bound": {Concurrency: ipamorg.MaxVerifyConcurrency + 1},
+		"concurrency that overflows":  {Concurrency: math.MaxInt},
+		"role path":                   {RoleName: "/x"},
+		"role ARN":                    {RoleName: "arn:aws:iam::1:role/x"},
+		"role with a space":           {RoleName: "Ipam Reader"},
+		"role name too long":          {RoleName: strings.Repeat("r", 65)},
+		"role path with //":           {RoleName: "audit//Reader"},
+		"role name with a star":       {RoleName: "Reader*"},
 	} {
 		t.Run(name, func(t *testing.T) {
 			_, err := newFleetOrg(t, 1).client(t).VerifyServiceLinkedRoles(t.Context(), o)
