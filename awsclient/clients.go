@@ -100,7 +100,8 @@ func withIdleConns(hc aws.HTTPClient) aws.HTTPClient {
 	return b.WithTransportOptions(func(tr *http.Transport) {
 		tr.MaxIdleConnsPerHost = max(tr.MaxIdleConnsPerHost, idleConnsPerHost)
 		if tr.MaxIdleConns != 0 { // 0 is no limit
-			tr.MaxIdleConns = max(tr.MaxIdleConns, idleConnsPerHost)
+			// The limit over all hosts must not undo the one per host.
+			tr.MaxIdleConns = max(tr.MaxIdleConns, tr.MaxIdleConnsPerHost)
 		}
 	})
 }
