@@ -27,7 +27,7 @@
 //
 //	cfg, _ := config.LoadDefaultConfig(ctx) // the management account
 //	c, _ := ipamorg.NewFromConfig(cfg)
-//	st, _ := c.Observe(ctx)                 // st.State: none, trusted, delegated or disabled
+//	st, _ := c.Observe(ctx)                 // st.State: none, trusted, delegated, disabled (or unknown)
 //	res, err := c.Reconcile(ctx, ipamorg.Desired{State: fsm.StateDelegated, DelegatedAdmin: "222222222222"})
 //	if errors.Is(err, ipamorg.ErrDelegatedAdminConflict) { /* another account is the admin */ }
 package sdk

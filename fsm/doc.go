@@ -10,6 +10,9 @@
 //
 // It knows nothing about AWS: package ipamorg observes AWS, asks Path for
 // the events that lead to a desired state and fires them on a Machine as
-// each AWS call is confirmed. The machine wraps github.com/looplab/fsm; every
-// table and callback key handed to it is built from the constants here.
+// each AWS call is confirmed, the machine's callback reporting each
+// transition. StateUnknown, which no event leaves, is what an observer
+// reports when it could not read what decides the state. The machine wraps
+// github.com/looplab/fsm; every table and callback key handed to it is
+// built from the constants here.
 package fsm

@@ -94,8 +94,8 @@ func BenchmarkObserve(b *testing.B) {
 // reads lagging each write by lag (0, and 1s as AWS Organizations might).
 // Metrics per lifecycle:
 //
-//   - writes: write requests made (the minimum is 4, one per call of
-//     DESIGN.md §3: enable admin, disable admin, disable trusted access,
+//   - writes: write requests made (the minimum is 4, one per call in
+//     the table of events: enable admin, disable admin, disable trusted access,
 //     delete the role);
 //   - calls: every request made, against min-calls, the fewest that do the
 //     job with the same guards: an Observe (5 reads) before each Reconcile,

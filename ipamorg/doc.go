@@ -7,13 +7,16 @@
 // # Lifecycle
 //
 // The integration is in one of four states of package fsm: none, trusted,
-// delegated and disabled. Observe reads AWS and recognises the state; Plan
-// asks fsm.Path for the events from there to a Desired state and turns each
-// into a Step; Apply runs each step as guard → AWS call → wait until a read
-// confirms it → transition, and reports it to Options.OnTransition.
-// Reconcile is Plan and Apply in one, level-based and idempotent. For
-// scripts, Delegate, RemoveDelegate, DisableTrustedAccess and
-// DeleteServiceLinkedRole take one step each.
+// delegated and disabled. Observe reads AWS and recognises the state
+// (fsm.StateUnknown when the reads that decide it were denied to the
+// caller); Plan asks fsm.Path for the events from there to a Desired state
+// and turns each into a Step; Apply runs each step as guard → AWS call →
+// wait until a read confirms it → transition on an fsm.Machine, whose
+// callback reports it to Options.OnTransition. Reconcile is Plan and Apply
+// in one, level-based and idempotent. For scripts, Delegate,
+// RemoveDelegate, DisableTrustedAccess and DeleteServiceLinkedRole take
+// one step each. What each event does in AWS is one row of the package's
+// table of events (docs/architecture.md in the repository).
 //
 // Trusted access for IPAM can be granted only by designating an
 // administrator (ec2:EnableIpamOrganizationAdminAccount); the package never
@@ -31,25 +34,37 @@
 //
 // # Errors
 //
-// Every error is an *Error naming the operation, the step, the account and
-// how far a multi-step operation got (Done, NotDone). It unwraps to a
+// Every error is an *Error naming the operation, the Step and account, and
+// how far a multi-step operation got: Done (confirmed), Unconfirmed (sent,
+// perhaps applied, not confirmed by a read) and NotDone. It unwraps to a
 // sentinel of this package (or fsm.ErrInvalidTransition), matched with
 // errors.Is, and to its cause, typically an AWS SDK error reachable with
 // errors.As. Guards run before any write, so the guard sentinels
-// (ErrNotManagementAccount, ErrAllFeaturesRequired, ErrInvalidAccountID,
-// ErrAccountNotInOrganization, ErrManagementAccountAsDelegate,
-// ErrDelegatedAdminConflict, ErrTrustedAccessRequiresDelegation) mean
-// nothing was written.
+// (ErrNotManagementAccount, ErrAnomaly, ErrAllFeaturesRequired,
+// ErrInvalidAccountID, ErrAccountNotInOrganization,
+// ErrManagementAccountAsDelegate, ErrDelegatedAdminConflict,
+// ErrTrustedAccessRequiresDelegation) mean nothing was written. IsTerminal
+// tells whether retrying can help.
+//
+// # Warnings
+//
+// Observe reports what it finds amiss as Warnings with a stable
+// WarningCode (WarnWrongEnablePath, WarnPartialRead, ...): match codes, show
+// messages. Warnings whose Anomaly method reports true are things AWS
+// should not show (two administrators, say); every call that would write
+// refuses with ErrAnomaly while one is reported.
 //
 // # Retries and waits
 //
-// The AWS SDK retries throttling and server errors; on top of it the Client
-// retries what the SDK does not (ConcurrentModificationException, throttling
-// that outlived the SDK's attempts), as RetryOptions say. Organizations
-// reads are eventually consistent, so every write is followed by polling
-// until a read confirms it, as WaitOptions say; a confirmation that does not
-// come in time is ErrWaitTimeout. A cancelled context returns at once with
-// the context's error joined with the last AWS error.
+// The AWS SDK retries every call: throttling, server and connection errors,
+// and, for this package's calls, ConcurrentModificationException, as
+// RetryOptions say (attempts and backoff of the SDK's retryer). The package
+// adds no retries of its own but one: when every answer of a write was
+// lost, it looks whether the write was applied before sending it again.
+// Organizations reads are eventually consistent, so every write is followed
+// by polling until a read confirms it, as WaitOptions say; a confirmation
+// that does not come in time is ErrWaitTimeout. A cancelled context returns
+// at once with the context's error joined with the last AWS error.
 //
 // # Fleet verification
 //

@@ -14,9 +14,9 @@ import (
 )
 
 // The whole lifecycle, none → delegated → trusted → disabled → none, one
-// Reconcile per state, over HTTP: each write is the one AWS call DESIGN.md §3
-// gives for its event, and each Reconcile leaves the emulator's own state
-// where the library says it is.
+// Reconcile per state, over HTTP: each write is the one AWS call the
+// table of events (docs/architecture.md) gives for its event, and each
+// Reconcile leaves the emulator's own state where the library says it is.
 func TestE2ELifecycleReconcile(t *testing.T) {
 	srv := startServer(t)
 	var hooked []ipamorg.Transition
@@ -65,7 +65,7 @@ func TestE2ELifecycleReconcile(t *testing.T) {
 			deleteRole,
 			func(s awstest.State) bool {
 				// Only the management account's role is the library's to
-				// delete; the members' roles stay (DESIGN.md §3).
+				// delete; the members' roles stay (docs/aws-behaviour.md).
 				return !s.HasRole(mgmt, awstest.IPAMRoleName)
 			},
 		},
@@ -112,7 +112,7 @@ func TestE2ELifecycleReconcile(t *testing.T) {
 }
 
 // One Reconcile from delegated to none takes the teardown in AWS's order
-// (DESIGN.md §4.3), and one from none to delegated the single EC2 call.
+// (docs/aws-behaviour.md), and one from none to delegated the single EC2 call.
 func TestE2EReconcileTeardownInOneCall(t *testing.T) {
 	org := awstest.DefaultOrganization()
 	org.IPAMDelegatedAdmin = memberB

@@ -138,6 +138,8 @@ func Example_errors() {
 	_, err = member.Delegate(ctx, "333333333333")
 	fmt.Println(errors.Is(err, ipamorg.ErrNotManagementAccount))
 	fmt.Println(err)
+	// A controller need not requeue: retrying cannot help.
+	fmt.Println("terminal:", ipamorg.IsTerminal(err))
 
 	// None of the refusals reached AWS with a write.
 	fmt.Println("writes:", len(emu.Writes()))
@@ -148,7 +150,30 @@ func Example_errors() {
 	// true
 	// true
 	// ipamorg: delegate: caller is not the management account: caller 222222222222, management account 111111111111
+	// terminal: true
 	// writes: 0
+}
+
+// Warnings carry a stable code to match and a message for people. Here
+// trusted access was enabled through Organizations, not IPAM, which leaves
+// IPAM without its service-linked role.
+func ExampleWarning() {
+	ctx := context.Background()
+	emu := awstest.New()
+	emu.SetTrustedAccess(awstest.IPAMServicePrincipal, true)
+	c, err := ipamorg.NewFromConfig(emu.Config(ctx, "111111111111"))
+	if err != nil {
+		panic(err)
+	}
+	st, err := c.Observe(ctx)
+	if err != nil {
+		panic(err)
+	}
+	for _, w := range st.Warnings {
+		fmt.Println(st.State, w.Code, w.Anomaly())
+	}
+	// Output:
+	// trusted wrong-enable-path false
 }
 
 func ExampleRequiredPermissions() {
