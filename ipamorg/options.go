@@ -10,9 +10,11 @@ import (
 // default; New applies the functional options to a zero Options and then
 // the defaults.
 type Options struct {
-	// Logger receives one record per AWS write (Info) and per read and
-	// retry (Debug). Default: a logger that discards everything. Records
-	// carry account ids and AWS error codes, never credentials.
+	// Logger receives one record per AWS write and per transition (Info)
+	// and per call, with the requests the SDK sent for it (Debug); the
+	// SDK logs its own retries as aws.Config.ClientLogMode says. Default: a
+	// logger that discards everything. Records carry account ids and AWS
+	// error codes, never credentials.
 	Logger *slog.Logger
 
 	// Retry configures the AWS SDK's retries of the package's calls.

@@ -33,11 +33,5 @@ func (l *writeLock) lock(ctx context.Context) error {
 	}
 }
 
-// Lock takes l, waiting as long as it takes.
-func (l *writeLock) Lock() {
-	l.init()
-	l.ch <- struct{}{}
-}
-
 // Unlock releases l, which must be held.
 func (l *writeLock) Unlock() { <-l.ch }
