@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"math"
 	"slices"
 	"strconv"
@@ -276,7 +277,7 @@ func TestVerifyServiceLinkedRolesFindsEveryCase(t *testing.T) {
 		member(2): ipamorg.RoleAccessDenied, member(3): ipamorg.RolePresent,
 		suspended: ipamorg.RoleSkipped, outsider: ipamorg.RoleSkipped,
 	}
-	if got := results(r); !mapsEqual(got, want) {
+	if got := results(r); !maps.Equal(got, want) {
 		t.Errorf("results %v, want %v", got, want)
 	}
 	if !r.Complete || r.Total != 7 || len(r.Accounts) != 7 || r.OK() {
@@ -286,7 +287,7 @@ func TestVerifyServiceLinkedRolesFindsEveryCase(t *testing.T) {
 		t.Error("accounts not sorted by id")
 	}
 	wantCounts := map[ipamorg.RoleResult]int{"present": 3, "missing": 1, "repaired": 0, "access-denied": 1, "skipped": 2, "error": 0}
-	if !mapsEqual(r.Counts, wantCounts) {
+	if !maps.Equal(r.Counts, wantCounts) {
 		t.Errorf("counts %v, want %v", r.Counts, wantCounts)
 	}
 	if got := r.Missing(); !slices.Equal(got, []string{member(1)}) {
@@ -351,18 +352,6 @@ func TestVerifyServiceLinkedRolesFindsEveryCase(t *testing.T) {
 	}
 }
 
-func mapsEqual[K comparable, V comparable](a, b map[K]V) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for k, v := range a {
-		if w, ok := b[k]; !ok || w != v {
-			return false
-		}
-	}
-	return true
-}
-
 func TestVerifyServiceLinkedRolesRepair(t *testing.T) {
 	f := newFleetOrg(t, 5)
 	f.roles[mgmt] = false
@@ -383,7 +372,7 @@ func TestVerifyServiceLinkedRolesRepair(t *testing.T) {
 		mgmt: ipamorg.RoleRepaired, member(0): ipamorg.RoleRepaired, member(1): ipamorg.RoleAccessDenied,
 		member(2): ipamorg.RolePresent, member(3): ipamorg.RoleMissing, member(4): ipamorg.RoleRepaired,
 	}
-	if got := results(r); !mapsEqual(got, want) {
+	if got := results(r); !maps.Equal(got, want) {
 		t.Errorf("results %v, want %v", got, want)
 	}
 	slices.Sort(f.created)
@@ -654,7 +643,7 @@ func TestVerifyServiceLinkedRolesCancel(t *testing.T) {
 			t.Fatalf("report %+v", o.r)
 		}
 		want := map[string]ipamorg.RoleResult{mgmt: "present", member(0): "present", member(1): "present", member(2): "present"}
-		if got := results(o.r); !mapsEqual(got, want) {
+		if got := results(o.r); !maps.Equal(got, want) {
 			t.Errorf("results %v, want %v (cancelled accounts are left out)", got, want)
 		}
 		if last != [2]int{4, 11} {
