@@ -19,6 +19,7 @@ const (
 )
 
 func TestStatusGolden(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		name  string
 		opts  []func(*awstest.ServerOptions)
@@ -47,6 +48,7 @@ func TestStatusGolden(t *testing.T) {
 }
 
 func TestPlanGolden(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		name string
 		opts []func(*awstest.ServerOptions)
@@ -138,6 +140,7 @@ type resultSchema struct {
 }
 
 func TestJSONOutput(t *testing.T) {
+	t.Parallel()
 	srv := startServer(t, awstest.WithLag(20*time.Millisecond, 0))
 
 	r := ctl(t, srv, "--output", "json", "status")
@@ -214,6 +217,7 @@ func mustMarshal(t *testing.T, v any) []byte {
 }
 
 func TestApplyWalksTheLifecycle(t *testing.T) {
+	t.Parallel()
 	srv := startServer(t)
 
 	r := ctl(t, srv, "apply", "--yes", "--delegate", member1)
@@ -262,6 +266,7 @@ func TestApplyWalksTheLifecycle(t *testing.T) {
 }
 
 func TestVerifyFindsAndRepairs(t *testing.T) {
+	t.Parallel()
 	const members = 150
 	org := awstest.GenerateOrganization(members)
 	org.IPAMDelegatedAdmin = org.Members[0].ID
@@ -323,6 +328,7 @@ func TestVerifyFindsAndRepairs(t *testing.T) {
 }
 
 func TestExitCodes(t *testing.T) {
+	t.Parallel()
 	srv := startServer(t, delegatedTo(member1))
 	for _, tc := range []struct {
 		name   string
@@ -378,6 +384,7 @@ func TestExitCodes(t *testing.T) {
 }
 
 func TestNoCredentialsDoesNotGuess(t *testing.T) {
+	t.Parallel()
 	for _, args := range [][]string{{"--region", "us-east-1", "status"}, {"status"}, {"--endpoint-url", "http://127.0.0.1:1", "status"}} {
 		r := runCtl(t, baseEnv(t), args...)
 		wantCode(t, r, exitError)
@@ -391,6 +398,7 @@ func TestNoCredentialsDoesNotGuess(t *testing.T) {
 }
 
 func TestEmulatedTarget(t *testing.T) {
+	t.Parallel()
 	env := baseEnv(t) // no credentials at all: --emulated needs none
 	r := runCtl(t, env, "--emulated", "status")
 	wantCode(t, r, exitOK)
@@ -407,6 +415,7 @@ func TestEmulatedTarget(t *testing.T) {
 }
 
 func TestPolicy(t *testing.T) {
+	t.Parallel()
 	actions := func(r result) []string {
 		t.Helper()
 		var doc struct {
@@ -458,6 +467,7 @@ func TestPolicy(t *testing.T) {
 }
 
 func TestDiagram(t *testing.T) {
+	t.Parallel()
 	r := runCtl(t, baseEnv(t), "diagram")
 	wantCode(t, r, exitOK)
 	if r.stdout != fsm.Mermaid() {
@@ -469,6 +479,7 @@ func TestDiagram(t *testing.T) {
 // with a lag far beyond it, apply gives up at once with the library's
 // timeout, having written once.
 func TestWaitFlags(t *testing.T) {
+	t.Parallel()
 	srv := startServer(t, awstest.WithLag(time.Hour, time.Hour))
 	r := ctl(t, srv, "--max-wait", "50ms", "--poll-interval", "10ms", "apply", "--yes", "--delegate", member1)
 	wantCode(t, r, exitError)

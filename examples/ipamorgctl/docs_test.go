@@ -20,6 +20,7 @@ const (
 )
 
 func TestCLIDocs(t *testing.T) {
+	t.Parallel()
 	path := filepath.Join("..", "..", "docs", "cli.md")
 	doc, err := os.ReadFile(path)
 	if err != nil {
@@ -44,6 +45,7 @@ func TestCLIDocs(t *testing.T) {
 
 // TestHelpHasExitCodes: every command's help ends with its exit codes.
 func TestHelpHasExitCodes(t *testing.T) {
+	t.Parallel()
 	root := (&app{}).rootCommand()
 	for _, cmd := range append(root.Commands(), root) {
 		if cmd.Hidden || cmd.Name() == "help" {

@@ -35,6 +35,7 @@ func lastJSONError(t *testing.T, r result) jsonErrorBody {
 }
 
 func TestJSONErrors(t *testing.T) {
+	t.Parallel()
 	srv := startServer(t, delegatedTo(member1))
 	for _, tc := range []struct {
 		name string
@@ -84,6 +85,7 @@ func TestJSONErrors(t *testing.T) {
 // TestJSONErrorOfAWriteNotConfirmed: the write was sent, the wait gave
 // up; the error names the step and what was done.
 func TestJSONErrorOfAWriteNotConfirmed(t *testing.T) {
+	t.Parallel()
 	srv := startServer(t, awstest.WithLag(time.Hour, time.Hour))
 	r := ctl(t, srv, "-o", "json", "--max-wait", "50ms", "--poll-interval", "10ms", "apply", "--yes", "--delegate", member1)
 	wantCode(t, r, exitError)
@@ -101,6 +103,7 @@ func TestJSONErrorOfAWriteNotConfirmed(t *testing.T) {
 }
 
 func TestOutcome(t *testing.T) {
+	t.Parallel()
 	const run = "\nRun 'ipamorgctl status' to see where the organization stands."
 	eta, del, rm := fsm.EventEnableTrustedAccess, fsm.EventDelegate, fsm.EventRemoveDelegate
 	for _, tc := range []struct {

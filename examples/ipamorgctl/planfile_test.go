@@ -52,6 +52,7 @@ func decodePlan(t *testing.T, doc string) *planFile {
 }
 
 func TestSavedPlanRoundTrip(t *testing.T) {
+	t.Parallel()
 	srv := startServer(t)
 	path := filepath.Join(t.TempDir(), "delegate.plan.json")
 
@@ -112,6 +113,7 @@ func TestSavedPlanRoundTrip(t *testing.T) {
 // TestSavedPlanRefused edits a saved plan in every way apply must refuse,
 // before any write.
 func TestSavedPlanRefused(t *testing.T) {
+	t.Parallel()
 	srv := startServer(t)
 	dir := t.TempDir()
 	path := filepath.Join(dir, "plan.json")

@@ -9,6 +9,7 @@ import (
 )
 
 func TestVersion(t *testing.T) {
+	t.Parallel()
 	env := baseEnv(t)
 	r := runCtl(t, env, "--version")
 	wantCode(t, r, exitOK)
@@ -32,6 +33,7 @@ func TestVersion(t *testing.T) {
 }
 
 func TestCompletion(t *testing.T) {
+	t.Parallel()
 	for shell, marker := range map[string]string{
 		"bash":       "__start_ipamorgctl",
 		"zsh":        "#compdef ipamorgctl",
@@ -58,6 +60,7 @@ func TestCompletion(t *testing.T) {
 // output reaches the terminal; with it, the library's and the SDK's
 // records do, and credentials never.
 func TestQuietUnlessDebug(t *testing.T) {
+	t.Parallel()
 	const secret, token = "s3cr3t-access-key-never-printed", "s3ss10n-token-never-printed"
 	srv := startServer(t)
 	// A throttled read makes the SDK retry: something for it to log.
@@ -105,6 +108,7 @@ func checkNoSecrets(t *testing.T, out string, secrets ...string) {
 }
 
 func TestCheckPermissionsDenied(t *testing.T) {
+	t.Parallel()
 	srv := startServer(t)
 	// What EC2 answers a principal without ec2:EnableIpamOrganizationAdminAccount.
 	srv.InjectFault("EnableIpamOrganizationAdminAccount", awstest.Fault{Code: "UnauthorizedOperation", Status: 403, Message: "You are not authorized to perform this operation."})

@@ -34,6 +34,7 @@ func withConfigFile(t *testing.T, env []string, content string) []string {
 // request really went to, whatever configured it; a dead endpoint for a
 // service proves which one was used.
 func TestTargetNamesTheEndpointUsed(t *testing.T) {
+	t.Parallel()
 	srv := startServer(t)
 	other := startServer(t)
 	const dead = "http://127.0.0.1:1"

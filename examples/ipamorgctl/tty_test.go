@@ -110,6 +110,7 @@ func waitExit(t *testing.T, cmd *exec.Cmd) int {
 // (pseudo-)terminal: the terminal's line discipline sends SIGINT, and apply
 // must end at once with 130, saying that nothing was written.
 func TestCtrlCAtThePrompt(t *testing.T) {
+	t.Parallel()
 	srv := startServer(t)
 	cmd := exec.Command(binary, "--endpoint-url", srv.URL, "apply", "--delegate", member1)
 	cmd.Env = asAccount(t, mgmt)
@@ -136,6 +137,7 @@ func TestCtrlCAtThePrompt(t *testing.T) {
 // confirm its write: it ends at once and says that the write was sent but
 // not confirmed, rather than that nothing was written.
 func TestSignalDuringTheWait(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		sig  syscall.Signal
 		name string
