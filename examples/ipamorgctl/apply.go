@@ -226,7 +226,7 @@ func confirm(ctx context.Context, in io.Reader, out io.Writer, question string) 
 	select {
 	case <-ctx.Done():
 		fmt.Fprintln(out)
-		return false, fmt.Errorf("stopped at the confirmation prompt: %w", ctx.Err())
+		return false, &promptStopped{ctx.Err()}
 	case ans = <-answered:
 	}
 	if ans.err != nil && !errors.Is(ans.err, io.EOF) {
@@ -238,6 +238,13 @@ func confirm(ctx context.Context, in io.Reader, out io.Writer, question string) 
 	}
 	return false, nil
 }
+
+// promptStopped is the error of a confirmation that the context's end cut
+// short; it matches the context's error.
+type promptStopped struct{ err error }
+
+func (e *promptStopped) Error() string { return "stopped at the confirmation prompt" }
+func (e *promptStopped) Unwrap() error { return e.err }
 
 // isTerminal reports whether fd is a terminal.
 func isTerminal(fd uintptr) bool { return term.IsTerminal(int(fd)) }

@@ -36,7 +36,8 @@ func newTerminal(t *testing.T, cmd *exec.Cmd) *terminal {
 	t.Helper()
 	ptmx, err := pty.Start(cmd) // a new session, the pty its controlling terminal
 	if err != nil {
-		t.Fatal(err)
+		// A machine without pseudo-terminals: nothing to test here.
+		t.Skipf("no pseudo-terminal: %v", err)
 	}
 	term := &terminal{more: make(chan struct{}, 1), done: make(chan struct{})}
 	go func() {
@@ -125,7 +126,7 @@ func TestCtrlCAtThePrompt(t *testing.T) {
 	}
 	<-term.done
 	out := strings.ReplaceAll(term.String(), "\r\n", "\n")
-	if !strings.Contains(out, "ipamorgctl: interrupted by SIGINT: stopped at the confirmation prompt") || !strings.Contains(out, "\nnothing was written\n") {
+	if !strings.Contains(out, "\nipamorgctl: interrupted by SIGINT: stopped at the confirmation prompt\nnothing was written\n") {
 		t.Errorf("terminal:\n%s", out)
 	}
 	if w := srv.Writes(); len(w) != 0 {
