@@ -108,6 +108,15 @@ func TestSavedPlanRoundTrip(t *testing.T) {
 	if w := srv.Writes(); len(w) != 1 {
 		t.Errorf("a stale plan wrote: %v", w)
 	}
+
+	// An empty saved plan applies as nothing to do.
+	empty := filepath.Join(filepath.Dir(path), "empty.plan.json")
+	wantCode(t, ctl(t, srv, "plan", "--delegate", member1, "--out", empty), exitOK)
+	r = ctl(t, srv, "apply", empty)
+	wantCode(t, r, exitOK)
+	if !strings.Contains(r.stdout, "No changes.") || len(srv.Writes()) != 1 {
+		t.Errorf("empty saved plan:\n%v", r)
+	}
 }
 
 // TestSavedPlanRefused edits a saved plan in every way apply must refuse,

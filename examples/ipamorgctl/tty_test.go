@@ -5,6 +5,7 @@ package main
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"os/exec"
 	"strings"
 	"sync"
@@ -143,13 +144,19 @@ func TestSignalDuringTheWait(t *testing.T) {
 		sig  syscall.Signal
 		name string
 		code int
+		json bool
 	}{
-		{syscall.SIGINT, "SIGINT", exitInterrupt},
-		{syscall.SIGTERM, "SIGTERM", exitTerminated},
+		{syscall.SIGINT, "SIGINT", exitInterrupt, false},
+		{syscall.SIGTERM, "SIGTERM", exitTerminated, false},
+		{syscall.SIGINT, "SIGINT", exitInterrupt, true},
 	} {
-		t.Run(tc.name, func(t *testing.T) {
+		t.Run(fmt.Sprintf("%s json=%t", tc.name, tc.json), func(t *testing.T) {
 			srv := startServer(t, awstest.WithLag(time.Hour, time.Hour))
-			cmd := exec.Command(binary, "--endpoint-url", srv.URL, "apply", "--yes", "--delegate", member1)
+			args := []string{"--endpoint-url", srv.URL, "apply", "--yes", "--delegate", member1}
+			if tc.json {
+				args = append(args, "-o", "json")
+			}
+			cmd := exec.Command(binary, args...)
 			cmd.Env = asAccount(t, mgmt)
 			var stdout, stderr bytes.Buffer
 			cmd.Stdout, cmd.Stderr = &stdout, &stderr
@@ -171,6 +178,13 @@ func TestSignalDuringTheWait(t *testing.T) {
 			code := waitExit(t, cmd)
 			r := result{code: code, stdout: stdout.String(), stderr: stderr.String()}
 			wantCode(t, r, tc.code)
+			if tc.json {
+				e := lastJSONError(t, r)
+				if e.Kind != "interrupted" || e.Event != "delegate" || len(e.Done) != 0 || len(e.NotDone) != 2 {
+					t.Errorf("JSON error %+v", e)
+				}
+				return
+			}
 			for _, s := range []string{
 				"ipamorgctl: interrupted by " + tc.name + ": ",
 				"written and confirmed: none; may have been written, not confirmed: enable-trusted-access, delegate; not written: none",
