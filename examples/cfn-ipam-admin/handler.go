@@ -17,7 +17,9 @@ import (
 	"github.com/ipamorg/sdk/ipamorg"
 )
 
-// ResourceType is the CloudFormation type this handler serves.
+// ResourceType is the CloudFormation type this handler is written for. The
+// handler does not insist on it (a template may name its custom resource
+// otherwise); the properties it takes are what it checks.
 const ResourceType = "Custom::IpamOrganizationAdmin"
 
 // physicalSuffix ends the physical id of every resource this handler
@@ -133,9 +135,6 @@ func (h *Handler) serve(ctx context.Context, log *slog.Logger, ev *cfn.Event) (r
 		}
 	}()
 
-	if ev.ResourceType != "" && ev.ResourceType != ResourceType {
-		return fail(fmt.Errorf("resource type %s: this function serves %s", ev.ResourceType, ResourceType))
-	}
 	c, err := h.NewClient(ctx, func(o *ipamorg.Options) { o.Logger = log })
 	if err != nil {
 		return fail(err)
