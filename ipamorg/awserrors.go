@@ -14,6 +14,7 @@ import (
 const (
 	codeAccessDeniedException           = "AccessDeniedException" // Organizations
 	codeUnauthorizedOperation           = "UnauthorizedOperation" // EC2
+	codeDryRunOperation                 = "DryRunOperation"       // EC2: a DryRun request would have succeeded
 	codeAccessDenied                    = "AccessDenied"          // IAM, STS
 	codeOrganizationsNotInUse           = "AWSOrganizationsNotInUseException"
 	codeAccountNotFound                 = "AccountNotFoundException"

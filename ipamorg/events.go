@@ -4,6 +4,10 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/ec2"
+
+	"github.com/ipamorg/sdk/awsclient"
 	"github.com/ipamorg/sdk/fsm"
 )
 
@@ -38,6 +42,9 @@ type eventSpec struct {
 	// the step taken: together, the step's confirmation.
 	reread func(ctx context.Context, c *Client, prev *Status, s Step) (*Status, error)
 	done   func(st *Status, s Step) bool
+	// dryRun, if set, sends the step's call with DryRun (only EC2's calls
+	// take it), for CheckPermissions.
+	dryRun func(ctx context.Context, api awsclient.EC2API, s Step) error
 	// statements are the IAM statements the step's call needs beyond the
 	// reads every operation makes (observeActions). An event taken by
 	// another's call needs that call's.
@@ -57,6 +64,12 @@ var events = []eventSpec{
 		account: desiredAdmin,
 		guard:   guardDelegate,
 		write:   enableAdmin,
+		dryRun: func(ctx context.Context, api awsclient.EC2API, s Step) error {
+			_, err := api.EnableIpamOrganizationAdminAccount(ctx, &ec2.EnableIpamOrganizationAdminAccountInput{
+				DelegatedAdminAccountId: aws.String(s.Account), DryRun: aws.Bool(true),
+			})
+			return err
+		},
 		reread: func(ctx context.Context, c *Client, prev *Status, s Step) (*Status, error) {
 			return c.rereadAdmins(ctx, prev, func(st *Status, admins []string) {
 				if known := knownIDs(admins); len(known) == 1 && known[0] == s.Account {
@@ -91,6 +104,12 @@ var events = []eventSpec{
 		action:  "ec2:DisableIpamOrganizationAdminAccount",
 		account: func(st *Status, _ Desired) string { return st.DelegatedAdmin },
 		write:   disableAdmin,
+		dryRun: func(ctx context.Context, api awsclient.EC2API, s Step) error {
+			_, err := api.DisableIpamOrganizationAdminAccount(ctx, &ec2.DisableIpamOrganizationAdminAccountInput{
+				DelegatedAdminAccountId: aws.String(s.Account), DryRun: aws.Bool(true),
+			})
+			return err
+		},
 		reread: func(ctx context.Context, c *Client, prev *Status, _ Step) (*Status, error) {
 			return c.rereadAdmins(ctx, prev, nil)
 		},

@@ -19,6 +19,7 @@ const (
 )
 
 func TestStatusGolden(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		name  string
 		opts  []func(*awstest.ServerOptions)
@@ -47,18 +48,23 @@ func TestStatusGolden(t *testing.T) {
 }
 
 func TestPlanGolden(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		name string
 		opts []func(*awstest.ServerOptions)
 		args []string
 		code int
 	}{
-		{"plan_delegate", nil, []string{"--delegate", member1}, exitDrift},
-		{"plan_no_change", []func(*awstest.ServerOptions){delegatedTo(member1)}, []string{"--delegate", member1}, exitOK},
-		{"plan_replace", []func(*awstest.ServerOptions){delegatedTo(member1)}, []string{"--delegate", member2, "--replace"}, exitDrift},
-		{"plan_cleanup", []func(*awstest.ServerOptions){delegatedTo(member1)}, []string{"--cleanup"}, exitDrift},
+		// As terraform plan: 0 with changes unless --detailed-exitcode.
+		{"plan_delegate", nil, []string{"--delegate", member1}, exitOK},
+		{"plan_delegate", nil, []string{"--delegate", member1, "--detailed-exitcode"}, exitChanges},
+		{"plan_no_change", []func(*awstest.ServerOptions){delegatedTo(member1)}, []string{"--delegate", member1, "--detailed-exitcode"}, exitOK},
+		{"plan_replace", []func(*awstest.ServerOptions){delegatedTo(member1)}, []string{"--delegate", member2, "--replace", "--detailed-exitcode"}, exitChanges},
+		{"plan_cleanup", []func(*awstest.ServerOptions){delegatedTo(member1)}, []string{"--cleanup"}, exitOK},
 		// --disable is a teardown goal: from none there is nothing to do.
-		{"plan_disable_from_none", nil, []string{"--disable"}, exitOK},
+		{"plan_disable_from_none", nil, []string{"--disable", "--detailed-exitcode"}, exitOK},
+		{"plan_check_permissions", nil, []string{"--delegate", member1, "--check-permissions"}, exitOK},
+		{"plan_check_permissions_cleanup", []func(*awstest.ServerOptions){delegatedTo(member1)}, []string{"--cleanup", "--check-permissions"}, exitOK},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			srv := startServer(t, tc.opts...)
@@ -85,8 +91,57 @@ func decode(t *testing.T, r result, v any) {
 	}
 }
 
+// jsonLines parses every line of s as a JSON object, as stderr holds with
+// --output json, and returns them.
+func jsonLines(t *testing.T, s string) []map[string]json.RawMessage {
+	t.Helper()
+	var out []map[string]json.RawMessage
+	for _, line := range strings.Split(strings.TrimSuffix(s, "\n"), "\n") {
+		if line == "" {
+			continue
+		}
+		var m map[string]json.RawMessage
+		if err := json.Unmarshal([]byte(line), &m); err != nil {
+			t.Fatalf("stderr line is not a JSON object: %q: %v", line, err)
+		}
+		out = append(out, m)
+	}
+	return out
+}
+
+// targetJSON is the target record on stderr with --output json.
+type targetJSON struct {
+	Target struct {
+		Description string `json:"description"`
+		Account     string `json:"account"`
+		Region      string `json:"region"`
+		Emulated    bool   `json:"emulated"`
+		Endpoints   []struct {
+			Service string `json:"service"`
+			URL     string `json:"url"`
+			Source  string `json:"source"`
+		} `json:"endpoints"`
+	} `json:"target"`
+}
+
+// resultSchema is the JSON of apply: ipamorg.Result with durations in
+// milliseconds.
+type resultSchema struct {
+	Status      *ipamorg.Status `json:"status"`
+	Transitions []struct {
+		Event      fsm.Event `json:"event"`
+		From       fsm.State `json:"from"`
+		To         fsm.State `json:"to"`
+		Account    string    `json:"account"`
+		Action     string    `json:"action"`
+		At         time.Time `json:"at"`
+		DurationMS *int64    `json:"duration_ms"`
+	} `json:"transitions"`
+}
+
 func TestJSONOutput(t *testing.T) {
-	srv := startServer(t)
+	t.Parallel()
+	srv := startServer(t, awstest.WithLag(20*time.Millisecond, 0))
 
 	r := ctl(t, srv, "--output", "json", "status")
 	wantCode(t, r, exitOK)
@@ -95,31 +150,43 @@ func TestJSONOutput(t *testing.T) {
 	if st.State != fsm.StateNone || st.ManagementAccountID != mgmt || st.Warnings == nil {
 		t.Errorf("status %+v", st)
 	}
-	if !strings.HasPrefix(r.stderr, "target: "+srv.URL+" (account "+mgmt+")\n") {
-		t.Errorf("target line not on stderr: %q", r.stderr)
+	lines := jsonLines(t, r.stderr)
+	var tj targetJSON
+	if len(lines) != 1 || json.Unmarshal(mustMarshal(t, lines[0]), &tj) != nil ||
+		tj.Target.Account != mgmt || tj.Target.Description != srv.URL+" (--endpoint-url), account "+mgmt || len(tj.Target.Endpoints) != 4 {
+		t.Errorf("stderr is not the one target record: %q", r.stderr)
+	}
+	for _, ep := range tj.Target.Endpoints {
+		if ep.URL != srv.URL || ep.Source != "--endpoint-url" {
+			t.Errorf("endpoint %+v", ep)
+		}
 	}
 
 	r = ctl(t, srv, "plan", "-o", "json", "--delegate", member1)
-	wantCode(t, r, exitDrift)
-	var p ipamorg.Plan
-	decode(t, r, &p)
-	if got := p.Events(); !slices.Equal(got, []fsm.Event{fsm.EventEnableTrustedAccess, fsm.EventDelegate}) || p.Desired.DelegatedAdmin != member1 {
-		t.Errorf("plan %+v", p)
+	wantCode(t, r, exitOK)
+	f := decodePlan(t, r.stdout)
+	if got := stepEvents(f.Steps); !slices.Equal(got, []fsm.Event{fsm.EventEnableTrustedAccess, fsm.EventDelegate}) || f.Desired.DelegatedAdmin != member1 {
+		t.Errorf("plan %+v", f)
 	}
 
 	r = ctl(t, srv, "apply", "-o", "json", "--yes", "--delegate", member1)
 	wantCode(t, r, exitOK)
-	var res ipamorg.Result
+	var res resultSchema
 	decode(t, r, &res)
 	if len(res.Transitions) != 2 || res.Status.State != fsm.StateDelegated || res.Status.DelegatedAdmin != member1 {
 		t.Errorf("result %+v", res)
 	}
+	for _, tr := range res.Transitions {
+		if tr.DurationMS == nil || (tr.Event == fsm.EventDelegate) != (*tr.DurationMS > 0) {
+			t.Errorf("transition %s: duration_ms %v (the delegate call waited out a 20ms lag)", tr.Event, tr.DurationMS)
+		}
+	}
 
 	r = ctl(t, srv, "apply", "-o", "json", "--yes", "--delegate", member1)
 	wantCode(t, r, exitOK)
-	res = ipamorg.Result{}
+	res = resultSchema{}
 	decode(t, r, &res)
-	if len(res.Transitions) != 0 || res.Transitions == nil {
+	if len(res.Transitions) != 0 || res.Transitions == nil || res.Status == nil {
 		t.Errorf("second apply: %+v", res)
 	}
 
@@ -140,7 +207,17 @@ func TestJSONOutput(t *testing.T) {
 	}
 }
 
+func mustMarshal(t *testing.T, v any) []byte {
+	t.Helper()
+	b, err := json.Marshal(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
 func TestApplyWalksTheLifecycle(t *testing.T) {
+	t.Parallel()
 	srv := startServer(t)
 
 	r := ctl(t, srv, "apply", "--yes", "--delegate", member1)
@@ -155,7 +232,7 @@ func TestApplyWalksTheLifecycle(t *testing.T) {
 		t.Fatalf("after delegate: %+v", snap)
 	}
 
-	wantCode(t, ctl(t, srv, "plan", "--delegate", member1), exitOK)
+	wantCode(t, ctl(t, srv, "plan", "--delegate", member1, "--detailed-exitcode"), exitOK)
 	wantCode(t, ctl(t, srv, "verify"), exitOK)
 
 	r = ctl(t, srv, "apply", "--yes", "--cleanup")
@@ -189,6 +266,7 @@ func TestApplyWalksTheLifecycle(t *testing.T) {
 }
 
 func TestVerifyFindsAndRepairs(t *testing.T) {
+	t.Parallel()
 	const members = 150
 	org := awstest.GenerateOrganization(members)
 	org.IPAMDelegatedAdmin = org.Members[0].ID
@@ -199,8 +277,9 @@ func TestVerifyFindsAndRepairs(t *testing.T) {
 	srv.DeleteIPAMRole(id(42))
 	srv.RemoveRole(id(99), awstest.OrganizationAccessRoleName)
 
+	// Drift and an unverified account: the error wins, as in terraform.
 	r := ctl(t, srv, "verify", "--rate", "0")
-	wantCode(t, r, exitDrift)
+	wantCode(t, r, exitError)
 	for _, s := range []string{
 		"accounts:         151 (present 147, missing 2, repaired 0, access-denied 1, skipped 1, error 0)",
 		id(17) + "  member-17   ACTIVE     missing        AWSServiceRoleForIPAM not found",
@@ -230,7 +309,17 @@ func TestVerifyFindsAndRepairs(t *testing.T) {
 		t.Error("roles not repaired")
 	}
 
+	// Drift alone: exit 2, as plan --detailed-exitcode for changes.
 	srv.PutRole(id(99), awstest.OrganizationAccessRoleName)
+	srv.DeleteIPAMRole(id(5))
+	r = ctl(t, srv, "verify", "--rate", "0")
+	wantCode(t, r, exitChanges)
+	if !strings.Contains(r.stdout, "1 account(s) without AWSServiceRoleForIPAM: "+id(5)) || r.stderr != "" {
+		t.Errorf("drift:\n%v", r)
+	}
+
+	r = ctl(t, srv, "verify", "--rate", "0", "--repair")
+	wantCode(t, r, exitOK)
 	r = ctl(t, srv, "verify", "--rate", "0", "--all")
 	wantCode(t, r, exitOK)
 	if !strings.Contains(r.stdout, "Every active account has AWSServiceRoleForIPAM.") || !strings.Contains(r.stdout, id(2)+"  member-2 ") {
@@ -239,6 +328,7 @@ func TestVerifyFindsAndRepairs(t *testing.T) {
 }
 
 func TestExitCodes(t *testing.T) {
+	t.Parallel()
 	srv := startServer(t, delegatedTo(member1))
 	for _, tc := range []struct {
 		name   string
@@ -260,10 +350,16 @@ func TestExitCodes(t *testing.T) {
 		{name: "bad concurrency", args: []string{"verify", "--concurrency", "many"}, code: exitUsage},
 		{name: "emulated and endpoint", args: []string{"--emulated", "status"}, code: exitUsage, stderr: "--emulated cannot be combined"},
 		{name: "management as admin", args: []string{"plan", "--delegate", mgmt, "--replace"}, code: exitError, stderr: "management account cannot be the delegated administrator"},
-		{name: "admin conflict", args: []string{"apply", "--yes", "--delegate", member2}, code: exitError, stderr: "another delegated administrator"},
+		{name: "admin conflict", args: []string{"apply", "--yes", "--delegate", member2}, code: exitError, stderr: "is IPAM's delegated administrator, not " + member2 + ": replacing it interrupts IPAM for the whole organization; pass --replace to do it (nothing was written)"},
 		{name: "member caller", env: asAccount(t, member2), args: []string{"apply", "--yes", "--delegate", member2}, code: exitError, stderr: "not the management account"},
 		{name: "unknown caller", env: asAccount(t, "not-an-account"), args: []string{"status"}, code: exitError, stderr: "identify the caller"},
-		{name: "plan drift", args: []string{"plan", "--remove"}, code: exitDrift},
+		{name: "plan changes", args: []string{"plan", "--remove"}, code: exitOK},
+		{name: "plan changes detailed", args: []string{"plan", "--remove", "--detailed-exitcode"}, code: exitChanges},
+		{name: "plan error detailed", args: []string{"plan", "--delegate", member2, "--detailed-exitcode"}, code: exitError, stderr: "pass --replace"},
+		{name: "mistyped command", args: []string{"stauts"}, code: exitUsage, stderr: `unknown command "stauts"; did you mean "status"?`},
+		{name: "apply file and move", args: []string{"apply", "plan.json", "--remove"}, code: exitUsage, stderr: "apply FILE takes the saved plan's steps"},
+		{name: "apply two files", args: []string{"apply", "a.json", "b.json"}, code: exitUsage},
+		{name: "version", args: []string{"version"}, code: exitOK},
 		{name: "plan no drift", args: []string{"plan", "--delegate", member1}, code: exitOK},
 		{name: "status", args: []string{"status"}, code: exitOK},
 	} {
@@ -274,8 +370,8 @@ func TestExitCodes(t *testing.T) {
 			}
 			r := runCtl(t, env, append([]string{"--endpoint-url", srv.URL}, tc.args...)...)
 			wantCode(t, r, tc.code)
-			if !strings.Contains(r.stderr, tc.stderr) {
-				t.Errorf("stderr lacks %q:\n%v", tc.stderr, r)
+			if !strings.Contains(r.stderr, tc.stderr) || strings.Contains(r.stderr, "AllowReplace") {
+				t.Errorf("stderr lacks %q (or names a Go field):\n%v", tc.stderr, r)
 			}
 			if tc.code == exitUsage && !strings.Contains(r.stderr, "--help") {
 				t.Errorf("usage error without a pointer to --help:\n%v", r)
@@ -288,6 +384,7 @@ func TestExitCodes(t *testing.T) {
 }
 
 func TestNoCredentialsDoesNotGuess(t *testing.T) {
+	t.Parallel()
 	for _, args := range [][]string{{"--region", "us-east-1", "status"}, {"status"}, {"--endpoint-url", "http://127.0.0.1:1", "status"}} {
 		r := runCtl(t, baseEnv(t), args...)
 		wantCode(t, r, exitError)
@@ -301,6 +398,7 @@ func TestNoCredentialsDoesNotGuess(t *testing.T) {
 }
 
 func TestEmulatedTarget(t *testing.T) {
+	t.Parallel()
 	env := baseEnv(t) // no credentials at all: --emulated needs none
 	r := runCtl(t, env, "--emulated", "status")
 	wantCode(t, r, exitOK)
@@ -317,6 +415,7 @@ func TestEmulatedTarget(t *testing.T) {
 }
 
 func TestPolicy(t *testing.T) {
+	t.Parallel()
 	actions := func(r result) []string {
 		t.Helper()
 		var doc struct {
@@ -368,6 +467,7 @@ func TestPolicy(t *testing.T) {
 }
 
 func TestDiagram(t *testing.T) {
+	t.Parallel()
 	r := runCtl(t, baseEnv(t), "diagram")
 	wantCode(t, r, exitOK)
 	if r.stdout != fsm.Mermaid() {
@@ -379,6 +479,7 @@ func TestDiagram(t *testing.T) {
 // with a lag far beyond it, apply gives up at once with the library's
 // timeout, having written once.
 func TestWaitFlags(t *testing.T) {
+	t.Parallel()
 	srv := startServer(t, awstest.WithLag(time.Hour, time.Hour))
 	r := ctl(t, srv, "--max-wait", "50ms", "--poll-interval", "10ms", "apply", "--yes", "--delegate", member1)
 	wantCode(t, r, exitError)

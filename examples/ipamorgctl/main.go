@@ -1,38 +1,41 @@
 // Command ipamorgctl is the reference internal tool built on package
 // ipamorg: it shows where an AWS organization stands in the IPAM
-// integration lifecycle, plans and applies changes to it, verifies
+// integration lifecycle, plans and applies changes to it (saving plans to
+// files, as Terraform does), checks the permissions a plan needs, verifies
 // AWSServiceRoleForIPAM in every account, prints least-privilege IAM
 // policies and the lifecycle diagram, and serves the local emulator.
 //
 // Usage:
 //
 //	ipamorgctl [global flags] status
-//	ipamorgctl [global flags] plan   --delegate ACCOUNT [--replace] | --remove | --disable | --cleanup
-//	ipamorgctl [global flags] apply  (same as plan) [--yes]
+//	ipamorgctl [global flags] plan   (--delegate ACCOUNT [--replace] | --remove | --disable | --cleanup) [--out FILE] [--detailed-exitcode] [--check-permissions]
+//	ipamorgctl [global flags] apply  (same moves as plan) [--yes] | FILE
 //	ipamorgctl [global flags] verify [--repair] [--role-name NAME] [--concurrency N] [--rate N] [--all]
 //	ipamorgctl policy [plan flags] | --verify [--repair] [--member] [--role-name NAME]
 //	ipamorgctl diagram
 //	ipamorgctl serve [--addr 127.0.0.1:4566] [--members N] [--lag D] [--role-lag D] [--fault OP=CODE[:COUNT]]...
+//	ipamorgctl version
+//	ipamorgctl completion bash|zsh|fish|powershell
 //
 // Global flags: --endpoint-url URL, --profile NAME, --region REGION,
-// --output text|json, --emulated, --max-wait DURATION.
+// --output text|json, --emulated, --max-wait DURATION, --debug, --version.
 //
 // The target is, in order: the in-process emulated organization with
-// --emulated; the endpoint of --endpoint-url with the default credential
-// chain (for the emulator, AWS_ACCESS_KEY_ID is the account to act as);
-// AWS with the default credential chain. Without credentials it fails
-// rather than guess. Text output starts with a "target:" line; with
-// --output json, stdout holds only the JSON of the ipamorg types (Status,
-// Plan, Result, FleetReport) and the target line goes to stderr.
+// --emulated; the endpoint of --endpoint-url for every service; else what
+// the AWS SDK resolves (service-specific AWS_ENDPOINT_URL_<SERVICE>,
+// AWS_ENDPOINT_URL, a profile's endpoint_url or services section, else
+// AWS), with the default credential chain. Without credentials it fails
+// rather than guess. The first line names the endpoint of each service
+// and where it came from: on stdout with text output, on stderr (as JSON)
+// with --output json, where stdout holds only the command's JSON.
 //
-// Exit codes: 0 ok, 1 error, 2 usage, 3 drift (plan not empty, or verify
-// found accounts without AWSServiceRoleForIPAM).
+// Exit codes (docs/cli.md has them per command): 0 success; 1 error;
+// 2 changes present (plan --detailed-exitcode) or drift found (verify);
+// 64 usage error; 130 interrupted (SIGINT); 143 terminated (SIGTERM).
 package main
 
 import (
 	"context"
-	"errors"
-	"fmt"
 	"io"
 	"os"
 	"os/signal"
@@ -44,18 +47,19 @@ import (
 	"github.com/ipamorg/sdk/ipamorg"
 )
 
-// Exit codes.
-const (
-	exitOK    = 0
-	exitError = 1
-	exitUsage = 2
-	exitDrift = 3
-)
-
 func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	ctx, cancel := context.WithCancelCause(context.Background())
+	sigs := make(chan os.Signal, 1)
+	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
+	go func() {
+		s := <-sigs
+		// The first signal ends the command through its context, so that
+		// it can say what it did; a second one kills at once.
+		signal.Stop(sigs)
+		cancel(&signalError{sig: s})
+	}()
 	code := run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
-	stop()
+	cancel(nil)
 	os.Exit(code)
 }
 
@@ -71,11 +75,16 @@ type app struct {
 	emulated     bool
 	maxWait      time.Duration
 	pollInterval time.Duration
+	debug        bool
+
+	// wrote is set by commands once they may have written to AWS, so that
+	// an interruption can say whether anything was.
+	wrote bool
 }
 
 // run executes the command line args and returns the exit code.
 func run(ctx context.Context, args []string, stdin *os.File, stdout, stderr io.Writer) int {
-	a := &app{stdin: stdin, stdout: stdout, stderr: stderr}
+	a := &app{stdin: stdin, stdout: stdout, stderr: stderr, output: "text"}
 	root := a.rootCommand()
 	root.SetArgs(args)
 	root.SetOut(stdout)
@@ -84,48 +93,8 @@ func run(ctx context.Context, args []string, stdin *os.File, stdout, stderr io.W
 	if err == nil {
 		return exitOK
 	}
-	var ee *exitErr
-	if !errors.As(err, &ee) {
-		ee = &exitErr{code: exitError, err: err}
-		// Input the library refused before any AWS call is a usage
-		// error too.
-		if errors.Is(err, ipamorg.ErrInvalidAccountID) || errors.Is(err, ipamorg.ErrInvalidDesired) {
-			ee.code = exitUsage
-		}
-	}
-	if ee.err != nil {
-		fmt.Fprintf(stderr, "ipamorgctl: %v\n", ee.err)
-	}
-	if ee.code == exitUsage {
-		fmt.Fprintln(stderr, "Run 'ipamorgctl --help' for usage.")
-	}
-	return ee.code
+	return a.fail(ctx, err)
 }
-
-// exitErr carries an exit code; err, if any, is printed to stderr.
-type exitErr struct {
-	code int
-	err  error
-}
-
-func (e *exitErr) Error() string {
-	if e.err == nil {
-		return fmt.Sprintf("exit %d", e.code)
-	}
-	return e.err.Error()
-}
-
-func (e *exitErr) Unwrap() error { return e.err }
-
-// usageError returns a usage error (exit 2) with a message made like
-// fmt.Errorf's.
-func usageError(format string, args ...any) error {
-	return &exitErr{code: exitUsage, err: fmt.Errorf(format, args...)}
-}
-
-// errDrift ends a command that found drift (exit 3); the output already
-// says what it is.
-var errDrift = &exitErr{code: exitDrift}
 
 func (a *app) rootCommand() *cobra.Command {
 	root := &cobra.Command{
@@ -137,18 +106,21 @@ administrator, and AWSServiceRoleForIPAM in the management account and in
 every member account.
 
 Target: --emulated (an in-process emulated organization), --endpoint-url
-(an endpoint such as 'ipamorgctl serve', with the default credential chain;
-for the emulator, AWS_ACCESS_KEY_ID is the account to act as), or AWS with
-the default credential chain. Without credentials it fails rather than guess.
+(an endpoint such as 'ipamorgctl serve', for every service), or what the
+AWS SDK resolves from the environment and the shared config
+(AWS_ENDPOINT_URL_<SERVICE>, AWS_ENDPOINT_URL, a profile's endpoint_url,
+else AWS), with the default credential chain; for the emulator,
+AWS_ACCESS_KEY_ID is the account to act as. Without credentials it fails
+rather than guess. The first line of output names the endpoints used.
 
-Exit codes: 0 ok, 1 error, 2 usage, 3 drift (a plan that is not empty, or
-accounts found without AWSServiceRoleForIPAM by verify).`,
+` + exitCodesHelp(""),
+		Version:           versionLine(),
 		SilenceUsage:      true,
 		SilenceErrors:     true,
-		CompletionOptions: cobra.CompletionOptions{DisableDefaultCmd: true},
+		CompletionOptions: cobra.CompletionOptions{},
 		Args: func(cmd *cobra.Command, args []string) error {
 			if len(args) > 0 {
-				return usageError("unknown command %q", args[0])
+				return unknownCommand(cmd, args[0])
 			}
 			return nil
 		},
@@ -169,16 +141,19 @@ accounts found without AWSServiceRoleForIPAM by verify).`,
 			return nil
 		},
 	}
+	root.SuggestionsMinimumDistance = 2
+	root.SetVersionTemplate("{{.Version}}\n")
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error {
 		return &exitErr{code: exitUsage, err: err}
 	})
 	pf := root.PersistentFlags()
-	pf.StringVar(&a.endpointURL, "endpoint-url", "", "send every AWS request to `URL` (e.g. the emulator of 'ipamorgctl serve')")
+	pf.StringVar(&a.endpointURL, "endpoint-url", "", "send every AWS request to `URL` (e.g. the emulator of 'ipamorgctl serve'), overriding AWS_ENDPOINT_URL* and profiles")
 	pf.StringVar(&a.profile, "profile", "", "use the shared config `profile` (default: AWS_PROFILE or default)")
-	pf.StringVar(&a.region, "region", "", "AWS `region` (default: from the environment or profile; us-east-1 with --endpoint-url)")
-	pf.StringVarP(&a.output, "output", "o", "text", "output `format`: text or json")
+	pf.StringVar(&a.region, "region", "", "AWS `region` (default: from the environment or profile; us-east-1 when every endpoint is set)")
+	pf.StringVarP(&a.output, "output", "o", "text", "output `format`: text or json (json: the result on stdout, the target line, logs and errors as JSON lines on stderr)")
 	pf.BoolVar(&a.emulated, "emulated", false, "use an in-process emulated organization (management account 111111111111); nothing persists between runs")
-	pf.DurationVar(&a.maxWait, "max-wait", 0, "longest wait for AWS to confirm each change (default 5m)")
+	pf.DurationVar(&a.maxWait, "max-wait", 0, "longest wait for AWS to confirm each change, e.g. 10m (default 5m)")
+	pf.BoolVar(&a.debug, "debug", false, "log the library's and the AWS SDK's debug records to stderr (never credentials)")
 	// For tests and slow endpoints: the first delay between the reads
 	// that confirm a change.
 	pf.DurationVar(&a.pollInterval, "poll-interval", 0, "first delay between confirming reads (default 250ms)")
@@ -192,8 +167,46 @@ accounts found without AWSServiceRoleForIPAM by verify).`,
 		a.policyCommand(),
 		a.diagramCommand(),
 		a.serveCommand(),
+		a.versionCommand(),
 	)
+	a.completionCommand(root)
+	// Each command's help ends with its exit codes.
+	for _, cmd := range root.Commands() {
+		if help := exitCodesHelp(cmd.Name()); help != "" {
+			cmd.Long = cmd.Long + "\n\n" + help
+		}
+	}
 	return root
+}
+
+// completionCommand adds cobra's completion command (bash, zsh, fish,
+// powershell), which alone would print its help and exit 0 for a shell it
+// does not know.
+func (a *app) completionCommand(root *cobra.Command) {
+	root.InitDefaultCompletionCmd()
+	comp, _, err := root.Find([]string{"completion"})
+	if err != nil || comp.Name() != "completion" {
+		return
+	}
+	const shells = "bash, zsh, fish or powershell"
+	comp.Args = func(cmd *cobra.Command, args []string) error {
+		if len(args) > 0 {
+			return usageError("completion: unknown shell %q; choose %s", args[0], shells)
+		}
+		return nil
+	}
+	comp.RunE = func(cmd *cobra.Command, _ []string) error {
+		return usageError("completion needs a shell: %s, e.g. 'source <(ipamorgctl completion bash)'", shells)
+	}
+}
+
+// unknownCommand is the usage error for a mistyped command, with cobra's
+// suggestions.
+func unknownCommand(root *cobra.Command, name string) error {
+	if s := root.SuggestionsFor(name); len(s) > 0 {
+		return usageError("unknown command %q; did you mean %q?", name, s[0])
+	}
+	return usageError("unknown command %q", name)
 }
 
 // noArgs is cobra.NoArgs as a usage error.
@@ -211,4 +224,5 @@ func (a *app) jsonOutput() bool { return a.output == "json" }
 func (a *app) clientOptions(o *ipamorg.Options) {
 	o.Wait.MaxWait = a.maxWait
 	o.Wait.MinDelay = a.pollInterval
+	o.Logger = a.logger()
 }

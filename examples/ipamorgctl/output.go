@@ -20,6 +20,17 @@ func writeJSON(w io.Writer, v any) error {
 	return nil
 }
 
+// writeJSONLine writes v as one line of JSON, for the JSON lines on
+// stderr (the target, errors).
+func writeJSONLine(w io.Writer, v any) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return fmt.Errorf("encode json: %w", err)
+	}
+	_, err = fmt.Fprintf(w, "%s\n", b)
+	return err
+}
+
 // table returns a tabwriter for aligned columns; Flush it.
 func table(w io.Writer) *tabwriter.Writer {
 	return tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)

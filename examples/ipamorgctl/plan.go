@@ -2,7 +2,10 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"io"
+	"time"
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
@@ -88,32 +91,66 @@ func (m *moveFlags) events() []fsm.Event {
 	return nil
 }
 
-// makePlan observes the organization and plans the move m.
+// makePlan observes the organization and plans the move m. A conflict
+// with another administrator is reported with the flag that allows the
+// replacement.
 func makePlan(ctx context.Context, c *ipamorg.Client, m *moveFlags) (*ipamorg.Plan, error) {
 	st, err := c.Observe(ctx)
 	if err != nil {
 		return nil, err
 	}
-	return c.Plan(ctx, m.desired(st))
+	p, err := c.Plan(ctx, m.desired(st))
+	if err != nil && errors.Is(err, ipamorg.ErrDelegatedAdminConflict) && m.delegate != "" && !m.replace && st.DelegatedAdmin != "" {
+		return nil, &flagError{err: err, msg: fmt.Sprintf(
+			"account %s is IPAM's delegated administrator, not %s: replacing it interrupts IPAM for the whole organization; pass --replace to do it (nothing was written)",
+			st.DelegatedAdmin, m.delegate)}
+	}
+	return p, err
 }
 
+// flagError is an error of the library told in the CLI's terms (its flags
+// rather than the Go fields they set); it still matches the library's
+// sentinels and AWS's errors.
+type flagError struct {
+	err error
+	msg string
+}
+
+func (e *flagError) Error() string { return e.msg }
+func (e *flagError) Unwrap() error { return e.err }
+
 func (a *app) planCommand() *cobra.Command {
-	var m moveFlags
+	var (
+		m           moveFlags
+		out         string
+		detailed    bool
+		permissions bool
+	)
 	cmd := &cobra.Command{
-		Use:   "plan (--delegate ACCOUNT [--replace] | --remove | --disable | --cleanup)",
+		Use:   "plan (--delegate ACCOUNT [--replace] | --remove | --disable | --cleanup) [--out FILE] [--detailed-exitcode] [--check-permissions]",
 		Short: "Show the steps that would take the organization where you say (no writes)",
 		Long: `plan observes the organization and shows the lifecycle steps, and the AWS
-call of each, that apply would take. It writes nothing; its guards have run,
-so a plan it shows passed them. Exit code 3 when the plan has steps, 0 when
-the organization is already there. With --output json it prints the
-ipamorg.Plan.`,
+call of each, that apply would take. It writes nothing to AWS; its guards
+have run, so a plan it shows passed them.
+
+--out FILE saves the plan (JSON, docs/plan-format.md): 'ipamorgctl apply
+FILE' then takes exactly those steps, or refuses if the organization has
+changed since. With --output json it prints the same JSON.
+
+--check-permissions checks, without changing anything, that the caller may
+take the steps: each EC2 call is sent with DryRun (DryRunOperation means
+allowed, UnauthorizedOperation denied); for calls that have no DryRun it
+lists the IAM actions needed.
+
+As terraform plan does, it exits 0 whether or not there are changes;
+--detailed-exitcode exits 2 when there are.`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if err := m.validate(false); err != nil {
 				return err
 			}
 			ctx := cmd.Context()
-			c, _, err := a.connect(ctx)
+			c, t, err := a.connect(ctx)
 			if err != nil {
 				return err
 			}
@@ -121,20 +158,58 @@ ipamorg.Plan.`,
 			if err != nil {
 				return err
 			}
+			f := newPlanFile(p, t, time.Now())
+			if permissions {
+				r, err := c.CheckPermissions(ctx, p)
+				if err != nil {
+					return err
+				}
+				f.Permissions = r
+			}
+			if out != "" {
+				if err := writePlanFile(out, f); err != nil {
+					return err
+				}
+			}
 			if a.jsonOutput() {
-				err = writeJSON(a.stdout, p)
+				err = writeJSON(a.stdout, f)
 			} else {
-				_, err = fmt.Fprint(a.stdout, p)
+				err = writePlanText(a.stdout, p, f.Permissions, out)
 			}
 			if err != nil {
 				return err
 			}
-			if !p.Empty() {
-				return errDrift
+			if denied := f.Permissions.Denied(); len(denied) > 0 {
+				return &exitErr{code: exitError, err: fmt.Errorf("%d step(s) of the plan would be denied: %s", len(denied), deniedList(denied))}
+			}
+			if detailed && !p.Empty() {
+				return errChanges
 			}
 			return nil
 		},
 	}
 	m.bind(cmd.Flags())
+	f := cmd.Flags()
+	f.StringVar(&out, "out", "", "save the plan to `FILE`, for 'ipamorgctl apply FILE'")
+	f.BoolVar(&detailed, "detailed-exitcode", false, "exit 2 when the plan has steps, 0 when it has none")
+	f.BoolVar(&permissions, "check-permissions", false, "check that the caller may take the steps (EC2 DryRun; the IAM actions needed for the rest)")
 	return cmd
+}
+
+// writePlanText renders the plan for people, then the permission check
+// if one was made, then where the plan was saved.
+func writePlanText(w io.Writer, p *ipamorg.Plan, r *ipamorg.PermissionReport, saved string) error {
+	if _, err := fmt.Fprint(w, p); err != nil {
+		return err
+	}
+	if r != nil && len(r.Checks) > 0 {
+		if err := writePermissions(w, r); err != nil {
+			return err
+		}
+	}
+	if saved != "" {
+		_, err := fmt.Fprintf(w, "\nSaved the plan to %s. To take exactly these steps, run:\n  ipamorgctl apply %s\n", saved, saved)
+		return err
+	}
+	return nil
 }

@@ -4,9 +4,14 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"slices"
+	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/service/ec2"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
+	"github.com/aws/aws-sdk-go-v2/service/organizations"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 
 	"github.com/ipamorg/sdk/awsclient/awstest"
@@ -15,11 +20,44 @@ import (
 
 // target is what a command talks to.
 type target struct {
-	// desc says which target it is, for the first line of text output.
-	desc string
-	cfg  aws.Config
-	// emulated is true for the in-process emulated organization.
-	emulated bool
+	// Desc says which target it is, for the first line of output.
+	Desc string `json:"description"`
+	// Account is the caller's account.
+	Account string `json:"account,omitempty"`
+	Region  string `json:"region,omitempty"`
+	// Endpoints are the endpoint of each service, as its client resolves
+	// it; empty for the in-process emulator.
+	Endpoints []endpoint `json:"endpoints,omitempty"`
+	// Emulated is true for the in-process emulated organization.
+	Emulated bool `json:"emulated,omitempty"`
+
+	cfg aws.Config
+}
+
+// endpoint is where one service's requests go, and why.
+type endpoint struct {
+	Service string `json:"service"`
+	// URL is the endpoint set by configuration, or "" for AWS's own.
+	URL string `json:"url,omitempty"`
+	// Source is what set URL: "--endpoint-url", an environment variable
+	// (AWS_ENDPOINT_URL_EC2, AWS_ENDPOINT_URL, ...) or a profile's shared
+	// config; "" for AWS's own endpoint.
+	Source string `json:"source,omitempty"`
+}
+
+// services are the services the library calls, with the client
+// constructor that resolves each one's endpoint exactly as the library's
+// clients will. The name is the SDK's service id, which names the
+// AWS_ENDPOINT_URL_<SERVICE> variable and the shared config's services
+// section key.
+var services = []struct {
+	name     string
+	resolved func(aws.Config) *string
+}{
+	{"ec2", func(cfg aws.Config) *string { return ec2.NewFromConfig(cfg).Options().BaseEndpoint }},
+	{"iam", func(cfg aws.Config) *string { return iam.NewFromConfig(cfg).Options().BaseEndpoint }},
+	{"organizations", func(cfg aws.Config) *string { return organizations.NewFromConfig(cfg).Options().BaseEndpoint }},
+	{"sts", func(cfg aws.Config) *string { return sts.NewFromConfig(cfg).Options().BaseEndpoint }},
 }
 
 // envCredentialsSource is the Source of credentials that the SDK's default
@@ -27,20 +65,24 @@ type target struct {
 const envCredentialsSource = "EnvConfigCredentials"
 
 // resolveTarget picks the target from the global flags: the in-process
-// emulator with --emulated, else --endpoint-url or AWS with the default
-// credential chain. It never falls back to the emulator: without
-// credentials it fails and says how to use it.
+// emulator with --emulated, else the configuration the AWS SDK loads, with
+// --endpoint-url for every service. It never falls back to the emulator:
+// without credentials it fails and says how to use it.
 func (a *app) resolveTarget(ctx context.Context) (*target, error) {
 	if a.emulated {
 		if a.endpointURL != "" || a.profile != "" {
 			return nil, usageError("--emulated cannot be combined with --endpoint-url or --profile")
 		}
 		emu := awstest.New()
-		return &target{
-			desc:     "emulated organization (in-process)",
+		t := &target{
+			Desc:     "emulated organization (in-process)",
+			Account:  awstest.DefaultManagementAccountID,
+			Region:   awstest.Region,
+			Emulated: true,
 			cfg:      emu.Config(ctx, awstest.DefaultManagementAccountID),
-			emulated: true,
-		}, nil
+		}
+		a.quietSDK(&t.cfg)
+		return t, nil
 	}
 
 	var opts []func(*config.LoadOptions) error
@@ -54,6 +96,7 @@ func (a *app) resolveTarget(ctx context.Context) (*target, error) {
 	if err != nil {
 		return nil, fmt.Errorf("load aws configuration: %w", err)
 	}
+	a.quietSDK(&cfg)
 	// Credentials first: without them nothing else matters, and the
 	// message must point at --emulated rather than guess it.
 	creds, err := retrieve(ctx, cfg)
@@ -63,29 +106,105 @@ func (a *app) resolveTarget(ctx context.Context) (*target, error) {
 	}
 	if a.endpointURL != "" {
 		cfg.BaseEndpoint = aws.String(a.endpointURL)
-		if cfg.Region == "" {
-			cfg.Region = awstest.Region
+		// The SDK would still prefer a service-specific endpoint
+		// (AWS_ENDPOINT_URL_EC2, a profile's services section) over
+		// BaseEndpoint; the flag, as the AWS CLI's, overrides them all.
+		// The config sources serve only endpoint, FIPS and dual-stack
+		// resolution in these clients, none of which applies to an
+		// explicit endpoint.
+		cfg.ConfigSources = nil
+	}
+	eps := resolveEndpoints(cfg, a.endpointURL)
+	if cfg.Region == "" {
+		if usesAWS(eps) {
+			return nil, fmt.Errorf("no aws region configured: pass --region or set AWS_REGION")
 		}
-	} else if cfg.Region == "" {
-		return nil, fmt.Errorf("no aws region configured: pass --region or set AWS_REGION")
+		cfg.Region = awstest.Region // any region will do for an endpoint of one's own
 	}
 	id, err := sts.NewFromConfig(cfg).GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
 	if err != nil {
 		return nil, fmt.Errorf("identify the caller: %w", err)
 	}
-	account := aws.ToString(id.Account)
-
-	t := &target{cfg: cfg}
-	if a.endpointURL != "" {
-		t.desc = fmt.Sprintf("%s (account %s)", a.endpointURL, account)
-		return t, nil
-	}
+	t := &target{Account: aws.ToString(id.Account), Region: cfg.Region, Endpoints: eps, cfg: cfg}
 	from := "profile " + a.profileName()
 	if creds.Source == envCredentialsSource {
-		from = "environment credentials"
+		from = "environment"
 	}
-	t.desc = fmt.Sprintf("aws (%s, region %s, account %s)", from, cfg.Region, account)
+	t.Desc = describe(eps, t.Region, t.Account, from)
 	return t, nil
+}
+
+// resolveEndpoints returns each service's endpoint as its client resolves
+// it from cfg, and the configuration that set it.
+func resolveEndpoints(cfg aws.Config, flag string) []endpoint {
+	var shared config.SharedConfig
+	for _, src := range cfg.ConfigSources {
+		if sc, ok := src.(config.SharedConfig); ok {
+			shared = sc
+		}
+	}
+	eps := make([]endpoint, 0, len(services))
+	for _, s := range services {
+		ep := endpoint{Service: s.name, URL: aws.ToString(s.resolved(cfg))}
+		envVar := "AWS_ENDPOINT_URL_" + strings.ToUpper(s.name)
+		switch {
+		case ep.URL == "":
+		case flag != "" && ep.URL == flag:
+			ep.Source = "--endpoint-url"
+		case os.Getenv(envVar) == ep.URL:
+			ep.Source = envVar
+		case os.Getenv("AWS_ENDPOINT_URL") == ep.URL:
+			ep.Source = "AWS_ENDPOINT_URL"
+		case shared.BaseEndpoint == ep.URL:
+			ep.Source = "endpoint_url of profile " + shared.Profile
+		default:
+			ep.Source = "services section of profile " + shared.Profile
+		}
+		eps = append(eps, ep)
+	}
+	return eps
+}
+
+func usesAWS(eps []endpoint) bool {
+	return slices.ContainsFunc(eps, func(e endpoint) bool { return e.URL == "" })
+}
+
+// describe is the target line's text: the endpoints, grouped when
+// services share one, then the account. For AWS's own endpoints it names
+// the region and where the credentials came from.
+func describe(eps []endpoint, region, account, creds string) string {
+	type group struct {
+		ep       endpoint
+		services []string
+	}
+	var groups []*group
+	for _, ep := range eps {
+		i := slices.IndexFunc(groups, func(g *group) bool { return g.ep.URL == ep.URL && g.ep.Source == ep.Source })
+		if i < 0 {
+			groups = append(groups, &group{ep: ep})
+			i = len(groups) - 1
+		}
+		groups[i].services = append(groups[i].services, ep.Service)
+	}
+	where := func(ep endpoint) string {
+		if ep.URL == "" {
+			return "aws, region " + region
+		}
+		return ep.URL + " (" + ep.Source + ")"
+	}
+	var parts []string
+	if len(groups) == 1 {
+		parts = append(parts, where(groups[0].ep))
+	} else {
+		for _, g := range groups {
+			parts = append(parts, strings.Join(g.services, ", ")+" at "+where(g.ep))
+		}
+	}
+	s := strings.Join(parts, "; ") + ", account " + account
+	if usesAWS(eps) {
+		s += " (credentials: " + creds + ")"
+	}
+	return s
 }
 
 // retrieve fetches the credentials once, so that a missing configuration
@@ -122,12 +241,15 @@ func (a *app) connect(ctx context.Context, optFns ...func(*ipamorg.Options)) (*i
 	return c, t, nil
 }
 
-// sayTarget prints the target line: first on stdout in text output, on
-// stderr with JSON so that stdout stays parseable.
+// sayTarget prints the target line: first on stdout in text output; with
+// JSON output, as a JSON line on stderr so that stdout stays one JSON
+// value.
 func (a *app) sayTarget(t *target) {
-	w := a.stdout
 	if a.jsonOutput() {
-		w = a.stderr
+		writeJSONLine(a.stderr, struct {
+			Target *target `json:"target"`
+		}{t})
+		return
 	}
-	fmt.Fprintf(w, "target: %s\n", t.desc)
+	fmt.Fprintf(a.stdout, "target: %s\n", t.Desc)
 }

@@ -2,6 +2,9 @@ package main
 
 import (
 	"bytes"
+	"context"
+	"errors"
+	"io"
 	"strings"
 	"testing"
 
@@ -18,13 +21,30 @@ func TestConfirm(t *testing.T) {
 		"\n": false, "n\n": false, "yep\n": false, "": false,
 	} {
 		var out bytes.Buffer
-		got, err := confirm(strings.NewReader(in), &out, "Apply? [y/N] ")
+		got, err := confirm(context.Background(), strings.NewReader(in), &out, "Apply? [y/N] ")
 		if err != nil || got != want {
 			t.Errorf("confirm(%q) = %v, %v; want %v", in, got, err, want)
 		}
 		if out.String() != "Apply? [y/N] " {
 			t.Errorf("question written as %q", out.String())
 		}
+	}
+}
+
+// TestConfirmEndsWithTheContext: an answer that never comes does not hold
+// up a cancelled command.
+func TestConfirmEndsWithTheContext(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	r, w := io.Pipe() // never written: a terminal nobody types at
+	defer w.Close()
+	var out bytes.Buffer
+	ok, err := confirm(ctx, r, &out, "Apply? [y/N] ")
+	if ok || !errors.Is(err, context.Canceled) || !strings.Contains(err.Error(), "stopped at the confirmation prompt") {
+		t.Errorf("confirm = %v, %v", ok, err)
+	}
+	if out.String() != "Apply? [y/N] \n" {
+		t.Errorf("prompt %q: the line should be ended", out.String())
 	}
 }
 

@@ -40,8 +40,8 @@ accounts are skipped. With --repair it creates the missing roles
 Text output lists the accounts that need attention (--all lists every one).
 With --output json it prints the ipamorg.FleetReport.
 
-Exit code 3 when accounts are left without the role, else 1 when some could
-not be verified (access denied, errors), else 0.`,
+Some accounts unverified (access denied, errors) is an error (exit 1),
+whatever else it found; accounts left without the role are drift (exit 2).`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if opts.Concurrency < 0 {
@@ -57,12 +57,13 @@ not be verified (access denied, errors), else 0.`,
 			}
 			opts.RateLimit = rate
 			switch {
-			case t.emulated && !cmd.Flags().Changed("rate"):
+			case t.Emulated && !cmd.Flags().Changed("rate"):
 				// Nothing to protect from throttling in-process.
 				opts.RateLimit = math.Inf(1)
 			case rate == 0:
 				opts.RateLimit = math.Inf(1)
 			}
+			a.wrote = opts.Repair
 			bar := a.progress()
 			opts.Progress = bar.update
 			r, err := c.VerifyServiceLinkedRoles(ctx, opts)
@@ -78,13 +79,15 @@ not be verified (access denied, errors), else 0.`,
 					err = werr
 				}
 			}
+			// As for terraform plan, an error outranks drift: with
+			// accounts unverified the report is incomplete.
 			switch {
 			case err != nil:
 				return err
-			case len(r.Missing()) > 0:
-				return errDrift
 			case len(r.Unverified()) > 0:
 				return &exitErr{code: exitError, err: fmt.Errorf("%d account(s) could not be verified", len(r.Unverified()))}
+			case len(r.Missing()) > 0:
+				return errChanges
 			}
 			return nil
 		},
