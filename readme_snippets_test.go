@@ -200,6 +200,35 @@ func TestREADMEPermissions(t *testing.T) {
 	}
 }
 
+// readmeWarnings is README's warnings snippet.
+func readmeWarnings(st *ipamorg.Status) {
+	for _, w := range st.Warnings {
+		if w.Code == ipamorg.WarnWrongEnablePath {
+			log.Print(w.Message) // delegate through IPAM to fix it
+		}
+	}
+}
+
+// TestREADMEWarnings: trusted access granted through Organizations (no
+// AWSServiceRoleForIPAM) is the warning the snippet looks for.
+func TestREADMEWarnings(t *testing.T) {
+	ctx := context.Background()
+	emu := awstest.New()
+	emu.SetTrustedAccess(awstest.IPAMServicePrincipal, true)
+	c, err := ipamorg.NewFromConfig(emu.Config(ctx, awstest.DefaultManagementAccountID))
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := c.Observe(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	readmeWarnings(st)
+	if len(st.Warnings) != 1 || st.Warnings[0].Code != ipamorg.WarnWrongEnablePath {
+		t.Errorf("warnings %v, want one %s", st.Warnings, ipamorg.WarnWrongEnablePath)
+	}
+}
+
 // TestREADMEMocks is README's awsclient/mocks snippet.
 func TestREADMEMocks(t *testing.T) {
 	ctx := context.Background()
@@ -207,12 +236,12 @@ func TestREADMEMocks(t *testing.T) {
 	orgs, ec2api := mocks.NewMockOrganizationsAPI(ctrl), mocks.NewMockEC2API(ctrl) // no EC2 call expected: a write fails the test
 	stsapi, iamapi := mocks.NewMockSTSAPI(ctrl), mocks.NewMockIAMAPI(ctrl)
 	notInUse := &orgtypes.AWSOrganizationsNotInUseException{Message: aws.String("not in an organization")}
-	stsapi.EXPECT().GetCallerIdentity(gomock.Any(), gomock.Any()).
+	stsapi.EXPECT().GetCallerIdentity(gomock.Any(), gomock.Any(), gomock.Any()).
 		Return(&sts.GetCallerIdentityOutput{Account: aws.String("111111111111")}, nil).AnyTimes()
-	orgs.EXPECT().DescribeOrganization(gomock.Any(), gomock.Any()).Return(nil, notInUse).AnyTimes()
-	orgs.EXPECT().ListAWSServiceAccessForOrganization(gomock.Any(), gomock.Any()).Return(nil, notInUse).AnyTimes()
-	orgs.EXPECT().ListDelegatedAdministrators(gomock.Any(), gomock.Any()).Return(nil, notInUse).AnyTimes()
-	iamapi.EXPECT().GetRole(gomock.Any(), gomock.Any()).
+	orgs.EXPECT().DescribeOrganization(gomock.Any(), gomock.Any(), gomock.Any()).Return(nil, notInUse).AnyTimes()
+	orgs.EXPECT().ListAWSServiceAccessForOrganization(gomock.Any(), gomock.Any(), gomock.Any()).Return(nil, notInUse).AnyTimes()
+	orgs.EXPECT().ListDelegatedAdministrators(gomock.Any(), gomock.Any(), gomock.Any()).Return(nil, notInUse).AnyTimes()
+	iamapi.EXPECT().GetRole(gomock.Any(), gomock.Any(), gomock.Any()).
 		Return(nil, &iamtypes.NoSuchEntityException{Message: aws.String("no such role")}).AnyTimes()
 
 	c, err := ipamorg.New(awsclient.Clients{Organizations: orgs, EC2: ec2api, STS: stsapi, IAM: iamapi})
