@@ -148,9 +148,10 @@ func TestQueryProtocolErrors(t *testing.T) {
 	if r := post(t, emu, nil, "Action=EnableIpamOrganizationAdminAccount"); ec2Error(t, r) != "AuthFailure" || r.status != 401 {
 		t.Fatalf("unsigned ec2: %d %s", r.status, r.body)
 	}
-	// An action signed for another query service is found by name.
-	if r := post(t, emu, form("s3"), "Action=GetCallerIdentity"); r.status != 200 || !strings.Contains(r.body, "<GetCallerIdentityResult>") {
-		t.Fatalf("fallback routing: %d %s", r.status, r.body)
+	// An action signed for another service is refused as a credential
+	// scoped to the wrong service, in the protocol of the action's service.
+	if r := post(t, emu, form("s3"), "Action=GetCallerIdentity"); queryError(t, r) != "SignatureDoesNotMatch" || r.status != 403 {
+		t.Fatalf("wrong scope: %d %s", r.status, r.body)
 	}
 
 	// GET with a query string works for query protocols.
