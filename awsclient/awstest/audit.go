@@ -69,7 +69,7 @@ func (a *audit) add(r Request) {
 func (e *Emulator) Requests() []Request {
 	e.audit.mu.Lock()
 	defer e.audit.mu.Unlock()
-	return append([]Request(nil), e.audit.reqs...)
+	return append(make([]Request, 0, len(e.audit.reqs)), e.audit.reqs...)
 }
 
 // ResetRequests empties the audit log. Safe for concurrent use.

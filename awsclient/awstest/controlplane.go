@@ -28,6 +28,8 @@ const controlPrefix = "/_awstest/"
 //	POST   /_awstest/faults  injects one (InjectFault): {"operation": …, "code": …, …}
 //	DELETE /_awstest/faults  removes them all (ClearFaults)
 //	GET    /_awstest/state   the latest state (Snapshot)
+//	GET    /_awstest/lag     the lags and delays in force
+//	POST   /_awstest/lag     changes some: {"lag": "2s", "memberRoleLag": …, "discoveryLag": …, "ipamDelay": …}
 func (e *Emulator) serveControl(w http.ResponseWriter, r *http.Request) {
 	type route struct {
 		method string
@@ -63,6 +65,12 @@ func (e *Emulator) serveControl(w http.ResponseWriter, r *http.Request) {
 		"state": {{http.MethodGet, func(w http.ResponseWriter, _ *http.Request) {
 			writeJSON(w, http.StatusOK, e.Snapshot())
 		}}},
+		"lag": {
+			{http.MethodGet, func(w http.ResponseWriter, _ *http.Request) {
+				writeJSON(w, http.StatusOK, e.lagsJSON())
+			}},
+			{http.MethodPost, e.postLag},
+		},
 	}
 	name := strings.TrimSuffix(strings.TrimPrefix(r.URL.Path, controlPrefix), "/")
 	rs, ok := routes[name]
@@ -207,4 +215,49 @@ func (e *Emulator) faultsJSON() []faultJSON {
 		out = append(out, toFaultJSON(r.op, r.f, r.left))
 	}
 	return out
+}
+
+// lagsJSON is the lags and delays in force, as Go duration strings.
+type lagsJSON struct {
+	Lag           string `json:"lag"`
+	MemberRoleLag string `json:"memberRoleLag"`
+	DiscoveryLag  string `json:"discoveryLag"`
+	IPAMDelay     string `json:"ipamDelay"`
+}
+
+func (e *Emulator) lagsJSON() lagsJSON {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return lagsJSON{e.lag.String(), e.memberRoleLag.String(), e.discoveryLag.String(), e.ipamDelay.String()}
+}
+
+// postLag changes the lags the request names, as SetLag,
+// SetMemberRoleLag, SetDiscoveryLag and SetIPAMDelay do; all or none.
+func (e *Emulator) postLag(w http.ResponseWriter, r *http.Request) {
+	var in map[string]string
+	dec := json.NewDecoder(io.LimitReader(r.Body, 1<<12))
+	if err := dec.Decode(&in); err != nil {
+		controlError(w, http.StatusBadRequest, "lag: want a JSON object of Go durations, such as {\"discoveryLag\": \"0s\"}: %v", err)
+		return
+	}
+	setters := map[string]func(time.Duration){
+		"lag": e.SetLag, "memberRoleLag": e.SetMemberRoleLag, "discoveryLag": e.SetDiscoveryLag, "ipamDelay": e.SetIPAMDelay,
+	}
+	parsed := map[string]time.Duration{}
+	for k, v := range in {
+		if setters[k] == nil {
+			controlError(w, http.StatusBadRequest, "lag: unknown field %q; there are %s", k, strings.Join(sortedKeys(setters), ", "))
+			return
+		}
+		d, err := time.ParseDuration(v)
+		if err != nil || d < 0 {
+			controlError(w, http.StatusBadRequest, "lag: %s %q is not a non-negative Go duration such as \"2s\"", k, v)
+			return
+		}
+		parsed[k] = d
+	}
+	for k, d := range parsed {
+		setters[k](d)
+	}
+	writeJSON(w, http.StatusOK, e.lagsJSON())
 }

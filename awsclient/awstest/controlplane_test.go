@@ -159,3 +159,23 @@ func TestDecodeFault(t *testing.T) {
 		t.Fatalf("%q %+v %v", op, f, err)
 	}
 }
+
+func TestControlPlaneLag(t *testing.T) {
+	srv, _ := startServer(t, awstest.WithDiscoveryLag(time.Hour))
+	var lags map[string]string
+	if control(t, srv, "GET", "/_awstest/lag", "", &lags); lags["discoveryLag"] != "1h0m0s" || lags["lag"] != "0s" {
+		t.Fatalf("lags = %v", lags)
+	}
+	if code := control(t, srv, "POST", "/_awstest/lag", `{"discoveryLag":"0s","lag":"2s"}`, &lags); code != 200 || lags["discoveryLag"] != "0s" || lags["lag"] != "2s" {
+		t.Fatalf("set: %d %v", code, lags)
+	}
+	for _, bad := range []string{`{"lag":"soon"}`, `{"colour":"1s"}`, `{"lag":"-1s"}`, `[]`} {
+		if code := control(t, srv, "POST", "/_awstest/lag", bad, nil); code != 400 {
+			t.Errorf("%s: %d", bad, code)
+		}
+	}
+	srv.Reset()
+	if control(t, srv, "GET", "/_awstest/lag", "", &lags); lags["discoveryLag"] != "1h0m0s" || lags["lag"] != "0s" {
+		t.Fatalf("after reset: %v", lags)
+	}
+}
