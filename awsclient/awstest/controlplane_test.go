@@ -179,3 +179,23 @@ func TestControlPlaneLag(t *testing.T) {
 		t.Fatalf("after reset: %v", lags)
 	}
 }
+
+// FuzzDecodeFault checks that the control plane's fault decoder never
+// panics and that whatever it accepts, InjectFault takes.
+func FuzzDecodeFault(f *testing.F) {
+	f.Add([]byte(`{"operation":"*","code":"awstest:Throttle","count":1}`))
+	f.Add([]byte(`{"operation":"CreateIpam","latency":"1ms","drop":true,"probability":0.5,"applied":true}`))
+	f.Add([]byte(`{"operation":"GetRole","code":"LimitExceeded","status":409,"message":"m"}`))
+	emu := awstest.New()
+	f.Fuzz(func(t *testing.T, data []byte) {
+		op, fault, err := awstest.DecodeFault(data)
+		if err != nil {
+			return
+		}
+		if op == "" || fault.Count < 0 || fault.Probability < 0 || fault.Probability > 1 || fault.Latency < 0 {
+			t.Fatalf("accepted %q: %q %+v", data, op, fault)
+		}
+		emu.InjectFault(op, fault)
+		emu.ClearFaults()
+	})
+}
