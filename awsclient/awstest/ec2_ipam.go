@@ -257,6 +257,8 @@ func (e *Emulator) deleteIpam(c *call) (any, *apiError) {
 	if c.dryRun {
 		return nil, errf(statusDryRun, codeDryRun, "%s", dryRunMessage)
 	}
+	// Assumption (docs/emulator.md#ipam): deleting an IPAM already being
+	// deleted answers as the first deletion did.
 	e.deleteIPAMAt(c.now, ip)
 	// EC2 answers before the IPAM is gone, whatever the delay.
 	return &ipamResult{Ipam: xmlIPAM(ip, IPAMDeleteInProgress)}, nil

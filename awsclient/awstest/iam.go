@@ -113,11 +113,11 @@ func (e *Emulator) createServiceLinkedRole(c *call) (any, *apiError) {
 	case svc == "":
 		return nil, iamValidation("1 validation error detected: Value null at 'aWSServiceName' failed to satisfy constraint: Member must not be null")
 	case svc != IPAMServicePrincipal:
-		// Assumption (docs/emulator.md#iam): the emulator knows only IPAM's
+		// Assumption (docs/emulator.md#iam-roles): the emulator knows only IPAM's
 		// service-linked role; other services are refused as invalid input.
 		return nil, iamInvalidInput("Service %s is not supported by this emulator.", truncate(svc, 128))
 	case c.form.Get("CustomSuffix") != "":
-		// Assumption (docs/emulator.md#iam): IPAM's role takes no custom
+		// Assumption (docs/emulator.md#iam-roles): IPAM's role takes no custom
 		// suffix.
 		return nil, iamInvalidInput("Custom suffix is not allowed for %s.", svc)
 	}
@@ -175,7 +175,7 @@ func (e *Emulator) deleteServiceLinkedRole(c *call) (any, *apiError) {
 		return nil, noSuchRole(name)
 	}
 	if !r.serviceLinked() {
-		// Assumption (docs/emulator.md#iam): deleting a role that is not
+		// Assumption (docs/emulator.md#iam-roles): deleting a role that is not
 		// service-linked through this API is refused as invalid input.
 		return nil, iamInvalidInput("Role %s is not a service-linked role.", name)
 	}

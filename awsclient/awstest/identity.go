@@ -163,8 +163,8 @@ func (e *Emulator) identify(r *http.Request, sc scope, signed bool, service stri
 	}
 	// A long-term key sent with a session token, a temporary key without
 	// its own token, or a key the emulator does not know: AWS answers each
-	// as an invalid security token. The emulator knows only long-term keys
-	// that are account ids (docs/emulator.md#identity).
+	// as an invalid security token. Assumption (docs/emulator.md#identity):
+	// the emulator knows only long-term keys that are account ids.
 	switch service {
 	case svcOrganizations:
 		return identity{}, errf(http.StatusBadRequest, "UnrecognizedClientException", "The security token included in the request is invalid.")

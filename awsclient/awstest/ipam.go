@@ -97,6 +97,9 @@ func (e *Emulator) createIPAM(now time.Time, spec IPAMSpec) *ipamRes {
 		orgWide:     !spec.OwnAccountOnly && e.inOrg(spec.Owner) && e.ipamAdmin() == spec.Owner,
 	}
 	if ip.tier == "" {
+		// Assumption (docs/emulator.md#ipam): the API's default tier is
+		// advanced, as Terraform's provider defaults it; AWS's API
+		// reference names no default.
 		ip.tier = TierAdvanced
 	}
 	if len(ip.operating) == 0 {

@@ -272,9 +272,9 @@ func (e *Emulator) enableAWSServiceAccess(c *call) (any, *apiError) {
 	if ae != nil {
 		return nil, ae
 	}
-	// The "wrong path" for IPAM (DESIGN.md §4.1): trusted access is granted
-	// but, unlike ec2:EnableIpamOrganizationAdminAccount, no
-	// AWSServiceRoleForIPAM is created anywhere.
+	// The "wrong path" for IPAM (docs/emulator.md#wrong-path): trusted
+	// access is granted but, unlike ec2:EnableIpamOrganizationAdminAccount,
+	// no AWSServiceRoleForIPAM is created anywhere.
 	if _, on := e.trustedLatest(p); !on {
 		e.setTrusted(c.now, p, true)
 	}
