@@ -3,6 +3,7 @@ package awstest_test
 import (
 	"errors"
 	"fmt"
+	"runtime"
 	"slices"
 	"strings"
 	"testing"
@@ -317,9 +318,20 @@ func BenchmarkNewGenerated(b *testing.B) {
 	for _, size := range []struct{ accounts, ous int }{{10_000, 100}, {100_000, 1000}} {
 		b.Run(fmt.Sprintf("%d-accounts-%d-OUs", size.accounts, size.ous), func(b *testing.B) {
 			b.ReportAllocs()
+			var emu *awstest.Emulator
 			for b.Loop() {
-				awstest.New(awstest.WithOrganization(awstest.GenerateOrganizationTree(size.accounts, size.ous)))
+				emu = awstest.New(awstest.WithOrganization(awstest.GenerateOrganizationTree(size.accounts, size.ous)))
 			}
+			// What the emulator keeps per account once the spec is garbage.
+			var before, after runtime.MemStats
+			emu = nil
+			runtime.GC()
+			runtime.ReadMemStats(&before)
+			emu = awstest.New(awstest.WithOrganization(awstest.GenerateOrganizationTree(size.accounts, size.ous)))
+			runtime.GC()
+			runtime.ReadMemStats(&after)
+			b.ReportMetric(float64(after.HeapAlloc-before.HeapAlloc)/float64(size.accounts), "retained-B/account")
+			runtime.KeepAlive(emu)
 		})
 	}
 }
