@@ -98,8 +98,8 @@ type Organization struct {
 	// hold no account or to fix the order in which
 	// ListOrganizationalUnitsForParent lists them: OUs named here come
 	// first, in this order, then those only accounts name. A nested path
-	// creates its parents. Names are 1 to 128 characters without "/", and
-	// unique among their siblings.
+	// creates its parents; one path is one OU. Names are 1 to 128
+	// characters without "/"; OUs nest at most five levels deep.
 	OUs []string `json:"ous,omitempty"`
 	// IPAMDelegatedAdmin, when set, starts the organization already
 	// integrated with IPAM, as if the management account had called
