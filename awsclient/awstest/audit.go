@@ -64,7 +64,8 @@ func (a *audit) add(r Request) {
 }
 
 // Requests returns a copy of the audit log, oldest first: every request
-// answered since New or the last ResetRequests (at most the newest 100,000).
+// answered since New or the last ResetRequests or Reset (at most the newest
+// 100,000).
 // Safe for concurrent use.
 func (e *Emulator) Requests() []Request {
 	e.audit.mu.Lock()
