@@ -470,7 +470,10 @@ func TestProcessesSameDesired(t *testing.T) {
 				"DisableAWSServiceAccess":             nil,
 				"DeleteServiceLinkedRole":             {"NoSuchEntity"},
 			},
-			[]string{"DisableIpamOrganizationAdminAccount", "DeleteServiceLinkedRole"},
+			// DeleteServiceLinkedRole may succeed more than once: while a
+			// deletion is in progress IAM answers every request for the
+			// same role with the earlier task (and deletes it once).
+			[]string{"DisableIpamOrganizationAdminAccount"},
 		},
 	}
 	for _, n := range []int{2, 8} {

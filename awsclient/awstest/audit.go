@@ -1,39 +1,42 @@
 package awstest
 
 import (
+	"strings"
 	"sync"
 	"time"
 )
 
 // Request is the audit record of one request the emulator answered.
+//
+// Its JSON form is what the control plane's GET /_awstest/audit answers.
 type Request struct {
 	// Time is when the request arrived, on the emulator's clock.
-	Time      time.Time
-	RequestID string
+	Time      time.Time `json:"time"`
+	RequestID string    `json:"requestId"`
 	// Account is the caller's account id; "" when the request could not be
 	// authenticated.
-	Account string
+	Account string `json:"account"`
 	// Service is "organizations", "ec2", "sts" or "iam"; "" when the
 	// request could not be routed.
-	Service string
+	Service string `json:"service"`
 	// Operation is the API name, e.g. "EnableIpamOrganizationAdminAccount"
 	// (for an unknown operation, the name asked for).
-	Operation string
+	Operation string `json:"operation"`
 	// Action is the IAM action the operation needs, e.g.
 	// "ec2:EnableIpamOrganizationAdminAccount"; "" for unknown operations.
-	Action string
+	Action string `json:"action"`
 	// Write reports whether the operation changes state (whether or not
 	// this request succeeded).
-	Write bool
+	Write bool `json:"write"`
 	// DryRun reports an EC2 request with DryRun=true.
-	DryRun bool
+	DryRun bool `json:"dryRun"`
 	// Code is "" on success, otherwise the error code answered (including
 	// "DryRunOperation" and injected faults), or "ConnectionDropped".
-	Code string
+	Code string `json:"code"`
 	// Status is the HTTP status answered; 0 for a dropped connection.
-	Status int
+	Status int `json:"status"`
 	// Fault reports that an injected fault decided the answer.
-	Fault bool
+	Fault bool `json:"fault"`
 }
 
 // Succeeded reports whether the request was answered with success.
@@ -49,6 +52,9 @@ type audit struct {
 }
 
 func (a *audit) add(r Request) {
+	// Copies, so that no record keeps a request's headers alive through a
+	// substring of them.
+	r.Account, r.Operation = strings.Clone(r.Account), strings.Clone(r.Operation)
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	if len(a.reqs) >= maxAudit {
@@ -58,12 +64,13 @@ func (a *audit) add(r Request) {
 }
 
 // Requests returns a copy of the audit log, oldest first: every request
-// answered since New or the last ResetRequests (at most the newest 100,000).
+// answered since New or the last ResetRequests or Reset (at most the newest
+// 100,000).
 // Safe for concurrent use.
 func (e *Emulator) Requests() []Request {
 	e.audit.mu.Lock()
 	defer e.audit.mu.Unlock()
-	return append([]Request(nil), e.audit.reqs...)
+	return append(make([]Request, 0, len(e.audit.reqs)), e.audit.reqs...)
 }
 
 // ResetRequests empties the audit log. Safe for concurrent use.

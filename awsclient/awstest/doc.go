@@ -1,64 +1,84 @@
 // Package awstest provides a local, wire-compatible emulator of the AWS
-// APIs that the ipamorg library uses, in the spirit of net/http/httptest:
-// the real AWS SDK clients, the AWS CLI or any other AWS client talk to it
-// as they would to AWS.
+// APIs that IPAM's integration with AWS Organizations involves, in the
+// spirit of net/http/httptest: the real AWS SDK clients, the AWS CLI or any
+// other AWS client talk to it as they would to AWS.
 //
-// It serves, on one handler, four protocols:
+// It serves, on one handler, four protocols (docs/emulator.md lists every
+// operation with what it models):
 //
 //   - Organizations (awsJson1_1): DescribeOrganization, DescribeAccount,
 //     ListAccounts, ListAWSServiceAccessForOrganization,
 //     EnableAWSServiceAccess, DisableAWSServiceAccess,
 //     ListDelegatedAdministrators, RegisterDelegatedAdministrator,
-//     DeregisterDelegatedAdministrator;
+//     DeregisterDelegatedAdministrator, and the tree: ListRoots,
+//     ListOrganizationalUnitsForParent, ListAccountsForParent, ListParents,
+//     DescribeOrganizationalUnit;
 //   - EC2 (ec2Query): EnableIpamOrganizationAdminAccount,
-//     DisableIpamOrganizationAdminAccount, both honouring DryRun;
+//     DisableIpamOrganizationAdminAccount, CreateIpam, DescribeIpams,
+//     DeleteIpam, DescribeIpamResourceDiscoveries,
+//     GetIpamDiscoveredAccounts, DescribeRegions, all honouring DryRun, in
+//     every Region that Regions lists;
 //   - STS (awsQuery): GetCallerIdentity, AssumeRole;
 //   - IAM (awsQuery): GetRole, CreateServiceLinkedRole,
 //     DeleteServiceLinkedRole, GetServiceLinkedRoleDeletionStatus.
 //
-// Requests are routed by X-Amz-Target, then by the form's Action and the
-// service named in the SigV4 credential scope. Signatures are not checked:
-// the caller's account is the access key id, which must be a 12-digit
-// account id (the LocalStack convention), so
+// Requests are routed by X-Amz-Target, then by the service named in the
+// SigV4 credential scope and the form's Action. Signatures are not
+// checked: a long-term access key id that is a 12-digit account id is the
+// caller's account (the LocalStack convention), so
 //
 //	AWS_ACCESS_KEY_ID=111111111111 AWS_SECRET_ACCESS_KEY=x AWS_DEFAULT_REGION=us-east-1 \
 //	  aws --endpoint-url http://127.0.0.1:PORT organizations describe-organization
 //
 // acts as the management account of the default organization. AssumeRole
-// returns credentials that act as the role's account.
+// returns temporary credentials of AWS's shape (an ASIA… key, valid only
+// with its session token) that act as the role's session in its account.
 //
 // # The organization
 //
 // With no options the emulator holds DefaultOrganization: management
-// account 111111111111, members 222222222222 and 333333333333, feature set
-// ALL, IPAM not integrated. WithOrganization, WithMembers
-// (GenerateOrganization) and WithoutOrganization start elsewhere. Every
-// account of the organization has OrganizationAccountAccessRole.
+// account 111111111111, members 222222222222 and 333333333333, every
+// account under the root, feature set ALL, IPAM not integrated.
+// WithOrganization (nested OUs, suspended and invited members, trusted
+// services, delegated admins), WithMembers, GenerateOrganizationTree,
+// WithoutOrganization and WithScenario (a scenario file, see Scenario)
+// start elsewhere, and WithIPAMs with IPAMs in place.
+// OrganizationAccountAccessRole exists in the members Organizations
+// created, not in the management account nor in invited members.
 //
 // The behaviour follows AWS where AWS documents it: only the management
 // account designates or removes the IPAM delegated administrator; one admin
 // per organization; ec2:EnableIpamOrganizationAdminAccount grants trusted
 // access and creates AWSServiceRoleForIPAM in the management account and
 // every active member, while Organizations' own EnableAWSServiceAccess and
-// RegisterDelegatedAdministrator create no role. Where AWS is silent the
-// code marks its choice with "Assumption (DESIGN.md §7)".
+// RegisterDelegatedAdministrator create no role; an IPAM of the admin
+// discovers every active account, with assume-role-failure where the role
+// is missing; the role cannot be deleted while IPAM resources exist in its
+// account. Where AWS is silent the code marks its choice with
+// "Assumption (docs/emulator.md#…)", and that page gives the reason.
 //
 // # Testing aids
 //
 //   - Eventual consistency: ServerOptions.Lag (and MemberRoleLag for member
 //     accounts' roles), changeable with SetLag, delay when writes show in
-//     reads; guards always see the latest state.
+//     reads; guards always see the latest state. DiscoveryLag delays IPAM's
+//     discovery and IPAMDelay its create and delete transitions.
 //   - Faults: InjectFault answers chosen operations with throttling, server
 //     errors, ConcurrentModificationException, latency or dropped
-//     connections, by count or seeded probability; faulted requests change
-//     nothing, unless the fault is Applied: then the operation runs and
-//     only its answer is lost, delayed or replaced.
+//     connections, by count or seeded probability, with each service's
+//     modeled HTTP status; faulted requests change nothing, unless the
+//     fault is Applied: then the operation runs and only its answer is
+//     lost, delayed or replaced.
 //   - Audit: Requests and Writes list every request with its caller,
 //     service, operation, IAM action, write and dry-run flags and result,
 //     so a test can assert that no write was attempted.
 //   - Snapshot returns the latest state, ignoring lag; RemoveRole,
-//     DeleteIPAMRole, PutRole, SetTrustedAccess and SetDelegatedAdmins set
-//     it directly.
+//     DeleteIPAMRole, PutRole, SetTrustedAccess, SetDelegatedAdmins,
+//     PutIPAM, RemoveIPAM and SetDiscoveryFailure set it directly, and
+//     Reset returns to the start.
+//   - The control plane under /_awstest/ (health, reset, audit, faults,
+//     state, lag) does the same over HTTP with JSON, for clients in any
+//     language (docs/emulator.md#control-plane).
 //
 // # Without sockets
 //

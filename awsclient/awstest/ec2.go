@@ -21,15 +21,15 @@ func ec2InvalidParameter(format string, args ...any) *apiError {
 // returns the validated target account id.
 func (e *Emulator) ipamAdminCaller(c *call) (string, *apiError) {
 	if e.m.org == nil || !e.inOrg(c.id.account) {
-		// Assumption (DESIGN.md §7): AWS does not document EC2's answer for
-		// an account outside any organization; OperationNotPermitted is
-		// EC2's generic refusal.
+		// Assumption (docs/emulator.md#ipam-admin): AWS does not document
+		// EC2's answer for an account outside any organization;
+		// OperationNotPermitted is EC2's generic refusal.
 		return "", errf(http.StatusBadRequest, "OperationNotPermitted",
 			"The account %s is not part of an AWS organization.", c.id.account)
 	}
 	if !e.isManagement(c.id.account) {
-		// Assumption (DESIGN.md §7): a member account calling the IPAM
-		// organization-admin APIs gets UnauthorizedOperation (403).
+		// Assumption (docs/emulator.md#ipam-admin): a member account calling
+		// the IPAM organization-admin APIs gets UnauthorizedOperation (403).
 		return "", errf(http.StatusForbidden, "UnauthorizedOperation",
 			"You are not authorized to perform this operation. Only the management account of the organization can manage the IPAM delegated administrator.")
 	}
@@ -53,43 +53,47 @@ func (e *Emulator) enableIpamAdmin(c *call) (any, *apiError) {
 	acct := o.byID[target]
 	switch admins := e.adminsLatest(IPAMServicePrincipal); {
 	case target == o.mgmt.id:
-		// Assumption (DESIGN.md §7): the management account as the target is
-		// refused as an invalid parameter value.
+		// Assumption (docs/emulator.md#ipam-admin): the management account
+		// as the target is refused as an invalid parameter value.
 		return nil, ec2InvalidParameter("The management account %s cannot be the IPAM delegated administrator.", target)
 	case acct == nil:
 		return nil, errf(http.StatusBadRequest, "IpamOrganizationAccountNotFound",
 			"The account %s is not a member of your organization.", target)
 	case o.featureSet != FeatureSetAll:
-		// Assumption (DESIGN.md §7): trusted access needs all features
-		// (§4.4); EC2's code for it is undocumented.
+		// Assumption (docs/emulator.md#ipam-admin): trusted access needs all
+		// features; EC2's code for it is undocumented.
 		return nil, errf(http.StatusBadRequest, "OperationNotPermitted",
 			"Trusted access for IPAM requires an organization with all features enabled.")
 	case acct.status != StatusActive:
-		// Assumption (DESIGN.md §7): a suspended member cannot be the admin,
-		// as Organizations refuses to register one.
+		// Assumption (docs/emulator.md#ipam-admin): a suspended member cannot
+		// be the admin, as Organizations refuses to register one.
 		return nil, ec2InvalidParameter("The account %s is suspended.", target)
 	case len(admins) > 0 && admins[0] != target:
 		return nil, errf(http.StatusBadRequest, "IpamOrganizationDelegatedAdminLimitExceeded",
 			"Your organization already has an IPAM delegated administrator (%s). Disable it before you delegate another account.", admins[0])
 	case c.dryRun:
 		return nil, errf(statusDryRun, codeDryRun, "%s", dryRunMessage)
-	case len(admins) > 0:
-		// Assumption (DESIGN.md §7): designating the current admin again
-		// succeeds and changes nothing.
-		return &ec2SuccessResult{Success: true}, nil
 	}
+	// Assumption (docs/emulator.md#ipam-admin): designating the current
+	// admin again succeeds; it creates whatever of the integration is
+	// missing (trusted access, AWSServiceRoleForIPAM in an active account),
+	// which is how users report repairing an admin registered through
+	// Organizations instead of IPAM.
 	e.integrateIPAM(c.now, target)
 	return &ec2SuccessResult{Success: true}, nil
 }
 
 // integrateIPAM does what a successful EnableIpamOrganizationAdminAccount
-// does (DESIGN.md §4.1): trusted access for IPAM, the delegated admin, and
-// AWSServiceRoleForIPAM in the management account and every active member.
+// does (docs/emulator.md#ipam-admin): trusted access for IPAM, the
+// delegated admin, and AWSServiceRoleForIPAM in the management account and
+// every active member; whatever of it exists already stays as it is.
 func (e *Emulator) integrateIPAM(now time.Time, admin string) {
-	if _, on := e.trustedLatest(IPAMServicePrincipal); !on {
+	if !e.trustedOn(IPAMServicePrincipal) {
 		e.setTrusted(now, IPAMServicePrincipal, true)
 	}
-	e.setAdmin(now, IPAMServicePrincipal, admin, true)
+	if e.ipamAdmin() != admin {
+		e.setAdmin(now, IPAMServicePrincipal, admin, true)
+	}
 	created := e.dated(now)
 	for _, a := range e.m.org.accounts {
 		if a.status != StatusActive {
@@ -114,7 +118,23 @@ func (e *Emulator) disableIpamAdmin(c *call) (any, *apiError) {
 	if c.dryRun {
 		return nil, errf(statusDryRun, codeDryRun, "%s", dryRunMessage)
 	}
-	// Trusted access and the service-linked roles stay (DESIGN.md §4.3).
+	// Trusted access and the service-linked roles stay: AWS documents
+	// their removal as separate teardown steps. The admin's IPAMs stay too
+	// and monitor only its own account from now on
+	// (docs/emulator.md#scope).
 	e.setAdmin(c.now, IPAMServicePrincipal, target, false)
 	return &ec2SuccessResult{Success: true}, nil
+}
+
+// ec2Region refuses an EC2 request signed for a Region the account cannot
+// use: an opt-in Region (no emulated account has opted in) or an unknown
+// one, as AWS answers a request to a disabled Region.
+func ec2Region(region string) *apiError {
+	if isEnabledRegion(region) {
+		return nil
+	}
+	if isOptInRegion(region) {
+		return errf(http.StatusUnauthorized, "AuthFailure", "AWS was not able to validate the provided access credentials")
+	}
+	return errf(http.StatusUnauthorized, "AuthFailure", "Credential should be scoped to a valid region, not '%s'.", truncate(region, 32))
 }

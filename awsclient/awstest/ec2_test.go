@@ -43,15 +43,20 @@ func TestEnableIpamOrganizationAdminAccount(t *testing.T) {
 		}
 	}
 
-	// The same admin again: success, nothing changes (a deleted member role
-	// stays deleted).
+	// The same admin again: success, and the roles that went missing are
+	// created again (how users repair a broken integration); nothing else
+	// changes.
+	before := listAdmins(t, c, ipam)
 	srv.DeleteIPAMRole(member2)
 	out, err = enableIPAM(ctx, c, member1)
 	if err != nil || !aws.ToBool(out.Success) {
 		t.Fatalf("enable again: %v", err)
 	}
-	if srv.Snapshot().HasRole(member2, awstest.IPAMRoleName) {
-		t.Fatal("re-enabling the same admin recreated a role")
+	if !srv.Snapshot().HasRole(member2, awstest.IPAMRoleName) {
+		t.Fatal("re-enabling the same admin did not recreate the missing role")
+	}
+	if got := listAdmins(t, c, ipam); !slices.Equal(got, before) {
+		t.Fatalf("admins %v, want %v", got, before)
 	}
 
 	_, err = enableIPAM(ctx, c, member2)

@@ -44,6 +44,12 @@ const (
 	CodeUnavailable = "awstest:Unavailable"
 )
 
+// symbolicPrefix starts every symbolic fault code; no AWS code contains
+// a colon.
+const symbolicPrefix = "awstest:"
+
+var symbolicCodes = []string{CodeThrottle, CodeInternal, CodeUnavailable}
+
 // resolveCode turns a fault code into the service's code and HTTP status.
 func resolveCode(service, code string) (string, int) {
 	switch code {
@@ -71,21 +77,4 @@ func resolveCode(service, code string) (string, int) {
 		code = "ServiceUnavailable"
 	}
 	return code, defaultStatus(service, code)
-}
-
-// defaultStatus is the HTTP status AWS uses with code.
-func defaultStatus(service, code string) int {
-	switch code {
-	case "RequestLimitExceeded", "ServiceUnavailable", "ServiceUnavailableException", "Unavailable":
-		return http.StatusServiceUnavailable
-	case "InternalFailure", "InternalError", "InternalServerError", "ServiceException", "ServiceFailure":
-		return http.StatusInternalServerError
-	case "ConcurrentModification":
-		return http.StatusConflict
-	case "ConcurrentModificationException":
-		if service == svcIAM {
-			return http.StatusConflict
-		}
-	}
-	return http.StatusBadRequest
 }

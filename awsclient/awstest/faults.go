@@ -18,9 +18,10 @@ type Fault struct {
 	// Empty means no error: with Latency alone the request is served
 	// normally after the delay.
 	Code string
-	// Status overrides the HTTP status; 0 means the status AWS uses for
-	// Code (503 for RequestLimitExceeded and ServiceUnavailable, 500 for
-	// internal errors, 409 for IAM's ConcurrentModification, otherwise 400).
+	// Status overrides the HTTP status; 0 means the status the service's
+	// model declares for Code (IAM's LimitExceeded 409, STS's
+	// RegionDisabledException 403, EC2's RequestLimitExceeded 503, internal
+	// errors 500, …), or 400 for a code no model declares.
 	Status int
 	// Message defaults to "injected fault".
 	Message string
@@ -66,7 +67,8 @@ func (fs *faults) init(seed uint64) {
 // InjectFault adds f for requests to operation op (e.g.
 // "EnableIpamOrganizationAdminAccount"; see Operations), or for every
 // operation when op is "*". Faults are tried in the order injected and the
-// first that applies wins. Safe for concurrent use.
+// first that applies wins. The control plane's POST /_awstest/faults does
+// the same over HTTP (see DecodeFault). Safe for concurrent use.
 func (e *Emulator) InjectFault(op string, f Fault) {
 	e.faults.mu.Lock()
 	defer e.faults.mu.Unlock()

@@ -89,17 +89,18 @@ func TestFaultShapesPerService(t *testing.T) {
 	wantCode(t, err, "Throttling")
 	srv.ClearFaults()
 
+	srv.PutRole(mgmt, "Admin")
 	srv.InjectFault("GetRole", awstest.Fault{Code: "ServiceUnavailable", Message: "try later", Count: 1})
-	_, err = getRole(ctx, c, awstest.OrganizationAccessRoleName)
+	_, err = getRole(ctx, c, "Admin")
 	ae := wantCode(t, err, "ServiceUnavailable")
 	wantStatus(t, err, http.StatusServiceUnavailable)
 	if ae.ErrorMessage() != "try later" {
 		t.Fatalf("message = %q", ae.ErrorMessage())
 	}
 	srv.InjectFault("GetRole", awstest.Fault{Code: "Custom", Status: 418, Count: 1})
-	_, err = getRole(ctx, c, awstest.OrganizationAccessRoleName)
+	_, err = getRole(ctx, c, "Admin")
 	wantStatus(t, err, 418)
-	must[*iamGetRoleOutput](t)(getRole(ctx, c, awstest.OrganizationAccessRoleName))
+	must[*iamGetRoleOutput](t)(getRole(ctx, c, "Admin"))
 	if st := srv.Snapshot(); len(st.DelegatedAdmins) != 0 {
 		t.Fatalf("faulted enable changed the state: %+v", st)
 	}

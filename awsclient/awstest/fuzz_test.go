@@ -22,8 +22,9 @@ var fuzzProtocols = []struct{ name, service string }{
 	{"awsQuery", "sts"},
 }
 
-// FuzzProtocols sends arbitrary requests in each of the emulator's three
-// protocols (awsJson1_1 for Organizations, ec2Query for EC2, awsQuery for
+// FuzzProtocols sends arbitrary requests, for every operation the seeds
+// name (the tree, IPAM and discovery ones included), in each of the
+// emulator's three protocols (awsJson1_1 for Organizations, ec2Query for EC2, awsQuery for
 // IAM and STS): an operation name, a body, a query string, GET or POST, and
 // an access key. It checks that the emulator never panics or hangs, never
 // fails with a server error (a recovered handler panic answers 500), and

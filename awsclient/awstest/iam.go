@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"time"
 )
 
 type xmlRole struct {
@@ -42,7 +43,7 @@ type roleUsage struct {
 }
 
 // trustPolicy is the role's trust policy, URL-encoded as IAM returns it.
-func (e *Emulator) trustPolicy(account string, r role) string {
+func (e *Emulator) trustPolicy(account string, r *role) string {
 	principal := `{"Service":"` + r.service + `"}`
 	if !r.serviceLinked() {
 		trusted := account
@@ -55,7 +56,7 @@ func (e *Emulator) trustPolicy(account string, r role) string {
 	return strings.ReplaceAll(url.QueryEscape(doc), "+", "%20")
 }
 
-func (e *Emulator) xmlRole(account string, r role) xmlRole {
+func (e *Emulator) xmlRole(account string, r *role) xmlRole {
 	return xmlRole{
 		Path:                     r.path,
 		RoleName:                 r.name,
@@ -64,7 +65,7 @@ func (e *Emulator) xmlRole(account string, r role) xmlRole {
 		CreateDate:               isoTime(r.created),
 		AssumeRolePolicyDocument: e.trustPolicy(account, r),
 		Description:              r.description,
-		MaxSessionDuration:       3600,
+		MaxSessionDuration:       r.maxSession,
 	}
 }
 
@@ -112,11 +113,12 @@ func (e *Emulator) createServiceLinkedRole(c *call) (any, *apiError) {
 	case svc == "":
 		return nil, iamValidation("1 validation error detected: Value null at 'aWSServiceName' failed to satisfy constraint: Member must not be null")
 	case svc != IPAMServicePrincipal:
-		// Assumption (DESIGN.md §7): the emulator knows only IPAM's
+		// Assumption (docs/emulator.md#iam-roles): the emulator knows only IPAM's
 		// service-linked role; other services are refused as invalid input.
 		return nil, iamInvalidInput("Service %s is not supported by this emulator.", truncate(svc, 128))
 	case c.form.Get("CustomSuffix") != "":
-		// Assumption (DESIGN.md §7): IPAM's role takes no custom suffix.
+		// Assumption (docs/emulator.md#iam-roles): IPAM's role takes no custom
+		// suffix.
 		return nil, iamInvalidInput("Custom suffix is not allowed for %s.", svc)
 	}
 	if _, exists := e.roleLatest(c.id.account, IPAMRoleName); exists {
@@ -131,21 +133,28 @@ func (e *Emulator) createServiceLinkedRole(c *call) (any, *apiError) {
 }
 
 // ipamRoleInUse reports why account's AWSServiceRoleForIPAM cannot be
-// deleted, or "".
-func (e *Emulator) ipamRoleInUse(account string) string {
-	// Assumption (DESIGN.md §7): the role counts as in use for as long as
-	// the organization integrates IPAM (trusted access on, or an admin
-	// registered), which is why teardown deletes it last (§4.3).
+// deleted, with the resources that use it, or "".
+func (e *Emulator) ipamRoleInUse(account string, now time.Time) (string, []roleUsage) {
+	// IAM's documented rule: the role can be deleted only once every IPAM
+	// resource in the account is deleted; the deletion task then fails
+	// with the Regions and resources that still use it.
+	if usage := e.ipamUsage(account, now); len(usage) > 0 {
+		return "The service-linked role is in use by IPAM resources in this account. Delete them (ec2:DeleteIpam) and try again.", usage
+	}
+	// Assumption (docs/emulator.md#role-in-use): the role also counts as
+	// in use for as long as the organization integrates IPAM (trusted
+	// access on, or an admin registered): IPAM uses it in every account of
+	// the organization then, which is why AWS's teardown deletes it last.
 	if !e.inOrg(account) {
-		return ""
+		return "", nil
 	}
 	if len(e.adminsLatest(IPAMServicePrincipal)) > 0 {
-		return "The service-linked role is in use: the organization has an IPAM delegated administrator."
+		return "The service-linked role is in use: the organization has an IPAM delegated administrator.", nil
 	}
 	if e.trustedOn(IPAMServicePrincipal) {
-		return "The service-linked role is in use: trusted access for ipam.amazonaws.com is enabled in the organization."
+		return "The service-linked role is in use: trusted access for ipam.amazonaws.com is enabled in the organization.", nil
 	}
-	return ""
+	return "", nil
 }
 
 func (e *Emulator) deleteServiceLinkedRole(c *call) (any, *apiError) {
@@ -153,25 +162,39 @@ func (e *Emulator) deleteServiceLinkedRole(c *call) (any, *apiError) {
 	if ae != nil {
 		return nil, ae
 	}
+	// A deletion already under way answers with its task, as IAM does
+	// while the earlier task is not complete, even though the role is
+	// (in the latest state) already gone.
+	for _, t := range e.m.tasks {
+		if t.account == c.id.account && t.role == name && e.taskInProgress(t, c.now) {
+			return deleteSLRResult{DeletionTaskId: t.id}, nil
+		}
+	}
 	r, ok := e.roleLatest(c.id.account, name)
 	if !ok {
 		return nil, noSuchRole(name)
 	}
 	if !r.serviceLinked() {
-		// Assumption (DESIGN.md §7): deleting a role that is not
+		// Assumption (docs/emulator.md#iam-roles): deleting a role that is not
 		// service-linked through this API is refused as invalid input.
 		return nil, iamInvalidInput("Role %s is not a service-linked role.", name)
 	}
-	task := &deletionTask{account: c.id.account, role: name, created: c.now}
+	id := fmt.Sprintf("task%s%s/%08d-0000-4000-8000-%s", r.path, name, len(e.m.tasks)+1, c.id.account)
+	task := &deletionTask{id: id, account: c.id.account, role: name, created: c.now}
 	if r.service == IPAMServicePrincipal {
-		task.failReason = e.ipamRoleInUse(c.id.account)
+		task.failReason, task.usage = e.ipamRoleInUse(c.id.account, c.now)
 	}
 	if task.failReason == "" {
 		e.deleteRole(c.now, c.id.account, name)
 	}
-	id := fmt.Sprintf("task%s%s/%08d-0000-4000-8000-%s", r.path, name, len(e.m.tasks)+1, c.id.account)
 	e.m.tasks[id] = task
 	return deleteSLRResult{DeletionTaskId: id}, nil
+}
+
+// taskInProgress reports whether reads of the task's account still see
+// it IN_PROGRESS at now.
+func (e *Emulator) taskInProgress(t *deletionTask, now time.Time) bool {
+	return t.created.After(e.roleView(now, t.account))
 }
 
 func (e *Emulator) getServiceLinkedRoleDeletionStatus(c *call) (any, *apiError) {
@@ -186,14 +209,13 @@ func (e *Emulator) getServiceLinkedRoleDeletionStatus(c *call) (any, *apiError) 
 	if task == nil || task.account != c.id.account {
 		return nil, errf(http.StatusNotFound, "NoSuchEntity", "Deletion task %s cannot be found.", truncate(id, 128))
 	}
-	view := e.roleView(c.now, task.account)
 	switch {
-	case task.created.After(view):
+	case e.taskInProgress(task, c.now):
 		return deletionStatusResult{Status: "IN_PROGRESS"}, nil
 	case task.failReason != "":
 		return deletionStatusResult{Status: "FAILED", Reason: &deletionFailure{
 			Reason:        task.failReason,
-			RoleUsageList: []roleUsage{{Region: Region, Resources: []string{}}},
+			RoleUsageList: task.usage,
 		}}, nil
 	}
 	return deletionStatusResult{Status: "SUCCEEDED"}, nil

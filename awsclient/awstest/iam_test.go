@@ -125,6 +125,6 @@ func TestDeleteServiceLinkedRole(t *testing.T) {
 	wantCode(t, err, "InvalidInput")
 
 	// Not a service-linked role.
-	_, err = c.iam.DeleteServiceLinkedRole(ctx, &iam.DeleteServiceLinkedRoleInput{RoleName: aws.String(awstest.OrganizationAccessRoleName)})
+	_, err = as(srv, t, member1).iam.DeleteServiceLinkedRole(ctx, &iam.DeleteServiceLinkedRoleInput{RoleName: aws.String(awstest.OrganizationAccessRoleName)})
 	wantCode(t, err, "InvalidInput")
 }

@@ -85,9 +85,25 @@ func (e *Emulator) SetMemberRoleLag(d time.Duration) {
 	e.memberRoleLag = d
 }
 
+// SetDiscoveryLag changes ServerOptions.DiscoveryLag like SetLag. Safe for
+// concurrent use.
+func (e *Emulator) SetDiscoveryLag(d time.Duration) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.discoveryLag = d
+}
+
+// SetIPAMDelay changes ServerOptions.IPAMDelay for IPAMs created or deleted
+// from now on. Safe for concurrent use.
+func (e *Emulator) SetIPAMDelay(d time.Duration) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.ipamDelay = d
+}
+
 // cutoff is the oldest instant any read can currently ask about.
 func (e *Emulator) cutoff(now time.Time) time.Time {
-	return now.Add(-max(e.lag, e.memberRoleLag))
+	return now.Add(-max(e.lag, e.memberRoleLag, e.discoveryLag))
 }
 
 // orgView is the instant Organizations reads see.

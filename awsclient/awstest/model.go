@@ -3,27 +3,40 @@ package awstest
 import (
 	"crypto/sha256"
 	"encoding/base32"
-	"encoding/hex"
 	"fmt"
 	"slices"
-	"strings"
 	"time"
 )
 
-// org is the emulated organization. Its accounts never change after New,
-// so reads of it need no history.
+// org is the emulated organization. Its accounts and OUs never change after
+// New, so reads of them need no history.
 type org struct {
 	id         string
-	rootID     string
 	featureSet string
 	mgmt       *account
 	accounts   []*account // management first, then members in option order
 	byID       map[string]*account
+	root       *ou
+	ous        map[string]*ou // by id, the root excluded
 }
 
+// ou is the root or an organizational unit.
+type ou struct {
+	id, name string
+	parent   *ou // nil for the root
+	children []*ou
+	accounts []*account
+	path     string // "o-…/r-…/ou-…/", as Organizations writes it
+}
+
+func (u *ou) isRoot() bool { return u.parent == nil }
+
+// account is one account of the organization. Kept small: a generated
+// organization has one per member.
 type account struct {
 	id, name, email, status string
-	joined                  time.Time
+	invited                 bool
+	parent                  *ou
 }
 
 func (o *org) arn() string {
@@ -34,18 +47,27 @@ func (o *org) accountARN(id string) string {
 	return fmt.Sprintf("arn:aws:organizations::%s:account/%s/%s", o.mgmt.id, o.id, id)
 }
 
+func (o *org) ouARN(u *ou) string {
+	if u.isRoot() {
+		return fmt.Sprintf("arn:aws:organizations::%s:root/%s/%s", o.mgmt.id, o.id, u.id)
+	}
+	return fmt.Sprintf("arn:aws:organizations::%s:ou/%s/%s", o.mgmt.id, o.id, u.id)
+}
+
 // role is one IAM role. Roles are derived deterministically from account and
-// name so that equal setups give equal outputs.
+// name so that equal setups give equal outputs. Roles never change once
+// made, so histories share them by pointer.
 type role struct {
 	name, path, description, service string
 	created                          time.Time
+	maxSession                       int // seconds
 }
 
-func (r role) arn(account string) string {
+func (r *role) arn(account string) string {
 	return "arn:aws:iam::" + account + ":role" + r.path + r.name
 }
 
-func (r role) serviceLinked() bool { return r.service != "" }
+func (r *role) serviceLinked() bool { return r.service != "" }
 
 // roleID mimics IAM's AROA… ids.
 func roleID(account, name string) string {
@@ -53,26 +75,42 @@ func roleID(account, name string) string {
 	return "AROA" + base32.StdEncoding.EncodeToString(sum[:])[:17]
 }
 
-func ipamRole(created time.Time) role {
-	return role{
+// defaultMaxSession is the MaxSessionDuration of the roles the emulator
+// makes, IAM's default (one hour).
+const defaultMaxSession = 3600
+
+func ipamRole(created time.Time) *role {
+	return &role{
 		name:        IPAMRoleName,
 		path:        IPAMRolePath,
 		description: "Service-linked role for Amazon VPC IP Address Manager",
 		service:     IPAMServicePrincipal,
 		created:     created,
+		maxSession:  defaultMaxSession,
 	}
 }
 
-func plainRole(name string, created time.Time) role {
-	return role{name: name, path: "/", created: created}
+func plainRole(name string, created time.Time) *role {
+	return &role{name: name, path: "/", created: created, maxSession: defaultMaxSession}
+}
+
+// newRole is the role a mutator or a scenario puts in an account by name.
+func newRole(name string, created time.Time) *role {
+	if name == IPAMRoleName {
+		return ipamRole(created)
+	}
+	return plainRole(name, created)
 }
 
 type adminKey struct{ principal, account string }
 
+type roleKey struct{ account, name string }
+
 type deletionTask struct {
-	account, role string
-	created       time.Time
-	failReason    string // "" when the deletion succeeds
+	id, account, role string
+	created           time.Time
+	failReason        string // "" when the deletion succeeds
+	usage             []roleUsage
 }
 
 // model is everything the emulator's APIs can change. Guarded by
@@ -81,8 +119,11 @@ type model struct {
 	org     *org                             // nil: no organization
 	trusted map[string]*history[time.Time]   // principal → date enabled
 	admins  map[adminKey]*history[time.Time] // → delegation date
-	roles   map[string]map[string]*history[role]
+	roles   map[roleKey]*history[*role]
 	tasks   map[string]*deletionTask
+	ipams   ipams
+	// failures are discovery failures set by SetDiscoveryFailure.
+	failures map[discoveryKey]discoveryFailure
 	// created is when the emulator started: the date of everything that
 	// exists from the start (written at the zero time to bypass the lag).
 	created time.Time
@@ -94,53 +135,6 @@ func (e *Emulator) dated(now time.Time) time.Time {
 		return e.m.created
 	}
 	return now
-}
-
-func newOrg(spec Organization, created time.Time) *org {
-	fs := spec.FeatureSet
-	if fs == "" {
-		fs = FeatureSetAll
-	}
-	if fs != FeatureSetAll && fs != FeatureSetConsolidatedBilling {
-		panic("awstest: invalid feature set " + fs)
-	}
-	sum := sha256.Sum256([]byte(spec.ManagementAccount.ID))
-	h := hex.EncodeToString(sum[:])
-	o := &org{
-		id:         "o-" + h[:10],
-		rootID:     "r-" + h[10:14],
-		featureSet: fs,
-		byID:       make(map[string]*account, len(spec.Members)+1),
-	}
-	add := func(a Account, mgmt bool) *account {
-		if !isAccountID(a.ID) {
-			panic(fmt.Sprintf("awstest: invalid account id %q", a.ID))
-		}
-		if _, dup := o.byID[a.ID]; dup {
-			panic("awstest: duplicate account id " + a.ID)
-		}
-		acc := &account{id: a.ID, name: a.Name, email: a.Email, status: a.Status, joined: created}
-		if acc.name == "" {
-			acc.name = "account-" + a.ID
-		}
-		if acc.email == "" {
-			acc.email = a.ID + "@example.com"
-		}
-		if acc.status == "" || mgmt {
-			acc.status = StatusActive
-		}
-		if acc.status != StatusActive && acc.status != StatusSuspended {
-			panic("awstest: invalid account status " + acc.status)
-		}
-		o.byID[a.ID] = acc
-		o.accounts = append(o.accounts, acc)
-		return acc
-	}
-	o.mgmt = add(spec.ManagementAccount, true)
-	for _, m := range spec.Members {
-		add(m, false)
-	}
-	return o
 }
 
 func isAccountID(s string) bool {
@@ -168,52 +162,64 @@ func (e *Emulator) isMember(account string) bool {
 	return e.inOrg(account) && !e.isManagement(account)
 }
 
+// hasDefaultAccessRole reports whether account has
+// OrganizationAccountAccessRole unless a write says otherwise: members that
+// Organizations created do, the management account and invited members do
+// not.
+func (e *Emulator) hasDefaultAccessRole(account string) bool {
+	if !e.isMember(account) {
+		return false
+	}
+	return !e.m.org.byID[account].invited
+}
+
 // roleHistory returns the history of one role, creating it (with the
-// default OrganizationAccountAccessRole of organization accounts) when
-// create is set. Organization accounts get their default role lazily so
-// that 10,000 members cost nothing until written.
-func (e *Emulator) roleHistory(account, name string, create bool) *history[role] {
-	byName := e.m.roles[account]
-	if h := byName[name]; h != nil {
+// default OrganizationAccountAccessRole of created members) when create is
+// set. Default roles are made lazily so that 100,000 members cost nothing
+// until written.
+func (e *Emulator) roleHistory(account, name string, create bool) *history[*role] {
+	k := roleKey{account, name}
+	if h := e.m.roles[k]; h != nil {
 		return h
 	}
-	var h *history[role]
-	if name == OrganizationAccessRoleName && e.inOrg(account) {
-		h = &history[role]{}
+	var h *history[*role]
+	if name == OrganizationAccessRoleName && e.hasDefaultAccessRole(account) {
+		h = &history[*role]{}
 		h.reset(plainRole(name, e.m.created), true)
 	}
 	if !create {
 		return h
 	}
 	if h == nil {
-		h = &history[role]{}
+		h = &history[*role]{}
 	}
-	if byName == nil {
-		byName = map[string]*history[role]{}
-		e.m.roles[account] = byName
-	}
-	byName[name] = h
+	e.m.roles[k] = h
 	return h
 }
 
-func (e *Emulator) roleAsOf(account, name string, t time.Time) (role, bool) {
+func (e *Emulator) roleAsOf(account, name string, t time.Time) (*role, bool) {
 	return e.roleHistory(account, name, false).asOf(t)
 }
 
-func (e *Emulator) roleLatest(account, name string) (role, bool) {
+func (e *Emulator) roleLatest(account, name string) (*role, bool) {
 	return e.roleHistory(account, name, false).latest()
 }
 
-func (e *Emulator) putRole(now time.Time, account string, r role) {
+func (e *Emulator) putRole(now time.Time, account string, r *role) {
 	e.roleHistory(account, r.name, true).set(now, r, true, e.cutoff(now))
 }
 
 func (e *Emulator) deleteRole(now time.Time, account, name string) {
-	e.roleHistory(account, name, true).set(now, role{}, false, e.cutoff(now))
+	e.roleHistory(account, name, true).set(now, nil, false, e.cutoff(now))
 }
 
 func (e *Emulator) trustedLatest(principal string) (time.Time, bool) {
 	return e.m.trusted[principal].latest()
+}
+
+func (e *Emulator) trustedOn(p string) bool {
+	_, on := e.trustedLatest(p)
+	return on
 }
 
 func (e *Emulator) setTrusted(now time.Time, principal string, enabled bool) {
@@ -237,6 +243,15 @@ func (e *Emulator) adminsLatest(principal string) []string {
 	return out
 }
 
+// ipamAdmin returns the IPAM delegated administrator as of the latest
+// state, or "".
+func (e *Emulator) ipamAdmin() string {
+	if a := e.adminsLatest(IPAMServicePrincipal); len(a) > 0 {
+		return a[0]
+	}
+	return ""
+}
+
 func (e *Emulator) setAdmin(now time.Time, principal, account string, registered bool) {
 	k := adminKey{principal, account}
 	h := e.m.admins[k]
@@ -245,17 +260,4 @@ func (e *Emulator) setAdmin(now time.Time, principal, account string, registered
 		e.m.admins[k] = h
 	}
 	h.set(now, e.dated(now), registered, e.cutoff(now))
-}
-
-// validPrincipal accepts names shaped like AWS service principals.
-func validPrincipal(p string) bool {
-	if len(p) < 1 || len(p) > 128 || !strings.HasSuffix(p, ".amazonaws.com") {
-		return false
-	}
-	for _, c := range p {
-		if !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '.' || c == '-') {
-			return false
-		}
-	}
-	return true
 }

@@ -1,7 +1,6 @@
 package awstest
 
 import (
-	"fmt"
 	"time"
 )
 
@@ -9,6 +8,12 @@ import (
 const (
 	StatusActive    = "ACTIVE"
 	StatusSuspended = "SUSPENDED"
+)
+
+// How an account joined the organization, for Account.JoinedMethod.
+const (
+	JoinedCreated = "CREATED"
+	JoinedInvited = "INVITED"
 )
 
 // Organization feature sets accepted in Organization.FeatureSet.
@@ -25,42 +30,118 @@ const (
 	IPAMRoleName = "AWSServiceRoleForIPAM"
 	// IPAMRolePath is the path of IPAM's service-linked role.
 	IPAMRolePath = "/aws-service-role/ipam.amazonaws.com/"
-	// OrganizationAccessRoleName is the role every account of the
-	// organization has by default, assumable from the management account.
+	// OrganizationAccessRoleName is the role Organizations creates in the
+	// member accounts it creates, assumable from the management account.
+	// Invited members and the management account do not have it.
 	OrganizationAccessRoleName = "OrganizationAccountAccessRole"
-	// Region is the only region the emulator answers for.
+	// Region is the Region of the configs the emulator hands out (Config).
+	// EC2 answers in every Region that DescribeRegions lists as enabled
+	// (Regions), taken from the request's SigV4 credential scope;
+	// Organizations, IAM and STS are global.
 	Region = "us-east-1"
 )
 
-// Account describes one account of an emulated organization.
+// IPAM tiers accepted in IPAMSpec.Tier.
+const (
+	TierFree     = "free"
+	TierAdvanced = "advanced"
+)
+
+// Account describes one account of an emulated organization. The JSON
+// names are those of the scenario file (see Scenario).
 type Account struct {
 	// ID is the 12-digit account id. Required.
-	ID string
+	ID string `json:"id"`
 	// Name defaults to "account-<ID>".
-	Name string
+	Name string `json:"name,omitempty"`
 	// Email defaults to "<ID>@example.com".
-	Email string
+	Email string `json:"email,omitempty"`
 	// Status is StatusActive (the default when empty) or StatusSuspended.
-	Status string
+	// The management account is always ACTIVE.
+	Status string `json:"status,omitempty"`
+	// OU is the path of the organizational unit the account is in: OU
+	// names from the root down, separated by "/", e.g. "Workloads/Prod".
+	// "" (the default) places it directly under the root. Every OU on the
+	// path exists.
+	OU string `json:"ou,omitempty"`
+	// JoinedMethod is JoinedCreated (the default when empty) or
+	// JoinedInvited. Organizations creates OrganizationAccountAccessRole
+	// only in the members it creates: an invited member has no such role
+	// unless Roles lists it. Ignored for the management account (it
+	// created the organization).
+	JoinedMethod string `json:"joinedMethod,omitempty"`
+	// Roles names roles the account has at start besides the default ones:
+	// IPAMRoleName for IPAM's service-linked role, any other name for a
+	// plain role trusted by the account itself and the management account
+	// (as OrganizationAccountAccessRole is).
+	Roles []string `json:"roles,omitempty"`
+	// WithoutRoles names roles the account lacks at start, applied last
+	// (after Organization.IPAMDelegatedAdmin has created IPAM's roles), e.g.
+	// OrganizationAccountAccessRole or AWSServiceRoleForIPAM.
+	WithoutRoles []string `json:"withoutRoles,omitempty"`
 }
 
-// Organization describes the organization an emulator starts with.
+// Organization describes the organization an emulator starts with. The JSON
+// names are those of the scenario file (see Scenario).
 type Organization struct {
 	// ManagementAccount is the organization's management account. Its
-	// Status is ignored (always ACTIVE).
-	ManagementAccount Account
+	// Status and JoinedMethod are ignored.
+	ManagementAccount Account `json:"managementAccount"`
 	// Members are the member accounts, listed in this order after the
-	// management account by ListAccounts.
-	Members []Account
+	// management account by ListAccounts (and, within one parent, by
+	// ListAccountsForParent).
+	Members []Account `json:"members,omitempty"`
 	// FeatureSet is FeatureSetAll (the default when empty) or
 	// FeatureSetConsolidatedBilling.
-	FeatureSet string
+	FeatureSet string `json:"featureSet,omitempty"`
+	// OUs lists organizational units by path (as Account.OU), for OUs that
+	// hold no account or to fix the order in which
+	// ListOrganizationalUnitsForParent lists them: OUs named here come
+	// first, in this order, then those only accounts name. A nested path
+	// creates its parents; one path is one OU. Names are 1 to 128
+	// characters without "/"; OUs nest at most five levels deep.
+	OUs []string `json:"ous,omitempty"`
 	// IPAMDelegatedAdmin, when set, starts the organization already
 	// integrated with IPAM, as if the management account had called
 	// ec2:EnableIpamOrganizationAdminAccount for this member: trusted access
 	// for ipam.amazonaws.com, the delegated admin, and AWSServiceRoleForIPAM
 	// in the management account and every active member, all visible at once.
-	IPAMDelegatedAdmin string
+	IPAMDelegatedAdmin string `json:"ipamDelegatedAdmin,omitempty"`
+	// TrustedServices lists service principals with trusted access at start,
+	// as organizations:EnableAWSServiceAccess grants it: with no side effect
+	// (no service-linked role). Principals must be known (see
+	// ServicePrincipals).
+	TrustedServices []string `json:"trustedServices,omitempty"`
+	// DelegatedAdmins maps service principals to the members registered as
+	// their delegated administrators at start, as
+	// organizations:RegisterDelegatedAdministrator does it: with no side
+	// effect. A principal listed here needs trusted access (TrustedServices,
+	// or IPAMDelegatedAdmin for IPAM), and IPAM takes at most one admin.
+	DelegatedAdmins map[string][]string `json:"delegatedAdmins,omitempty"`
+}
+
+// IPAMSpec describes an IPAM that exists from the start (ServerOptions.IPAMs,
+// the scenario file's "ipams") or that PutIPAM creates: in state
+// create-complete, with its default resource discovery, and already
+// discovered (no discovery lag).
+type IPAMSpec struct {
+	// Owner is the account that owns the IPAM. Required.
+	Owner string `json:"owner"`
+	// Region is the IPAM's home Region; "" means Region (us-east-1).
+	Region string `json:"region,omitempty"`
+	// OperatingRegions default to the home Region, which they must include.
+	OperatingRegions []string `json:"operatingRegions,omitempty"`
+	// Tier is TierAdvanced (the default when empty, as CreateIpam's) or
+	// TierFree.
+	Tier string `json:"tier,omitempty"`
+	// Description is free text.
+	Description string `json:"description,omitempty"`
+	// OwnAccountOnly makes the IPAM monitor only its owner's account even
+	// when the owner is the IPAM delegated administrator, as an IPAM
+	// created before its account became the admin does (an assumption, see
+	// docs/emulator.md#scope). Without it, an IPAM of the admin discovers
+	// the whole organization.
+	OwnAccountOnly bool `json:"ownAccountOnly,omitempty"`
 }
 
 // RoleRef names one IAM role in one account.
@@ -79,6 +160,8 @@ type ServerOptions struct {
 	// standalone and every Organizations call fails with
 	// AWSOrganizationsNotInUseException. It wins over Organization.
 	NoOrganization bool
+	// IPAMs exist from the start (see IPAMSpec).
+	IPAMs []IPAMSpec
 	// Lag is how long a write takes to show in reads (Organizations lists,
 	// IAM reads in the management account, deletion-task status). Writes and
 	// the guards that decide them always see the latest state.
@@ -86,6 +169,20 @@ type ServerOptions struct {
 	// MemberRoleLag is the same for IAM roles in member accounts (the
 	// service-linked roles EnableIpamOrganizationAdminAccount creates there).
 	MemberRoleLag time.Duration
+	// DiscoveryLag is how long IPAM takes to discover an account, from the
+	// moment the IPAM is create-complete or the account's
+	// AWSServiceRoleForIPAM changes, as GetIpamDiscoveredAccounts shows it.
+	// 0 (the default) discovers at once.
+	DiscoveryLag time.Duration
+	// IPAMDelay is how long an IPAM stays create-in-progress after
+	// CreateIpam, and delete-in-progress after DeleteIpam before it is gone.
+	// 0 (the default) completes at once (CreateIpam and DeleteIpam still
+	// answer with the in-progress state, as EC2 does).
+	IPAMDelay time.Duration
+	// ServicePrincipals adds service principals to those Organizations
+	// knows (see ServicePrincipals); others are refused with
+	// InvalidInputException UNRECOGNIZED_SERVICE_PRINCIPAL.
+	ServicePrincipals []string
 	// Clock returns the current time; nil means time.Now. Inside a
 	// testing/synctest bubble time.Now is already fake, so the default
 	// works there too.
@@ -125,6 +222,21 @@ func WithLag(lag, memberRoleLag time.Duration) func(*ServerOptions) {
 	return func(o *ServerOptions) { o.Lag = lag; o.MemberRoleLag = memberRoleLag }
 }
 
+// WithDiscoveryLag sets ServerOptions.DiscoveryLag.
+func WithDiscoveryLag(d time.Duration) func(*ServerOptions) {
+	return func(o *ServerOptions) { o.DiscoveryLag = d }
+}
+
+// WithIPAMDelay sets ServerOptions.IPAMDelay.
+func WithIPAMDelay(d time.Duration) func(*ServerOptions) {
+	return func(o *ServerOptions) { o.IPAMDelay = d }
+}
+
+// WithIPAMs adds IPAMs that exist from the start (ServerOptions.IPAMs).
+func WithIPAMs(ipams ...IPAMSpec) func(*ServerOptions) {
+	return func(o *ServerOptions) { o.IPAMs = append(o.IPAMs, ipams...) }
+}
+
 // WithClock sets ServerOptions.Clock.
 func WithClock(clock func() time.Time) func(*ServerOptions) {
 	return func(o *ServerOptions) { o.Clock = clock }
@@ -137,6 +249,21 @@ func WithoutRole(accountID, roleName string) func(*ServerOptions) {
 	}
 }
 
+// WithScenario starts from a scenario (see Scenario): its organization, or
+// none, and its IPAMs.
+func WithScenario(s Scenario) func(*ServerOptions) {
+	return func(o *ServerOptions) {
+		if s.NoOrganization {
+			o.NoOrganization = true
+		} else {
+			org := s.Organization
+			o.Organization, o.NoOrganization = &org, false
+		}
+		o.IPAMs = append(o.IPAMs, s.IPAMs...)
+		o.ServicePrincipals = append(o.ServicePrincipals, s.ServicePrincipals...)
+	}
+}
+
 // Default organization accounts.
 const (
 	DefaultManagementAccountID = "111111111111"
@@ -146,7 +273,9 @@ const (
 
 // DefaultOrganization returns the organization an emulator holds when no
 // option says otherwise: management account 111111111111, active members
-// 222222222222 and 333333333333, feature set ALL, nothing integrated.
+// 222222222222 and 333333333333 (both created by Organizations, so both
+// have OrganizationAccountAccessRole), every account under the root,
+// feature set ALL, nothing integrated.
 func DefaultOrganization() Organization {
 	return Organization{
 		ManagementAccount: Account{ID: DefaultManagementAccountID, Name: "management", Email: "management@example.com"},
@@ -156,23 +285,4 @@ func DefaultOrganization() Organization {
 		},
 		FeatureSet: FeatureSetAll,
 	}
-}
-
-// GenerateOrganization returns an organization with the default management
-// account (111111111111) and n active members with ids 200000000001,
-// 200000000002, ..., named member-1, member-2, .... It is cheap for n in the
-// tens of thousands: the emulator stores nothing per account beyond the
-// account itself until a write touches it.
-func GenerateOrganization(n int) Organization {
-	org := DefaultOrganization()
-	org.Members = make([]Account, n)
-	for i := range n {
-		org.Members[i] = Account{
-			ID:     fmt.Sprintf("%012d", 200000000000+i+1),
-			Name:   fmt.Sprintf("member-%d", i+1),
-			Email:  fmt.Sprintf("member-%d@example.com", i+1),
-			Status: StatusActive,
-		}
-	}
-	return org
 }

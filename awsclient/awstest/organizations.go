@@ -30,6 +30,7 @@ type jsonAccount struct {
 	Name            string
 	Status          string
 	State           string
+	Paths           []string
 	JoinedMethod    string
 	JoinedTimestamp epoch
 }
@@ -45,6 +46,10 @@ type jsonEnabledPrincipal struct {
 }
 
 func (e *Emulator) jsonAccount(a *account) jsonAccount {
+	joined := JoinedCreated
+	if a.invited {
+		joined = JoinedInvited
+	}
 	return jsonAccount{
 		Id:              a.id,
 		Arn:             e.m.org.accountARN(a.id),
@@ -52,8 +57,9 @@ func (e *Emulator) jsonAccount(a *account) jsonAccount {
 		Name:            a.name,
 		Status:          a.status,
 		State:           a.status,
-		JoinedMethod:    "CREATED",
-		JoinedTimestamp: epoch(a.joined),
+		Paths:           []string{a.path()},
+		JoinedMethod:    joined,
+		JoinedTimestamp: epoch(e.m.created),
 	}
 }
 
@@ -113,12 +119,18 @@ func (e *Emulator) requireAllFeatures() *apiError {
 	return nil
 }
 
-func requiredPrincipal(in orgInput) (string, *apiError) {
+// requiredPrincipal returns the request's ServicePrincipal, which must be
+// one Organizations knows: tools probe a service's availability by the
+// UNRECOGNIZED_SERVICE_PRINCIPAL answer.
+func (e *Emulator) requiredPrincipal(in orgInput) (string, *apiError) {
 	if in.ServicePrincipal == nil || *in.ServicePrincipal == "" {
 		return "", orgInvalidInput("INPUT_REQUIRED", "ServicePrincipal is required.")
 	}
 	p := *in.ServicePrincipal
-	if !validPrincipal(p) {
+	if len(p) > 128 {
+		return "", orgInvalidInput("MAX_LENGTH_EXCEEDED", "ServicePrincipal is longer than 128 characters.")
+	}
+	if !e.principals[p] {
 		return "", orgInvalidInput("UNRECOGNIZED_SERVICE_PRINCIPAL", "You specified an unrecognized service principal.")
 	}
 	return p, nil
@@ -245,7 +257,7 @@ func (e *Emulator) serviceAccessRequest(c *call) (string, *apiError) {
 	if ae := e.orgCaller(c, true); ae != nil {
 		return "", ae
 	}
-	p, ae := requiredPrincipal(c.in)
+	p, ae := e.requiredPrincipal(c.in)
 	if ae != nil {
 		return "", ae
 	}
@@ -260,9 +272,9 @@ func (e *Emulator) enableAWSServiceAccess(c *call) (any, *apiError) {
 	if ae != nil {
 		return nil, ae
 	}
-	// The "wrong path" for IPAM (DESIGN.md §4.1): trusted access is granted
-	// but, unlike ec2:EnableIpamOrganizationAdminAccount, no
-	// AWSServiceRoleForIPAM is created anywhere.
+	// The "wrong path" for IPAM (docs/emulator.md#wrong-path): trusted
+	// access is granted but, unlike ec2:EnableIpamOrganizationAdminAccount,
+	// no AWSServiceRoleForIPAM is created anywhere.
 	if _, on := e.trustedLatest(p); !on {
 		e.setTrusted(c.now, p, true)
 	}
@@ -275,11 +287,13 @@ func (e *Emulator) disableAWSServiceAccess(c *call) (any, *apiError) {
 		return nil, ae
 	}
 	if p == IPAMServicePrincipal && len(e.adminsLatest(p)) > 0 {
-		// Assumption (DESIGN.md §7): AWS's teardown order (§4.3) removes the
-		// IPAM admin before trusted access; the emulator enforces it with the
-		// closest documented reason.
-		return nil, orgConstraint("DELEGATED_ADMINISTRATOR_EXISTS_FOR_THIS_SERVICE",
-			"You must deregister the delegated administrator for %s before you disable service access.", p)
+		// Assumption (docs/emulator.md#disable-with-admin): AWS documents
+		// the teardown order (remove the IPAM admin, then disable trusted
+		// access) but no refusal; the emulator refuses out of order, with
+		// no reason code, as none of Organizations' reasons is documented
+		// for this case.
+		return nil, errf(http.StatusBadRequest, "ConstraintViolationException",
+			"Remove the IPAM delegated administrator (ec2:DisableIpamOrganizationAdminAccount) before you disable trusted access for %s.", p)
 	}
 	if _, on := e.trustedLatest(p); on {
 		e.setTrusted(c.now, p, false)
@@ -293,7 +307,7 @@ func (e *Emulator) listDelegatedAdministrators(c *call) (any, *apiError) {
 	}
 	var filter string
 	if c.in.ServicePrincipal != nil {
-		p, ae := requiredPrincipal(c.in)
+		p, ae := e.requiredPrincipal(c.in)
 		if ae != nil {
 			return nil, ae
 		}
@@ -352,11 +366,11 @@ func (e *Emulator) registerDelegatedAdministrator(c *call) (any, *apiError) {
 		return nil, orgConstraint("SERVICE_ACCESS_NOT_ENABLED",
 			"You attempted to register a delegated administrator before you enabled service access.")
 	case p == IPAMServicePrincipal && len(admins) > 0:
-		// Assumption (DESIGN.md §7): IPAM allows one delegated administrator
-		// per organization (§4.2); the reason is the documented one for
-		// exceeding a service's quota.
-		return nil, orgConstraint("MAX_DELEGATED_ADMINISTRATORS_FOR_SERVICE_LIMIT_EXCEEDED",
-			"You attempted to register more delegated administrators than allowed for the service principal.")
+		// IPAM takes one delegated administrator per organization; the
+		// model documents this reason for registering an account for a
+		// service that already has one.
+		return nil, orgConstraint("DELEGATED_ADMINISTRATOR_EXISTS_FOR_THIS_SERVICE",
+			"You attempted to register an account as a delegated administrator for a service that already has a delegated administrator.")
 	}
 	// Like EnableAWSServiceAccess, this is the wrong path for IPAM: no
 	// service-linked role is created.
@@ -388,14 +402,9 @@ func (e *Emulator) delegatedAdminRequest(c *call) (*account, string, *apiError) 
 	if ae != nil {
 		return nil, "", ae
 	}
-	p, ae := requiredPrincipal(c.in)
+	p, ae := e.requiredPrincipal(c.in)
 	if ae != nil {
 		return nil, "", ae
 	}
 	return a, p, nil
-}
-
-func (e *Emulator) trustedOn(p string) bool {
-	_, on := e.trustedLatest(p)
-	return on
 }

@@ -11,10 +11,10 @@ import (
 // jsonProtocol is awsJson1_1, spoken by Organizations.
 type jsonProtocol struct{}
 
-func (jsonProtocol) header(requestID string) http.Header {
-	return http.Header{
-		"Content-Type":     {"application/x-amz-json-1.1"},
-		"X-Amzn-Requestid": {requestID},
+func (jsonProtocol) header(requestID string) map[string]string {
+	return map[string]string{
+		"Content-Type":     "application/x-amz-json-1.1",
+		"X-Amzn-Requestid": requestID,
 	}
 }
 
@@ -41,12 +41,20 @@ func (p jsonProtocol) encodeError(c *call, ae *apiError) response {
 
 // orgInput is the union of the Organizations inputs the emulator reads.
 type orgInput struct {
-	AccountId        *string
-	ServicePrincipal *string
-	NextToken        *string
-	MaxResults       *int32
+	AccountId            *string
+	ServicePrincipal     *string
+	NextToken            *string
+	MaxResults           *int32
+	ParentId             *string
+	ChildId              *string
+	OrganizationalUnitId *string
 }
 
+// decodeJSON decodes an awsJson request body into in. Member names match
+// exactly, as the service's deserializer matches them (encoding/json alone
+// would match them case-insensitively); members the emulator does not read
+// are ignored, a null member is absent, and a member of the wrong type is a
+// SerializationException.
 func decodeJSON(body []byte, in *orgInput) *apiError {
 	body = bytes.TrimSpace(body)
 	if len(body) == 0 {
@@ -55,8 +63,26 @@ func decodeJSON(body []byte, in *orgInput) *apiError {
 	if body[0] != '{' {
 		return errf(http.StatusBadRequest, "SerializationException", "the request body must be a JSON object")
 	}
-	if err := json.Unmarshal(body, in); err != nil {
+	var members map[string]json.RawMessage
+	if err := json.Unmarshal(body, &members); err != nil {
 		return errf(http.StatusBadRequest, "SerializationException", "could not parse the request body as JSON")
+	}
+	for name, dst := range map[string]any{
+		"AccountId":            &in.AccountId,
+		"ServicePrincipal":     &in.ServicePrincipal,
+		"NextToken":            &in.NextToken,
+		"MaxResults":           &in.MaxResults,
+		"ParentId":             &in.ParentId,
+		"ChildId":              &in.ChildId,
+		"OrganizationalUnitId": &in.OrganizationalUnitId,
+	} {
+		raw, ok := members[name]
+		if !ok || string(raw) == "null" {
+			continue
+		}
+		if err := json.Unmarshal(raw, dst); err != nil {
+			return errf(http.StatusBadRequest, "SerializationException", "could not read member %s of the request body", name)
+		}
 	}
 	return nil
 }

@@ -25,7 +25,7 @@ func queryProtocolFor(service string) protocol {
 func xmlResponse(status int, requestID string, body []byte) response {
 	return response{
 		status: status,
-		header: http.Header{"Content-Type": {"text/xml"}, "X-Amzn-Requestid": {requestID}},
+		header: map[string]string{"Content-Type": "text/xml", "X-Amzn-Requestid": requestID},
 		body:   body,
 	}
 }

@@ -148,9 +148,10 @@ func TestQueryProtocolErrors(t *testing.T) {
 	if r := post(t, emu, nil, "Action=EnableIpamOrganizationAdminAccount"); ec2Error(t, r) != "AuthFailure" || r.status != 401 {
 		t.Fatalf("unsigned ec2: %d %s", r.status, r.body)
 	}
-	// An action signed for another query service is found by name.
-	if r := post(t, emu, form("s3"), "Action=GetCallerIdentity"); r.status != 200 || !strings.Contains(r.body, "<GetCallerIdentityResult>") {
-		t.Fatalf("fallback routing: %d %s", r.status, r.body)
+	// An action signed for another service is refused as a credential
+	// scoped to the wrong service, in the protocol of the action's service.
+	if r := post(t, emu, form("s3"), "Action=GetCallerIdentity"); queryError(t, r) != "SignatureDoesNotMatch" || r.status != 403 {
+		t.Fatalf("wrong scope: %d %s", r.status, r.body)
 	}
 
 	// GET with a query string works for query protocols.
@@ -230,6 +231,12 @@ func FuzzServeHTTP(f *testing.F) {
 	f.Add("", "sts", "Action=AssumeRole&RoleArn=arn:aws:iam::222222222222:role/&RoleSessionName=x")
 	f.Add("", "iam", "Action=GetServiceLinkedRoleDeletionStatus&DeletionTaskId=task/")
 	f.Add("x.y", "", "\x00\xff")
+	f.Add("AWSOrganizationsV20161128.ListAccountsForParent", "organizations", `{"ParentId":"r-d3fc","MaxResults":1}`)
+	f.Add("AWSOrganizationsV20161128.ListParents", "organizations", `{"ChildId":"ou-d3fc-12345678"}`)
+	f.Add("", "ec2", "Action=CreateIpam&OperatingRegion.1.RegionName=us-east-1&TagSpecification.1.ResourceType=ipam")
+	f.Add("", "ec2", "Action=GetIpamDiscoveredAccounts&IpamResourceDiscoveryId=x&DiscoveryRegion=us-east-1&MaxResults=5")
+	f.Add("", "ec2", "Action=DescribeRegions&AllRegions=true&Filter.1.Name=region-name&Filter.1.Value.1=eu-west-1")
+	f.Add("", "sts", "Action=AssumeRole&RoleArn=arn:aws:iam::222222222222:role/OrganizationAccountAccessRole&RoleSessionName=ss&Policy=x")
 	emu := awstest.New()
 	f.Fuzz(func(t *testing.T, target, service, body string) {
 		h := map[string]string{}

@@ -13,9 +13,10 @@ import (
 func (e *Emulator) process(r *http.Request, rec *Request) response {
 	body, err := io.ReadAll(io.LimitReader(r.Body, e.maxBody+1))
 	tooLarge := int64(len(body)) > e.maxBody
+	sc, signed := credentialScope(r)
 
 	var p protocol
-	c := &call{ctx: r.Context(), requestID: rec.RequestID}
+	c := &call{ctx: r.Context(), requestID: rec.RequestID, region: sc.region}
 	fail := func(ae *apiError) response {
 		rec.Code = ae.code
 		return p.encodeError(c, ae)
@@ -29,6 +30,8 @@ func (e *Emulator) process(r *http.Request, rec *Request) response {
 			return fail(errf(http.StatusBadRequest, "SerializationException", "could not read the request body"))
 		case tooLarge:
 			return fail(errf(http.StatusRequestEntityTooLarge, codeTooLarge, "request body larger than %d bytes", e.maxBody))
+		case r.Method != http.MethodPost:
+			return fail(methodNotAllowed(r.Method))
 		}
 		prefix, name, _ := strings.Cut(r.Header.Get("X-Amz-Target"), ".")
 		c.op = operations[svcOrganizations][name]
@@ -37,25 +40,39 @@ func (e *Emulator) process(r *http.Request, rec *Request) response {
 			return fail(errf(http.StatusBadRequest, "UnknownOperationException", "unknown operation %q", truncate(r.Header.Get("X-Amz-Target"), 128)))
 		}
 		rec.Operation, rec.Action, rec.Write = c.op.name, c.op.action(), c.op.write
+		if signed && sc.service != svcOrganizations {
+			return fail(errf(http.StatusBadRequest, "InvalidSignatureException",
+				"Credential should be scoped to correct service: '%s'.", svcOrganizations))
+		}
 		if ae := decodeJSON(body, &c.in); ae != nil {
 			return fail(ae)
 		}
 	} else {
-		_, scope, _ := credentialScope(r)
-		p = queryProtocolFor(scope)
+		p = queryProtocolFor(sc.service)
 		switch {
 		case err != nil:
 			return fail(errf(http.StatusBadRequest, "MalformedQueryString", "could not read the request body"))
 		case tooLarge:
 			return fail(errf(http.StatusRequestEntityTooLarge, codeTooLarge, "request body larger than %d bytes", e.maxBody))
 		}
-		form, perr := url.ParseQuery(string(body))
-		if perr != nil {
-			return fail(errf(http.StatusBadRequest, "MalformedQueryString", "the request body is not a valid form"))
+		var raw string
+		switch r.Method {
+		case http.MethodPost:
+			// A POST's parameters are its body; the query string carries
+			// at most a presigned request's X-Amz-* parameters.
+			raw = string(body)
+		case http.MethodGet:
+			raw = r.URL.RawQuery
+		default:
+			return fail(methodNotAllowed(r.Method))
 		}
-		for k, v := range r.URL.Query() {
-			if !strings.HasPrefix(k, "X-Amz-") {
-				form[k] = append(form[k], v...)
+		form, perr := url.ParseQuery(raw)
+		if perr != nil {
+			return fail(errf(http.StatusBadRequest, "MalformedQueryString", "the request is not a valid form"))
+		}
+		for k := range form {
+			if strings.HasPrefix(k, "X-Amz-") {
+				delete(form, k)
 			}
 		}
 		c.form = form
@@ -63,13 +80,24 @@ func (e *Emulator) process(r *http.Request, rec *Request) response {
 		if actionName == "" {
 			return fail(errf(http.StatusBadRequest, "MissingAction", "the request must contain the parameter Action"))
 		}
-		c.op = findQueryOperation(scope, actionName)
+		var mismatch bool
+		c.op, mismatch = findQueryOperation(sc.service, signed, actionName)
 		if c.op == nil {
 			rec.Operation = truncate(actionName, 64)
 			return fail(errf(http.StatusBadRequest, "InvalidAction", "the action %s is not valid for this web service", truncate(actionName, 64)))
 		}
 		p = queryProtocolFor(c.op.service)
 		rec.Service, rec.Operation, rec.Action, rec.Write = c.op.service, c.op.name, c.op.action(), c.op.write
+		if mismatch {
+			// Assumption (docs/emulator.md#routing): a request signed for
+			// a service that is not the one it asks is refused as a
+			// signature error, as AWS refuses a credential scoped to the
+			// wrong service.
+			if c.op.service == svcEC2 {
+				return fail(errf(http.StatusUnauthorized, "AuthFailure", "Credential should be scoped to correct service: '%s'.", c.op.service))
+			}
+			return fail(errf(http.StatusForbidden, "SignatureDoesNotMatch", "Credential should be scoped to correct service: '%s'.", c.op.service))
+		}
 		if c.op.service == svcEC2 {
 			switch v := form.Get("DryRun"); v {
 			case "", "false":
@@ -81,11 +109,16 @@ func (e *Emulator) process(r *http.Request, rec *Request) response {
 		}
 	}
 
-	id, ae := identify(r, c.op.service)
+	id, ae := e.identify(r, sc, signed, c.op.service)
 	if ae != nil {
 		return fail(ae)
 	}
 	c.id, rec.Account = id, id.account
+	if c.op.service == svcEC2 {
+		if ae := ec2Region(c.region); ae != nil {
+			return fail(ae)
+		}
+	}
 
 	f := e.faults.pick(c.op.name)
 	if f != nil && !f.Applied {
@@ -106,6 +139,14 @@ func (e *Emulator) process(r *http.Request, rec *Request) response {
 		return fail(ae)
 	}
 	return p.encodeResult(c, result)
+}
+
+// methodNotAllowed answers a request that is neither a POST nor, for the
+// query protocols, a GET. Assumption (docs/emulator.md#routing): AWS's
+// exact answer is undocumented; 405 in the protocol's error shape says what
+// is wrong.
+func methodNotAllowed(method string) *apiError {
+	return errf(http.StatusMethodNotAllowed, "MethodNotAllowed", "the HTTP method %s is not allowed; AWS APIs take POST", truncate(method, 16))
 }
 
 // applyFault applies f, the injected fault picked for the request. It
@@ -146,20 +187,22 @@ func isJSONRequest(r *http.Request) bool {
 		strings.HasPrefix(r.Header.Get("Content-Type"), "application/x-amz-json")
 }
 
-// findQueryOperation resolves a form's Action, first within the service the
-// request was signed for, then, for unsigned requests or other scopes, in
-// any query service that has an action of that name.
-func findQueryOperation(scope, action string) *operation {
-	switch scope {
+// findQueryOperation resolves a form's Action. A request signed for EC2,
+// IAM or STS is that service's, whatever its Action. An unsigned request,
+// or one signed for another service, is routed by the Action's name so
+// that its error comes in the right protocol; mismatch then reports a
+// signature for the wrong service.
+func findQueryOperation(service string, signed bool, action string) (op *operation, mismatch bool) {
+	switch service {
 	case svcEC2, svcIAM, svcSTS:
-		return operations[scope][action]
+		return operations[service][action], false
 	}
 	for _, svc := range []string{svcEC2, svcIAM, svcSTS} {
 		if op := operations[svc][action]; op != nil {
-			return op
+			return op, signed
 		}
 	}
-	return nil
+	return nil, false
 }
 
 func truncate(s string, n int) string {

@@ -2,18 +2,17 @@ package awstest
 
 import (
 	"context"
-	"fmt"
 	"io"
 	"log"
 	"net"
-	"net/http"
+	"net/http/httptest"
 	"sync"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 )
 
-// Server is an Emulator listening on a loopback port, in the manner of
+// Server is an Emulator listening on a loopback port, built on
 // net/http/httptest.Server. The embedded Emulator's methods (faults, audit,
 // lag, Snapshot, mutators) apply to it.
 type Server struct {
@@ -23,7 +22,7 @@ type Server struct {
 	// Listener is the server's listener.
 	Listener net.Listener
 
-	srv       *http.Server
+	ts        *httptest.Server
 	closeOnce sync.Once
 }
 
@@ -32,32 +31,23 @@ type Server struct {
 // caller should Close it.
 func NewServer(optFns ...func(*ServerOptions)) *Server {
 	e := New(optFns...)
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		if l, err = net.Listen("tcp6", "[::1]:0"); err != nil {
-			panic(fmt.Sprintf("awstest: failed to listen on a port: %v", err))
-		}
-	}
-	s := &Server{
-		Emulator: e,
-		URL:      "http://" + l.Addr().String(),
-		Listener: l,
-		srv: &http.Server{
-			Handler:           e,
-			ReadHeaderTimeout: 30 * time.Second,
-			// Dropped-connection faults must not spam the test output.
-			ErrorLog: log.New(io.Discard, "", 0),
-		},
-	}
-	go s.srv.Serve(l)
-	return s
+	ts := httptest.NewUnstartedServer(e)
+	ts.Config.ReadHeaderTimeout = 30 * time.Second
+	// Dropped-connection faults must not spam the test output.
+	ts.Config.ErrorLog = log.New(io.Discard, "", 0)
+	ts.Start()
+	return &Server{Emulator: e, URL: ts.URL, Listener: ts.Listener, ts: ts}
 }
 
-// Close shuts the server down, closing the listener and every connection,
-// including requests held by injected latency. It is safe to call more
-// than once.
+// Close shuts the server down: it closes the listener and every connection,
+// which ends requests held by injected latency, and returns once every
+// handler has returned, so that nothing of the server outlives it. It is
+// safe to call more than once.
 func (s *Server) Close() {
-	s.closeOnce.Do(func() { s.srv.Close() })
+	s.closeOnce.Do(func() {
+		s.ts.CloseClientConnections()
+		s.ts.Close()
+	})
 }
 
 // Config returns an aws.Config that reaches the server over HTTP, acting

@@ -1,6 +1,7 @@
 package awstest
 
 import (
+	"encoding/json"
 	"net/http"
 	"strconv"
 	"strings"
@@ -74,24 +75,45 @@ func (e *Emulator) assumeRole(c *call) (any, *apiError) {
 		}
 		duration = time.Duration(n) * time.Second
 	}
+	if pol, set := c.form["Policy"]; set && !isPolicyDocument(pol[0]) {
+		return nil, errf(http.StatusBadRequest, "MalformedPolicyDocument", "The policy is not in the valid JSON format.")
+	}
 	denied := errf(http.StatusForbidden, "AccessDenied",
 		"User: %s is not authorized to perform: sts:AssumeRole on resource: %s", c.id.arn(), truncate(arn, 256))
 	r, exists := e.roleAsOf(target, name, e.roleView(c.now, target))
-	// Assumption (DESIGN.md §7): roles trust their own account and, in
-	// member accounts, the organization's management account (as
+	// Assumption (docs/emulator.md#trust): roles trust their own account
+	// and, in member accounts, the organization's management account (as
 	// OrganizationAccountAccessRole does); service-linked roles trust only
 	// their service.
 	trusted := c.id.account == target || e.isManagement(c.id.account) && e.inOrg(target)
 	if !exists || r.path != path || r.serviceLinked() || !trusted {
 		return nil, denied
 	}
+	switch {
+	case c.id.roleName != "" && duration > time.Hour:
+		// Role chaining: a role's session assuming a role gets at most
+		// an hour (IAM User Guide, "Role chaining").
+		return nil, iamValidation("The requested DurationSeconds exceeds the 1 hour session limit for roles assumed by role chaining.")
+	case duration > time.Duration(r.maxSession)*time.Second:
+		return nil, iamValidation("The requested DurationSeconds exceeds the MaxSessionDuration set for this role.")
+	}
 	var out assumeRoleResult
-	out.Credentials.AccessKeyId = target
-	out.Credentials.SecretAccessKey = "awstest-secret-" + target
-	out.Credentials.SessionToken = sessionToken{Account: target, Role: name, Session: session}.encode()
+	out.Credentials.AccessKeyId, out.Credentials.SessionToken = e.sessions.issue(target, name, session)
+	out.Credentials.SecretAccessKey = "awstest-secret-" + out.Credentials.AccessKeyId
 	out.Credentials.Expiration = isoTime(c.now.Add(duration))
 	assumed := identity{account: target, roleName: name, session: session}
 	out.AssumedRoleUser.AssumedRoleId = assumed.userID()
 	out.AssumedRoleUser.Arn = assumed.arn()
 	return out, nil
+}
+
+// isPolicyDocument reports whether s is a JSON policy document: an object
+// with a Statement.
+func isPolicyDocument(s string) bool {
+	var doc map[string]json.RawMessage
+	if json.Unmarshal([]byte(s), &doc) != nil {
+		return false
+	}
+	st, ok := doc["Statement"]
+	return ok && len(st) > 0 && (st[0] == '[' || st[0] == '{')
 }

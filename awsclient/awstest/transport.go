@@ -5,7 +5,9 @@ import (
 	"context"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"strconv"
+	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
@@ -43,14 +45,24 @@ func (rt roundTripper) RoundTrip(req *http.Request) (*http.Response, error) {
 	if sreq.Host == "" {
 		sreq.Host = req.URL.Host
 	}
-	resp := rt.e.handle(sreq)
+	var resp response
+	if strings.HasPrefix(sreq.URL.Path, controlPrefix) {
+		w := httptest.NewRecorder()
+		rt.e.serveControl(w, sreq)
+		resp = response{status: w.Code, header: map[string]string{"Content-Type": w.Header().Get("Content-Type")}, body: w.Body.Bytes()}
+	} else {
+		resp = rt.e.handle(sreq)
+	}
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
 	if resp.drop {
 		return nil, errDropped
 	}
-	header := resp.header.Clone()
+	header := make(http.Header, len(resp.header)+1)
+	for k, v := range resp.header {
+		header.Set(k, v)
+	}
 	header.Set("Content-Length", strconv.Itoa(len(resp.body)))
 	return &http.Response{
 		Status:        strconv.Itoa(resp.status) + " " + http.StatusText(resp.status),

@@ -13,7 +13,7 @@
 //	ipamorgctl [global flags] verify [--repair] [--role-name NAME] [--concurrency N] [--rate N] [--all]
 //	ipamorgctl policy [plan flags] | --verify [--repair] [--member] [--role-name NAME]
 //	ipamorgctl diagram
-//	ipamorgctl serve [--addr 127.0.0.1:4566] [--members N] [--lag D] [--role-lag D] [--fault OP=CODE[:COUNT]]...
+//	ipamorgctl serve [--addr 127.0.0.1:4566] [--org FILE | --members N [--ous N]] [--lag D] [--discovery-lag D] [--fault OP=CODE[:COUNT]]... (see docs/emulator.md)
 //	ipamorgctl version
 //	ipamorgctl completion bash|zsh|fish|powershell
 //

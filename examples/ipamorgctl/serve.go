@@ -22,14 +22,21 @@ import (
 // serveOptions are serve's flags.
 type serveOptions struct {
 	addr             string
-	members          int
+	org              string // --org FILE
+	members, ous     int
 	membersSet       bool // --members given: generate the organization
+	featureSet       string
+	suspended        []string
+	invited          []string
 	lag, roleLag     time.Duration
+	discoveryLag     time.Duration
+	ipamDelay        time.Duration
 	faults           []string
 	delegated        string
 	withoutRoles     []string
 	allowNonLoopback bool
 	logRequests      bool
+	limits           serveLimits
 }
 
 // fault is one parsed --fault.
@@ -41,24 +48,37 @@ type fault struct {
 func (a *app) serveCommand() *cobra.Command {
 	var o serveOptions
 	cmd := &cobra.Command{
-		Use:   "serve [--addr 127.0.0.1:4566] [--members N] [--lag D] [--role-lag D] [--fault OP=CODE[:COUNT]]...",
+		Use:   "serve [--addr 127.0.0.1:4566] [--org FILE | --members N [--ous N]] [--lag D] [--discovery-lag D] [--fault OP=CODE[:COUNT]]...",
 		Short: "Serve the emulated AWS organization on loopback for any AWS client",
 		Long: `serve runs the emulator of package awstest (Organizations, EC2, STS and IAM,
-over their real wire protocols) on a loopback address until SIGINT or
-SIGTERM, then exits 0.
+over their real wire protocols, and the control plane under /_awstest/) on a
+loopback address until SIGINT or SIGTERM, then exits 0.
 
 The first line of stdout is "endpoint: http://HOST:PORT"; the lines after it
-name the management and member accounts. The emulator does not check
-signatures: the access key id is the account to act as, with any secret:
+name the management and member accounts and show how to reach them. The
+emulator does not check signatures: a 12-digit access key id is the account
+to act as, with any secret:
 
   AWS_ACCESS_KEY_ID=111111111111 AWS_SECRET_ACCESS_KEY=x AWS_REGION=us-east-1 \
     ipamorgctl --endpoint-url http://127.0.0.1:4566 status
 
+The organization is the default one (management 111111111111, members
+222222222222 and 333333333333), or --members N generated ones (spread over
+--ous N organizational units), or the scenario file of --org FILE (the
+format: docs/emulator.md#scenario-files; a sample:
+examples/emulator/organization.json). --suspended, --invited,
+--feature-set and --delegated change whichever it is.
+
 --addr 127.0.0.1:0 picks a free port. Addresses other than loopback are
 refused unless --allow-non-loopback: the emulator has no authentication.
+
 --fault OP=CODE[:COUNT] answers the next COUNT requests (all of them without
 COUNT) for operation OP ("*" for every operation) with the error CODE, e.g.
---fault EnableIpamOrganizationAdminAccount=ThrottlingException:2.`,
+--fault EnableIpamOrganizationAdminAccount=ThrottlingException:2 or
+--fault GetIpamDiscoveredAccounts=awstest:Throttle:1 (a symbolic code, each
+service's own throttling error). --fault also takes the control plane's JSON
+form, for latency, drops and probabilities:
+--fault '{"operation":"CreateIpam","latency":"2s","count":1}'.`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if a.emulated || a.endpointURL != "" || a.profile != "" || a.region != "" {
@@ -70,40 +90,52 @@ COUNT) for operation OP ("*" for every operation) with the error CODE, e.g.
 	}
 	f := cmd.Flags()
 	f.StringVar(&o.addr, "addr", "127.0.0.1:4566", "listen on `HOST:PORT` (port 0 picks a free one)")
+	f.StringVar(&o.org, "org", "", "start from the scenario `FILE` (JSON; see docs/emulator.md#scenario-files)")
 	f.IntVar(&o.members, "members", 0, "generate `N` member accounts 200000000001, 200000000002, ... (default: members 222222222222 and 333333333333)")
+	f.IntVar(&o.ous, "ous", 0, "spread the generated members over `N` organizational units (with --members)")
+	f.StringVar(&o.featureSet, "feature-set", "", "the organization's feature set, ALL or CONSOLIDATED_BILLING (default: the organization's)")
+	f.StringArrayVar(&o.suspended, "suspended", nil, "make member `ACCOUNT` SUSPENDED (repeatable)")
+	f.StringArrayVar(&o.invited, "invited", nil, "make member `ACCOUNT` invited: no OrganizationAccountAccessRole (repeatable)")
 	f.DurationVar(&o.lag, "lag", 0, "delay before a write shows in reads (eventual consistency)")
 	f.DurationVar(&o.roleLag, "role-lag", 0, "the same for roles in member accounts")
-	f.StringArrayVar(&o.faults, "fault", nil, "inject `OP=CODE[:COUNT]` (repeatable)")
+	f.DurationVar(&o.discoveryLag, "discovery-lag", 0, "delay before IPAM discovers an account (GetIpamDiscoveredAccounts)")
+	f.DurationVar(&o.ipamDelay, "ipam-delay", 0, "how long an IPAM stays create-in-progress or delete-in-progress")
+	f.StringArrayVar(&o.faults, "fault", nil, "inject `OP=CODE[:COUNT]` or a JSON fault (repeatable)")
 	f.StringVar(&o.delegated, "delegated", "", "start integrated with IPAM, with member `ACCOUNT` as delegated administrator")
 	f.StringArrayVar(&o.withoutRoles, "without-role", nil, "remove role `ACCOUNT:ROLE` at start, e.g. 200000000007:AWSServiceRoleForIPAM (repeatable)")
 	f.BoolVar(&o.allowNonLoopback, "allow-non-loopback", false, "allow listening on an address other than loopback")
 	f.BoolVar(&o.logRequests, "log-requests", false, "log every request to stderr (no credentials)")
+	o.limits.flags(f)
 	return cmd
 }
 
 // serve runs the emulator until ctx ends.
 func (a *app) serve(ctx context.Context, o serveOptions) error {
-	org := awstest.DefaultOrganization()
-	if o.membersSet {
-		if o.members < 0 {
-			return usageError("--members must not be negative")
-		}
-		org = awstest.GenerateOrganization(o.members)
+	scenario, err := o.scenario()
+	if err != nil {
+		return err
 	}
-	if o.delegated != "" {
-		if !isActiveMember(org, o.delegated) {
-			return usageError("--delegated %s is not a member account of the emulated organization", o.delegated)
+	for _, d := range []struct {
+		name string
+		v    time.Duration
+	}{{"--lag", o.lag}, {"--role-lag", o.roleLag}, {"--discovery-lag", o.discoveryLag}, {"--ipam-delay", o.ipamDelay}} {
+		if d.v < 0 {
+			return usageError("%s must not be negative", d.name)
 		}
-		org.IPAMDelegatedAdmin = o.delegated
 	}
-	if o.lag < 0 || o.roleLag < 0 {
-		return usageError("--lag and --role-lag must not be negative")
+	if err := o.limits.check(); err != nil {
+		return err
 	}
 	faults, err := parseFaults(o.faults)
 	if err != nil {
 		return err
 	}
-	optFns := []func(*awstest.ServerOptions){awstest.WithOrganization(org), awstest.WithLag(o.lag, o.roleLag)}
+	optFns := []func(*awstest.ServerOptions){
+		awstest.WithScenario(*scenario),
+		awstest.WithLag(o.lag, o.roleLag),
+		awstest.WithDiscoveryLag(o.discoveryLag),
+		awstest.WithIPAMDelay(o.ipamDelay),
+	}
 	for _, s := range o.withoutRoles {
 		account, role, ok := strings.Cut(s, ":")
 		if !ok || account == "" || role == "" {
@@ -119,7 +151,10 @@ func (a *app) serve(ctx context.Context, o serveOptions) error {
 		return err
 	}
 
-	emu := awstest.New(optFns...)
+	emu, err := newEmulator(optFns)
+	if err != nil {
+		return usageError("%v", err)
+	}
 	for _, f := range faults {
 		emu.InjectFault(f.op, f.f)
 	}
@@ -127,17 +162,12 @@ func (a *app) serve(ctx context.Context, o serveOptions) error {
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", o.addr, err)
 	}
-	srv := &http.Server{
-		Handler:           emu,
-		ReadHeaderTimeout: 30 * time.Second,
-		// Dropped-connection faults would fill stderr otherwise.
-		ErrorLog: log.New(io.Discard, "", 0),
-	}
+	srv := o.limits.server(emu)
 	served := make(chan error, 1)
-	go func() { served <- srv.Serve(l) }()
+	go func() { served <- srv.Serve(o.limits.listener(l)) }()
 
 	endpoint := "http://" + l.Addr().String()
-	if err := a.announce(endpoint, org, o, faults); err != nil {
+	if err := a.announce(endpoint, scenario, o, faults); err != nil {
 		srv.Close()
 		return err
 	}
@@ -160,22 +190,111 @@ func (a *app) serve(ctx context.Context, o serveOptions) error {
 	return nil
 }
 
+// newEmulator is awstest.New, with the panic for an invalid start (a
+// flag naming an account the organization does not have) as an error.
+func newEmulator(optFns []func(*awstest.ServerOptions)) (emu *awstest.Emulator, err error) {
+	defer func() {
+		if v := recover(); v != nil {
+			msg, _ := v.(string)
+			if !strings.HasPrefix(msg, "awstest: ") {
+				panic(v)
+			}
+			err = errors.New(strings.TrimPrefix(msg, "awstest: "))
+		}
+	}()
+	return awstest.New(optFns...), nil
+}
+
+// scenario is where serve starts: --org's file, --members' generated
+// organization or the default one, changed by the other flags.
+func (o serveOptions) scenario() (*awstest.Scenario, error) {
+	var s *awstest.Scenario
+	switch {
+	case o.org != "" && o.membersSet:
+		return nil, usageError("--org and --members both describe the organization: give one")
+	case o.org != "":
+		loaded, err := awstest.LoadScenario(o.org)
+		if err != nil {
+			return nil, usageError("--org: %v", err)
+		}
+		s = loaded
+	case o.membersSet:
+		if o.members < 0 || o.ous < 0 {
+			return nil, usageError("--members and --ous must not be negative")
+		}
+		s = &awstest.Scenario{Organization: awstest.GenerateOrganizationTree(o.members, o.ous)}
+	default:
+		s = &awstest.Scenario{Organization: awstest.DefaultOrganization()}
+	}
+	if o.ous != 0 && !o.membersSet {
+		return nil, usageError("--ous spreads generated members: it needs --members")
+	}
+	if s.NoOrganization && (len(o.suspended) > 0 || len(o.invited) > 0 || o.featureSet != "" || o.delegated != "") {
+		return nil, usageError("the scenario has no organization for --suspended, --invited, --feature-set or --delegated")
+	}
+	org := &s.Organization
+	member := func(flag, id string) (*awstest.Account, error) {
+		for i := range org.Members {
+			if org.Members[i].ID == id {
+				return &org.Members[i], nil
+			}
+		}
+		return nil, usageError("%s %s is not a member account of the emulated organization", flag, id)
+	}
+	for _, id := range o.suspended {
+		m, err := member("--suspended", id)
+		if err != nil {
+			return nil, err
+		}
+		m.Status = awstest.StatusSuspended
+	}
+	for _, id := range o.invited {
+		m, err := member("--invited", id)
+		if err != nil {
+			return nil, err
+		}
+		m.JoinedMethod = awstest.JoinedInvited
+	}
+	switch o.featureSet {
+	case "":
+	case awstest.FeatureSetAll, awstest.FeatureSetConsolidatedBilling:
+		org.FeatureSet = o.featureSet
+	default:
+		return nil, usageError("--feature-set must be %s or %s, not %q", awstest.FeatureSetAll, awstest.FeatureSetConsolidatedBilling, o.featureSet)
+	}
+	if o.delegated != "" {
+		m, err := member("--delegated", o.delegated)
+		if err != nil {
+			return nil, err
+		}
+		if m.Status == awstest.StatusSuspended {
+			return nil, usageError("--delegated %s is a suspended member", o.delegated)
+		}
+		org.IPAMDelegatedAdmin = o.delegated
+	}
+	return s, nil
+}
+
+// maxListedMembers bounds the member ids the text announcement lists.
+const maxListedMembers = 50
+
 // announce prints the endpoint first, then how to use it. os.Stdout is
 // not buffered, so a script reading the first line sees it at once.
-func (a *app) announce(endpoint string, org awstest.Organization, o serveOptions, faults []fault) error {
-	ids := make([]string, len(org.Members))
-	for i, m := range org.Members {
+func (a *app) announce(endpoint string, s *awstest.Scenario, o serveOptions, faults []fault) error {
+	ids := make([]string, len(s.Members))
+	for i, m := range s.Members {
 		ids[i] = m.ID
 	}
-	mgmt := org.ManagementAccount.ID
+	mgmt := s.ManagementAccount.ID
 	if a.jsonOutput() {
 		b, err := json.Marshal(struct {
 			Endpoint          string   `json:"endpoint"`
+			ControlPlane      string   `json:"control_plane"`
 			Region            string   `json:"region"`
 			ManagementAccount string   `json:"management_account"`
 			MemberAccounts    []string `json:"member_accounts"`
 			DelegatedAdmin    string   `json:"delegated_admin"`
-		}{endpoint, awstest.Region, mgmt, ids, o.delegated})
+		}{endpoint, endpoint + "/_awstest/", awstest.Region, mgmt, ids, s.IPAMDelegatedAdmin})
 		if err != nil {
 			return err
 		}
@@ -184,26 +303,59 @@ func (a *app) announce(endpoint string, org awstest.Organization, o serveOptions
 	}
 	w := &strings.Builder{}
 	fmt.Fprintf(w, "endpoint: %s\n", endpoint)
+	fmt.Fprintf(w, "control plane: %s/_awstest/ (health, reset, audit, faults, state)\n", endpoint)
 	fmt.Fprintf(w, "region: %s\n", awstest.Region)
-	fmt.Fprintf(w, "management account: %s\n", mgmt)
-	fmt.Fprintf(w, "member accounts: %s\n", strings.Join(ids, " "))
-	fmt.Fprintf(w, "delegated admin: %s\n", orNone(o.delegated))
+	if s.NoOrganization {
+		fmt.Fprintln(w, "organization: none")
+	} else {
+		fmt.Fprintf(w, "management account: %s\n", mgmt)
+		listed := ids
+		if len(ids) > maxListedMembers {
+			listed = append(slices.Clip(ids[:maxListedMembers]), fmt.Sprintf("... (%d in all)", len(ids)))
+		}
+		fmt.Fprintf(w, "member accounts: %s\n", strings.Join(listed, " "))
+		fmt.Fprintf(w, "delegated admin: %s\n", orNone(s.IPAMDelegatedAdmin))
+	}
+	if o.org != "" {
+		fmt.Fprintf(w, "scenario: %s\n", o.org)
+	}
 	fmt.Fprintf(w, "credentials: AWS_ACCESS_KEY_ID=<account id to act as> AWS_SECRET_ACCESS_KEY=<anything>\n")
 	fmt.Fprintf(w, "example: AWS_ACCESS_KEY_ID=%s AWS_SECRET_ACCESS_KEY=x AWS_REGION=%s ipamorgctl --endpoint-url %s status\n", mgmt, awstest.Region, endpoint)
-	fmt.Fprintf(w, "example: AWS_ACCESS_KEY_ID=%s AWS_SECRET_ACCESS_KEY=x AWS_REGION=%s aws --endpoint-url %s organizations describe-organization\n", mgmt, awstest.Region, endpoint)
+	// The AWS CLI v1 reads only AWS_DEFAULT_REGION, v2 both: one line
+	// that works for either.
+	fmt.Fprintf(w, "example: AWS_ACCESS_KEY_ID=%s AWS_SECRET_ACCESS_KEY=x AWS_DEFAULT_REGION=%s aws --endpoint-url %s organizations describe-organization\n", mgmt, awstest.Region, endpoint)
+	fmt.Fprintf(w, "example: curl -s %s/_awstest/state\n", endpoint)
 	if o.lag > 0 || o.roleLag > 0 {
 		fmt.Fprintf(w, "lag: %v (member roles: %v)\n", o.lag, o.roleLag)
+	}
+	if o.discoveryLag > 0 || o.ipamDelay > 0 {
+		fmt.Fprintf(w, "discovery lag: %v, IPAM delay: %v\n", o.discoveryLag, o.ipamDelay)
 	}
 	for _, f := range faults {
 		n := "every request"
 		if f.f.Count > 0 {
 			n = fmt.Sprintf("next %d request(s)", f.f.Count)
 		}
-		fmt.Fprintf(w, "fault: %s=%s (%s)\n", f.op, f.f.Code, n)
+		what := f.f.Code
+		if what == "" {
+			what = describeFault(f.f)
+		}
+		fmt.Fprintf(w, "fault: %s=%s (%s)\n", f.op, what, n)
 	}
 	fmt.Fprintln(w, "serving until SIGINT or SIGTERM")
 	_, err := io.WriteString(a.stdout, w.String())
 	return err
+}
+
+func describeFault(f awstest.Fault) string {
+	var parts []string
+	if f.Latency > 0 {
+		parts = append(parts, "latency "+f.Latency.String())
+	}
+	if f.Drop {
+		parts = append(parts, "drop")
+	}
+	return strings.Join(parts, ", ")
 }
 
 func orNone(s string) string {
@@ -213,43 +365,64 @@ func orNone(s string) string {
 	return s
 }
 
-func isActiveMember(org awstest.Organization, id string) bool {
-	for _, m := range org.Members {
-		if m.ID == id {
-			return m.Status == "" || m.Status == awstest.StatusActive
-		}
-	}
-	return false
-}
-
-// parseFaults parses --fault OP=CODE[:COUNT] values.
+// parseFaults parses --fault values: OP=CODE[:COUNT], or a JSON object as
+// the control plane takes (awstest.DecodeFault). CODE may be a symbolic
+// code such as awstest:Throttle: COUNT is what follows the last colon,
+// when it is a number.
 func parseFaults(specs []string) ([]fault, error) {
 	known := []string{"*"}
 	for _, ops := range awstest.Operations() {
 		known = append(known, ops...)
 	}
+	slices.Sort(known)
 	var out []fault
 	for _, s := range specs {
+		if strings.HasPrefix(strings.TrimSpace(s), "{") {
+			op, f, err := awstest.DecodeFault([]byte(s))
+			if err != nil {
+				return nil, usageError("--fault %q: %v", s, err)
+			}
+			out = append(out, fault{op, f})
+			continue
+		}
 		op, rest, ok := strings.Cut(s, "=")
-		code, count, hasCount := strings.Cut(rest, ":")
-		if !ok || op == "" || code == "" {
+		if !ok || op == "" || rest == "" {
 			return nil, usageError("--fault %q: want OP=CODE[:COUNT]", s)
 		}
 		if !slices.Contains(known, op) {
-			slices.Sort(known)
 			return nil, usageError("--fault %q: unknown operation %q; known: %s", s, op, strings.Join(known, ", "))
 		}
+		code, count := rest, ""
+		if i := strings.LastIndexByte(rest, ':'); i >= 0 && isDigits(rest[i+1:]) {
+			code, count = rest[:i], rest[i+1:]
+		} else if i >= 0 && !strings.HasPrefix(rest, "awstest:") {
+			return nil, usageError("--fault %q: COUNT must be a positive integer", s)
+		}
 		f := fault{op: op, f: awstest.Fault{Code: code}}
-		if hasCount {
+		if count != "" {
 			n, err := strconv.Atoi(count)
 			if err != nil || n < 1 {
 				return nil, usageError("--fault %q: COUNT must be a positive integer", s)
 			}
 			f.f.Count = n
 		}
+		if _, _, err := awstest.DecodeFault(faultJSON(op, f.f)); err != nil {
+			return nil, usageError("--fault %q: %v", s, err)
+		}
 		out = append(out, f)
 	}
 	return out, nil
+}
+
+// faultJSON is f in the control plane's form, to validate it as the
+// control plane would.
+func faultJSON(op string, f awstest.Fault) []byte {
+	b, _ := json.Marshal(map[string]any{"operation": op, "code": f.Code, "count": f.Count})
+	return b
+}
+
+func isDigits(s string) bool {
+	return s != "" && strings.Trim(s, "0123456789") == ""
 }
 
 // checkLoopback refuses an address that is not loopback unless allowed:

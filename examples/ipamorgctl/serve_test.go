@@ -6,8 +6,11 @@ import (
 	"encoding/json"
 	"errors"
 	"net"
+	"net/http"
 	"os"
 	"os/exec"
+	"path/filepath"
+	"slices"
 	"strings"
 	"syscall"
 	"testing"
@@ -16,6 +19,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 
+	"github.com/ipamorg/sdk/awsclient/awstest"
 	"github.com/ipamorg/sdk/fsm"
 	"github.com/ipamorg/sdk/ipamorg"
 )
@@ -231,3 +235,157 @@ func TestServeUsage(t *testing.T) {
 		})
 	}
 }
+
+func TestServeScenarioFile(t *testing.T) {
+	s := startServe(t, "--addr", "127.0.0.1:0", "--org", filepath.Join("..", "emulator", "organization.json"), "--discovery-lag", "1s")
+	endpoint := s.field(t, "endpoint")
+	if got := s.field(t, "delegated admin"); got != "222222222222" {
+		t.Errorf("delegated admin %q", got)
+	}
+	if got := s.field(t, "control plane"); !strings.HasPrefix(got, endpoint+"/_awstest/") {
+		t.Errorf("control plane %q", got)
+	}
+	// The announced AWS CLI line works for v1, which reads only
+	// AWS_DEFAULT_REGION, and v2.
+	if all := strings.Join(s.lines, "\n"); !strings.Contains(all, "AWS_DEFAULT_REGION=us-east-1 aws --endpoint-url "+endpoint) {
+		t.Errorf("announcement:\n%s", all)
+	}
+	resp, err := http.Get(endpoint + "/_awstest/state")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var st awstest.State
+	if err := json.NewDecoder(resp.Body).Decode(&st); err != nil || st.DelegatedAdmins[awstest.IPAMServicePrincipal][0] != "222222222222" ||
+		st.HasRole("777777777777", awstest.IPAMRoleName) {
+		t.Fatalf("state %+v (%v)", st, err)
+	}
+	if code := s.stop(t, syscall.SIGTERM); code != 0 {
+		t.Errorf("exit %d; stderr %s", code, s.stderr)
+	}
+}
+
+func TestServeFlagsChangeTheOrganization(t *testing.T) {
+	s := startServe(t, "--addr", "127.0.0.1:0", "--members", "30", "--ous", "5", "--suspended", "200000000002",
+		"--invited", "200000000003", "--feature-set", "CONSOLIDATED_BILLING", "-o", "json")
+	var ep struct {
+		Endpoint     string `json:"endpoint"`
+		ControlPlane string `json:"control_plane"`
+	}
+	if err := json.Unmarshal([]byte(s.lines[0]), &ep); err != nil {
+		t.Fatal(err)
+	}
+	resp, err := http.Get(ep.Endpoint + "/_awstest/state")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var st awstest.State
+	if err := json.NewDecoder(resp.Body).Decode(&st); err != nil || st.FeatureSet != "CONSOLIDATED_BILLING" ||
+		st.HasRole("200000000003", awstest.OrganizationAccessRoleName) || !st.HasRole("200000000004", awstest.OrganizationAccessRoleName) {
+		t.Fatalf("state %+v (%v)", st, err)
+	}
+	if ep.ControlPlane != ep.Endpoint+"/_awstest/" {
+		t.Errorf("control plane %q", ep.ControlPlane)
+	}
+	s.stop(t, syscall.SIGTERM)
+}
+
+func TestServeScenarioUsage(t *testing.T) {
+	dir := t.TempDir()
+	bad := filepath.Join(dir, "bad.json")
+	os.WriteFile(bad, []byte(`{"managementAccount": {"id": "111111111111"}, "members": [{"id": "222222222222", "status": "GONE"}]}`), 0o600)
+	syntax := filepath.Join(dir, "syntax.json")
+	os.WriteFile(syntax, []byte("{\n  \"managementAccount\": {\"id\": \"111111111111\"},\n  \"members\": [,]\n}"), 0o600)
+	for _, tc := range []struct {
+		args   []string
+		stderr string
+	}{
+		{[]string{"serve", "--org", bad}, bad + `: members[0].status: "GONE" is neither ACTIVE nor SUSPENDED`},
+		{[]string{"serve", "--org", syntax}, syntax + ":3:15: invalid character"},
+		{[]string{"serve", "--org", filepath.Join(dir, "missing.json")}, "missing.json"},
+		{[]string{"serve", "--org", bad, "--members", "3"}, "--org and --members"},
+		{[]string{"serve", "--ous", "3"}, "--ous spreads generated members"},
+		{[]string{"serve", "--suspended", "999999999999"}, "--suspended 999999999999 is not a member account"},
+		{[]string{"serve", "--feature-set", "SOME"}, "--feature-set must be"},
+		{[]string{"serve", "--suspended", member1, "--delegated", member1}, "is a suspended member"},
+		{[]string{"serve", "--feature-set", "CONSOLIDATED_BILLING", "--delegated", member1}, "ipamDelegatedAdmin: IPAM needs an organization with all features"},
+		{[]string{"serve", "--fault", "GetRole=awstest:Nope"}, `unknown code "awstest:Nope"`},
+		{[]string{"serve", "--fault", `{"operation":"GetRole","latency":"soon"}`}, "latency"},
+		{[]string{"serve", "--discovery-lag", "-1s"}, "--discovery-lag must not be negative"},
+		{[]string{"serve", "--max-conns", "0"}, "--max-conns"},
+	} {
+		t.Run(strings.Join(tc.args[1:], " "), func(t *testing.T) {
+			r := runCtl(t, baseEnv(t), tc.args...)
+			wantCode(t, r, exitUsage)
+			if !strings.Contains(r.stderr, tc.stderr) {
+				t.Errorf("stderr lacks %q:\n%v", tc.stderr, r)
+			}
+		})
+	}
+}
+
+func TestParseFaults(t *testing.T) {
+	got, err := parseFaults([]string{
+		"GetRole=awstest:Throttle",
+		"GetRole=awstest:Throttle:2",
+		"*=ThrottlingException:3",
+		"CreateIpam=InternalError",
+		`{"operation":"DescribeIpams","latency":"250ms","count":1,"applied":true}`,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []fault{
+		{"GetRole", awstest.Fault{Code: awstest.CodeThrottle}},
+		{"GetRole", awstest.Fault{Code: awstest.CodeThrottle, Count: 2}},
+		{"*", awstest.Fault{Code: "ThrottlingException", Count: 3}},
+		{"CreateIpam", awstest.Fault{Code: "InternalError"}},
+		{"DescribeIpams", awstest.Fault{Latency: 250 * time.Millisecond, Count: 1, Applied: true}},
+	}
+	if !slices.Equal(got, want) {
+		t.Fatalf("got %+v\nwant %+v", got, want)
+	}
+}
+
+func TestLimitListener(t *testing.T) {
+	inner := &pipeListener{conns: make(chan net.Conn, 4)}
+	for range 3 {
+		a, b := net.Pipe()
+		defer b.Close()
+		inner.conns <- a
+	}
+	l := (&serveLimits{maxConns: 2}).listener(inner).(*limitListener)
+	c1, err1 := l.Accept()
+	_, err2 := l.Accept()
+	if err1 != nil || err2 != nil || len(l.sem) != 2 {
+		t.Fatalf("accept: %v %v, %d slots taken", err1, err2, len(l.sem))
+	}
+	c1.Close()
+	c1.Close() // a second Close gives nothing back twice
+	if len(l.sem) != 1 {
+		t.Fatalf("%d slots taken after a close", len(l.sem))
+	}
+	if _, err := l.Accept(); err != nil || len(l.sem) != 2 {
+		t.Fatalf("accept after a close: %v", err)
+	}
+	// Full: Accept waits, and Close ends the wait.
+	done := make(chan error, 1)
+	go func() { _, err := l.Accept(); done <- err }()
+	l.Close()
+	if err := <-done; !errors.Is(err, net.ErrClosed) {
+		t.Fatalf("accept after Close: %v", err)
+	}
+}
+
+type pipeListener struct{ conns chan net.Conn }
+
+func (p *pipeListener) Accept() (net.Conn, error) {
+	c, ok := <-p.conns
+	if !ok {
+		return nil, net.ErrClosed
+	}
+	return c, nil
+}
+func (p *pipeListener) Close() error   { return nil }
+func (p *pipeListener) Addr() net.Addr { return &net.TCPAddr{} }

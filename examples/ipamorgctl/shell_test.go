@@ -5,6 +5,9 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/sts"
+
 	"github.com/ipamorg/sdk/awsclient/awstest"
 )
 
@@ -61,11 +64,22 @@ func TestCompletion(t *testing.T) {
 // records do, and credentials never.
 func TestQuietUnlessDebug(t *testing.T) {
 	t.Parallel()
-	const secret, token = "s3cr3t-access-key-never-printed", "s3ss10n-token-never-printed"
-	srv := startServer(t)
+	// Temporary credentials of the management account, as a role in it
+	// gives them: a secret key and a session token that must never be
+	// printed.
+	org := awstest.DefaultOrganization()
+	org.ManagementAccount.Roles = []string{"Operator"}
+	srv := startServer(t, awstest.WithOrganization(org))
+	out, err := sts.NewFromConfig(srv.Config(t.Context(), mgmt)).AssumeRole(t.Context(), &sts.AssumeRoleInput{
+		RoleArn: aws.String("arn:aws:iam::" + mgmt + ":role/Operator"), RoleSessionName: aws.String("debug-test"),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	key, secret, token := aws.ToString(out.Credentials.AccessKeyId), aws.ToString(out.Credentials.SecretAccessKey), aws.ToString(out.Credentials.SessionToken)
 	// A throttled read makes the SDK retry: something for it to log.
 	srv.InjectFault("DescribeOrganization", awstest.Fault{Code: "ThrottlingException", Count: 1})
-	env := append(baseEnv(t), "AWS_ACCESS_KEY_ID="+mgmt, "AWS_SECRET_ACCESS_KEY="+secret, "AWS_SESSION_TOKEN="+token, "AWS_REGION=us-east-1")
+	env := append(baseEnv(t), "AWS_ACCESS_KEY_ID="+key, "AWS_SECRET_ACCESS_KEY="+secret, "AWS_SESSION_TOKEN="+token, "AWS_REGION=us-east-1")
 
 	r := runCtl(t, env, "--endpoint-url", srv.URL, "plan", "--delegate", member1)
 	wantCode(t, r, exitOK)

@@ -1,0 +1,95 @@
+package main
+
+import (
+	"io"
+	"log"
+	"net"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/spf13/pflag"
+)
+
+// serveLimits keep one client from holding the server: every connection
+// is bounded in time (reading a request, writing its answer, idling between
+// requests) and the number of open connections is capped, so that no
+// client exhausts the process's file descriptors.
+type serveLimits struct {
+	readTimeout, writeTimeout, idleTimeout time.Duration
+	maxConns                               int
+}
+
+func (l *serveLimits) flags(f *pflag.FlagSet) {
+	f.DurationVar(&l.readTimeout, "read-timeout", time.Minute, "longest time to read one request, body included")
+	f.DurationVar(&l.writeTimeout, "write-timeout", 5*time.Minute, "longest time to answer one request once read (injected latency included)")
+	f.DurationVar(&l.idleTimeout, "idle-timeout", 2*time.Minute, "how long an idle keep-alive connection stays open")
+	f.IntVar(&l.maxConns, "max-conns", 512, "most connections open at once; more wait to be accepted")
+}
+
+func (l *serveLimits) check() error {
+	if l.readTimeout <= 0 || l.writeTimeout <= 0 || l.idleTimeout <= 0 {
+		return usageError("--read-timeout, --write-timeout and --idle-timeout must be positive")
+	}
+	if l.maxConns < 1 {
+		return usageError("--max-conns must be at least 1")
+	}
+	return nil
+}
+
+func (l *serveLimits) server(h http.Handler) *http.Server {
+	return &http.Server{
+		Handler:           h,
+		ReadHeaderTimeout: min(l.readTimeout, 30*time.Second),
+		ReadTimeout:       l.readTimeout,
+		WriteTimeout:      l.writeTimeout,
+		IdleTimeout:       l.idleTimeout,
+		// Dropped-connection faults would fill stderr otherwise.
+		ErrorLog: log.New(io.Discard, "", 0),
+	}
+}
+
+// listener caps inner at maxConns open connections: Accept waits for one
+// to close (new clients queue in the kernel's backlog meanwhile).
+func (l *serveLimits) listener(inner net.Listener) net.Listener {
+	return &limitListener{Listener: inner, sem: make(chan struct{}, l.maxConns), done: make(chan struct{})}
+}
+
+type limitListener struct {
+	net.Listener
+	sem       chan struct{}
+	done      chan struct{}
+	closeOnce sync.Once
+}
+
+func (l *limitListener) Accept() (net.Conn, error) {
+	select {
+	case l.sem <- struct{}{}:
+	case <-l.done:
+		return nil, net.ErrClosed
+	}
+	c, err := l.Listener.Accept()
+	if err != nil {
+		<-l.sem
+		return nil, err
+	}
+	return &limitConn{Conn: c, release: func() { <-l.sem }}, nil
+}
+
+func (l *limitListener) Close() error {
+	l.closeOnce.Do(func() { close(l.done) })
+	return l.Listener.Close()
+}
+
+// limitConn gives its slot back once, when closed.
+type limitConn struct {
+	net.Conn
+	once    sync.Once
+	release func()
+}
+
+func (c *limitConn) Close() error {
+	err := c.Conn.Close()
+	c.once.Do(c.release)
+	return err
+}
