@@ -29,12 +29,25 @@ type Clients struct {
 	// must be safe for concurrent use. It is optional: Validate does not
 	// require it, and only the fleet verification fails without it.
 	MemberIAM func(creds aws.CredentialsProvider) IAMAPI
+
+	// AdminEC2 returns an EC2 client for region that acts with creds:
+	// the credentials of the role assumed in IPAM's delegated
+	// administrator account, so that the library can read what IPAM
+	// monitors (ipamorg's Monitoring) and which IPAMs stand in the way of
+	// a teardown. A nil creds means the clients' own credentials (the
+	// caller is the administrator); region "" means the configuration's
+	// Region. It is called once per Region and must be safe for
+	// concurrent use. Like MemberIAM it is optional: Validate does not
+	// require it, and only the calls that read the administrator's IPAMs
+	// fail without it.
+	AdminEC2 func(creds aws.CredentialsProvider, region string) IPAMAPI
 }
 
 // NewFromConfig returns the SDK's clients for cfg, which should hold the
 // management account's credentials. It makes no AWS call.
 //
-// Its MemberIAM builds each member's IAM client from a copy of cfg (same
+// Its MemberIAM and AdminEC2 build their clients as MemberIAMFromConfig and
+// AdminEC2FromConfig say. Its MemberIAM builds each member's IAM client from a copy of cfg (same
 // region, endpoint, HTTP client and retryer) with only the credentials
 // replaced, wrapped in an aws.CredentialsCache.
 //
@@ -53,6 +66,7 @@ func NewFromConfig(cfg aws.Config) Clients {
 		STS:           sts.NewFromConfig(cfg),
 		IAM:           iam.NewFromConfig(cfg),
 		MemberIAM:     MemberIAMFromConfig(cfg),
+		AdminEC2:      AdminEC2FromConfig(cfg),
 	}
 }
 
@@ -77,6 +91,28 @@ func MemberIAMFromConfig(cfg aws.Config) func(creds aws.CredentialsProvider) IAM
 		c := shared.Copy()
 		c.Credentials = aws.NewCredentialsCache(creds)
 		return iam.NewFromConfig(c)
+	}
+}
+
+// AdminEC2FromConfig returns the Clients.AdminEC2 factory that
+// NewFromConfig installs: each client is ec2.NewFromConfig of a copy of cfg
+// with its Region replaced (unless region is "") and its credentials
+// replaced by creds (unless nil), wrapped in an aws.CredentialsCache. As
+// with MemberIAMFromConfig, every client shares one HTTP client, frozen
+// from the one ec2.NewFromConfig(cfg) resolves, so that reading many
+// Regions at once does not open a pool of connections per Region.
+func AdminEC2FromConfig(cfg aws.Config) func(creds aws.CredentialsProvider, region string) IPAMAPI {
+	shared := cfg.Copy()
+	shared.HTTPClient = frozenHTTPClient(ec2.NewFromConfig(cfg).Options().HTTPClient)
+	return func(creds aws.CredentialsProvider, region string) IPAMAPI {
+		c := shared.Copy()
+		if creds != nil {
+			c.Credentials = aws.NewCredentialsCache(creds)
+		}
+		if region != "" {
+			c.Region = region
+		}
+		return ec2.NewFromConfig(c)
 	}
 }
 
@@ -119,7 +155,7 @@ func frozenHTTPClient(hc aws.HTTPClient) aws.HTTPClient {
 var ErrMissingClient = errors.New("awsclient: missing client")
 
 // Validate reports, wrapping ErrMissingClient, every nil client of c.
-// MemberIAM is optional and not checked.
+// MemberIAM and AdminEC2 are optional and not checked.
 func (c Clients) Validate() error {
 	var errs []error
 	for _, f := range []struct {

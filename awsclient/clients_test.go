@@ -8,6 +8,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 
@@ -112,4 +113,45 @@ func TestIdleConnsCoverConcurrency(t *testing.T) {
 			t.Errorf("HTTP client %T %p, want the caller's %p", got, got, hc)
 		}
 	})
+}
+
+// TestAdminEC2: the administrator's EC2 clients act in the Region asked
+// for ("" keeping the config's), with the credentials given (nil keeping
+// the config's), and share one HTTP client across Regions.
+func TestAdminEC2(t *testing.T) {
+	const admin = awstest.DefaultMemberAccountID1
+	org := awstest.DefaultOrganization()
+	org.IPAMDelegatedAdmin = admin
+	cfg := serve(t, awstest.New(awstest.WithOrganization(org), awstest.WithIPAMs(awstest.IPAMSpec{Owner: admin, Region: "eu-west-1"})))
+	c := awsclient.NewFromConfig(cfg)
+	creds := credentials.NewStaticCredentialsProvider(admin, "secret", "")
+
+	var shared aws.HTTPClient
+	for _, tc := range []struct {
+		creds  aws.CredentialsProvider
+		region string
+		want   string // the Region the client acts in
+		ipams  int    // the IPAMs it lists there
+	}{
+		{creds, "eu-west-1", "eu-west-1", 1},
+		{creds, "", awstest.Region, 0},
+		{nil, "eu-west-1", "eu-west-1", 0}, // the management account's own
+	} {
+		client := c.AdminEC2(tc.creds, tc.region).(*ec2.Client)
+		if got := client.Options().Region; got != tc.want {
+			t.Errorf("region %q: client in %q, want %q", tc.region, got, tc.want)
+		}
+		hc := client.Options().HTTPClient
+		if _, buildable := hc.(*awshttp.BuildableClient); buildable || shared != nil && hc != shared {
+			t.Fatalf("region %q: HTTP client %T %p; first client's: %v", tc.region, hc, hc, shared)
+		}
+		shared = hc
+		out, err := client.DescribeIpams(t.Context(), &ec2.DescribeIpamsInput{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(out.Ipams) != tc.ipams {
+			t.Errorf("creds %v region %q: %d IPAMs, want %d", tc.creds != nil, tc.region, len(out.Ipams), tc.ipams)
+		}
+	}
 }

@@ -11,4 +11,4 @@
 // package ipamorg.
 package awsclient
 
-//go:generate go tool mockgen -typed -destination=mocks/mocks.go -package=mocks github.com/ipamorg/sdk/awsclient OrganizationsAPI,EC2API,STSAPI,IAMAPI
+//go:generate go tool mockgen -typed -destination=mocks/mocks.go -package=mocks github.com/ipamorg/sdk/awsclient OrganizationsAPI,EC2API,IPAMAPI,STSAPI,IAMAPI

@@ -30,6 +30,17 @@ type EC2API interface {
 	DisableIpamOrganizationAdminAccount(ctx context.Context, params *ec2.DisableIpamOrganizationAdminAccountInput, optFns ...func(*ec2.Options)) (*ec2.DisableIpamOrganizationAdminAccountOutput, error)
 }
 
+// IPAMAPI is the part of EC2 that shows what IPAM itself sees, read in the
+// account of IPAM's delegated administrator (see Clients.AdminEC2): the
+// Regions enabled there, the IPAMs it owns in a Region, and the accounts an
+// IPAM's resource discovery has discovered. Only that account can list
+// every discovered account of the organization.
+type IPAMAPI interface {
+	DescribeRegions(ctx context.Context, params *ec2.DescribeRegionsInput, optFns ...func(*ec2.Options)) (*ec2.DescribeRegionsOutput, error)
+	DescribeIpams(ctx context.Context, params *ec2.DescribeIpamsInput, optFns ...func(*ec2.Options)) (*ec2.DescribeIpamsOutput, error)
+	GetIpamDiscoveredAccounts(ctx context.Context, params *ec2.GetIpamDiscoveredAccountsInput, optFns ...func(*ec2.Options)) (*ec2.GetIpamDiscoveredAccountsOutput, error)
+}
+
 // STSAPI identifies the caller and assumes roles in member accounts.
 type STSAPI interface {
 	GetCallerIdentity(ctx context.Context, params *sts.GetCallerIdentityInput, optFns ...func(*sts.Options)) (*sts.GetCallerIdentityOutput, error)
@@ -49,6 +60,7 @@ type IAMAPI interface {
 var (
 	_ OrganizationsAPI = (*organizations.Client)(nil)
 	_ EC2API           = (*ec2.Client)(nil)
+	_ IPAMAPI          = (*ec2.Client)(nil)
 	_ STSAPI           = (*sts.Client)(nil)
 	_ IAMAPI           = (*iam.Client)(nil)
 )
