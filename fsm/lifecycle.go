@@ -42,6 +42,14 @@ const (
 	EventDisableTrustedAccess Event = "disable-trusted-access"
 	// EventDeleteServiceLinkedRole is iam:DeleteServiceLinkedRole.
 	EventDeleteServiceLinkedRole Event = "delete-service-linked-role"
+	// EventRepairDelegation repairs a delegation made the wrong way
+	// (trusted access and the administrator registered through AWS
+	// Organizations, which creates no AWSServiceRoleForIPAM): the same
+	// ec2:EnableIpamOrganizationAdminAccount as EventDelegate, for the
+	// administrator already registered, which creates the missing roles
+	// without removing it. It leads from delegated back to delegated, so
+	// it is never on a Path.
+	EventRepairDelegation Event = "repair-delegation"
 )
 
 // transition is one row of the lifecycle table.
@@ -62,6 +70,7 @@ var table = []transition{
 	{EventRemoveDelegate, []State{StateDelegated}, StateTrusted},
 	{EventDisableTrustedAccess, []State{StateTrusted}, StateDisabled},
 	{EventDeleteServiceLinkedRole, []State{StateDisabled}, StateNone},
+	{EventRepairDelegation, []State{StateDelegated}, StateDelegated},
 }
 
 // States returns every lifecycle state, in lifecycle order. StateUnknown is

@@ -14,7 +14,7 @@ import (
 var want = map[State]map[Event]State{
 	StateNone:      {EventEnableTrustedAccess: StateTrusted},
 	StateTrusted:   {EventDelegate: StateDelegated, EventDisableTrustedAccess: StateDisabled},
-	StateDelegated: {EventRemoveDelegate: StateTrusted},
+	StateDelegated: {EventRemoveDelegate: StateTrusted, EventRepairDelegation: StateDelegated},
 	StateDisabled:  {EventEnableTrustedAccess: StateTrusted, EventDeleteServiceLinkedRole: StateNone},
 }
 

@@ -110,8 +110,10 @@ func TestConfirmationPollsOneRead(t *testing.T) {
 
 // The lifecycle none → delegated → none with no lag makes the fewest calls
 // that do the job with the same guards: an Observe (5 reads) per
-// Reconcile, the guard's DescribeAccount, the four writes, one read
-// confirming each write and one read of the role's deletion task.
+// Reconcile, the delegate guard's DescribeAccount, the remove-delegate
+// guard's read of the administrator's IPAMs (AssumeRole, DescribeRegions,
+// DescribeIpams in each of the emulator's 17 Regions), the four writes,
+// one read confirming each write and one read of the role's deletion task.
 func TestConfirmationLifecycleCalls(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		emu := emulatorAt(fsm.StateNone, "")
@@ -143,12 +145,13 @@ func TestConfirmationLifecycleCalls(t *testing.T) {
 			"DescribeAccount":                    1,
 			"EnableIpamOrganizationAdminAccount": 1, "DisableIpamOrganizationAdminAccount": 1,
 			"DisableAWSServiceAccess": 1, "DeleteServiceLinkedRole": 1,
+			"AssumeRole": 1, "DescribeRegions": 1, "DescribeIpams": len(awstest.Regions()),
 		}
 		if !maps.Equal(got, want) {
 			t.Errorf("calls %v\nwant  %v", got, want)
 		}
-		if n := len(emu.Requests()); n != 20 {
-			t.Errorf("%d calls, want 20", n)
+		if n, want := len(emu.Requests()), 22+len(awstest.Regions()); n != want {
+			t.Errorf("%d calls, want %d", n, want)
 		}
 	})
 }

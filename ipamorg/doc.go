@@ -43,8 +43,9 @@
 // (ErrNotManagementAccount, ErrAnomaly, ErrAllFeaturesRequired,
 // ErrInvalidAccountID, ErrAccountNotInOrganization,
 // ErrManagementAccountAsDelegate, ErrDelegatedAdminConflict,
-// ErrTrustedAccessRequiresDelegation) mean nothing was written. IsTerminal
-// tells whether retrying can help.
+// ErrTrustedAccessRequiresDelegation, ErrIPAMResourcesExist,
+// ErrAdminUnreachable) mean nothing was written. IsTerminal tells whether
+// retrying can help.
 //
 // # Warnings
 //
@@ -71,15 +72,34 @@
 // After delegation IPAM needs AWSServiceRoleForIPAM in every member account;
 // where it is missing, IPAM silently cannot monitor that account.
 // VerifyServiceLinkedRoles assumes a role (OrganizationAccountAccessRole by
-// default) in every ACTIVE account, checks the service-linked role and, with
-// VerifyOptions.Repair, creates it where it is missing, with bounded
-// concurrency and a rate limit.
+// default, Options.AccessRole) in every ACTIVE account, checks the
+// service-linked role and, with VerifyOptions.Repair, creates it where it is
+// missing, with bounded concurrency and a rate limit.
+//
+// # Monitoring
+//
+// "Delegated" is Organizations' bookkeeping; what a platform team wants is
+// that IPAM monitors every account. Monitoring reads what IPAM itself sees,
+// in the delegated administrator's account (reached by assuming
+// Options.AccessRole): its IPAMs in every enabled Region and, for the
+// organization-wide ones, each ACTIVE account's discovery in each
+// operating Region, with warnings that say how to fix what is not
+// monitored. WaitMonitored polls it until Complete, which is what a
+// pipeline runs after delegating and creating the IPAM.
+//
+// Every step that removes the administrator first reads its IPAMs and
+// refuses while any exists (ErrIPAMResourcesExist), as AWS's teardown order
+// requires; the package never deletes an IPAM. A delegation made through
+// Organizations, with no AWSServiceRoleForIPAM, is repaired by one step
+// (fsm.EventRepairDelegation). After a teardown, VerifyOptions.Purge deletes
+// the role left in the member accounts.
 //
 // # Permissions
 //
-// RequiredPermissions returns the least-privilege IAM policy for the events
-// a caller intends to take; RequiredVerifyPermissions the policies fleet
-// verification needs, for the caller and for the role it assumes.
+// RequiredPolicies returns the least-privilege IAM policies for the
+// operations a caller intends, one per account that needs one: the
+// management account, the delegated administrator's, the members';
+// RequiredPermissions the management account's for lifecycle events.
 //
 // # Testing
 //

@@ -64,13 +64,39 @@ var (
 	// ErrServiceLinkedRoleDeletionFailed: IAM reported the deletion task of
 	// AWSServiceRoleForIPAM as FAILED; the error carries IAM's reason.
 	ErrServiceLinkedRoleDeletionFailed = errors.New("ipamorg: service-linked role deletion failed")
-	// ErrNoDelegatedAdmin: VerifyServiceLinkedRoles was asked to repair
-	// while no IPAM delegated administrator is registered.
-	// AWSServiceRoleForIPAM matters only while IPAM is integrated with the
-	// organization, and delegating an administrator creates it in every
-	// account anyway; creating it beforehand would, in the management
-	// account, turn state none into disabled.
+	// ErrNoDelegatedAdmin: no IPAM delegated administrator is registered,
+	// while the call needs one: Monitoring and WaitMonitored (IPAM's view
+	// is the administrator's), or VerifyServiceLinkedRoles asked to
+	// repair. AWSServiceRoleForIPAM matters only while IPAM is integrated
+	// with the organization, and delegating an administrator creates it
+	// in every account anyway; creating it beforehand would, in the
+	// management account, turn state none into disabled.
 	ErrNoDelegatedAdmin = errors.New("ipamorg: no ipam delegated administrator is registered")
+	// ErrAdminUnreachable: the IPAM delegated administrator's account
+	// cannot be read: the access role (Options.AccessRole) cannot be
+	// assumed there, or EC2 denies the reads of its IPAMs. The AWS error
+	// stays wrapped. Monitoring and WaitMonitored fail with it, and so
+	// does any plan that removes the administrator, unless
+	// Desired.AllowIPAMResources: without the read nobody knows whether
+	// IPAMs are left.
+	ErrAdminUnreachable = errors.New("ipamorg: the ipam delegated administrator's account cannot be reached")
+	// ErrNoIPAM: the IPAM delegated administrator owns no IPAM in the
+	// Regions read, so IPAM monitors nothing. WaitMonitored waits for one
+	// to be created.
+	ErrNoIPAM = errors.New("ipamorg: the ipam delegated administrator owns no ipam")
+	// ErrIPAMResourcesExist: a step would remove the IPAM delegated
+	// administrator while it still owns IPAMs (any that exists counts,
+	// one being deleted included), which AWS's teardown order forbids:
+	// the message names each IPAM with the command that deletes it, run
+	// as the administrator. Nothing was written. Delete them first, or
+	// set Desired.AllowIPAMResources (RemoveOptions.AllowIPAMResources for
+	// RemoveDelegate); the library never deletes an IPAM.
+	ErrIPAMResourcesExist = errors.New("ipamorg: the ipam delegated administrator still owns ipams")
+	// ErrIntegrationActive: VerifyServiceLinkedRoles was asked to purge
+	// AWSServiceRoleForIPAM while IPAM is still integrated with the
+	// organization (trusted or delegated), where IPAM needs the role.
+	// Tear down first.
+	ErrIntegrationActive = errors.New("ipamorg: ipam is still integrated with the organization")
 	// ErrAnomaly: the organization shows what AWS should not: more than one
 	// IPAM delegated administrator, the management account listed as one,
 	// an administrator listed without an id, or an empty caller or
@@ -100,14 +126,15 @@ var terminal = []error{
 	ErrAccountNotInOrganization, ErrManagementAccountAsDelegate, ErrDelegatedAdminConflict,
 	ErrTrustedAccessRequiresDelegation, ErrAccessDenied, ErrStalePlan, ErrInvalidOptions, ErrInvalidDesired,
 	ErrServiceLinkedRoleDeletionFailed, ErrNoDelegatedAdmin, ErrAnomaly, ErrInvalidResponse, ErrInvalidParameter,
-	fsm.ErrInvalidTransition,
+	ErrAdminUnreachable, ErrIPAMResourcesExist, ErrIntegrationActive, fsm.ErrInvalidTransition,
 }
 
 // IsTerminal reports whether retrying the same call cannot help: err is a
 // guard's refusal, malformed input, an anomaly, or an AWS refusal that
 // needs something changed first (ErrAccessDenied, ErrStalePlan: plan again).
 // It is false for nil, for throttling and other AWS errors the package does
-// not classify, for ErrWaitTimeout and ErrWriteFailed, for any error with
+// not classify, for ErrWaitTimeout and ErrWriteFailed, for ErrNoIPAM (creating
+// an IPAM, as a pipeline does right after delegating, cures it), for any error with
 // Unconfirmed steps (a retry observes where the write got to), and for the
 // end of a context. A controller requeues when it is false.
 func IsTerminal(err error) bool {
@@ -136,7 +163,8 @@ func IsTerminal(err error) bool {
 type Error struct {
 	// Op is the method that failed: "observe", "plan", "apply", "reconcile",
 	// "delegate", "remove-delegate", "disable-trusted-access",
-	// "delete-service-linked-role" or "verify-service-linked-roles".
+	// "delete-service-linked-role", "verify-service-linked-roles",
+	// "monitoring" or "wait-monitored".
 	Op string
 	// Step is the lifecycle step that failed, if any: its Event, its From
 	// and To states, the AWS Action that failed and the Account it acted

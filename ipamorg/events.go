@@ -30,10 +30,13 @@ type eventSpec struct {
 	// status the plan starts from and the desired state; nil for none.
 	account func(st *Status, d Desired) string
 	// guard, if set, checks before any write that the step may be taken
-	// from st, beyond what every plan that writes is checked for (the
-	// caller is the management account, no anomaly). It may read, never
-	// write.
-	guard func(ctx context.Context, c *Client, st *Status, s Step) error
+	// from st toward d, beyond what every plan that writes is checked for
+	// (the caller is the management account, no anomaly). It may read,
+	// never write.
+	guard func(ctx context.Context, c *Client, st *Status, s Step, d Desired) error
+	// why, if set, tells people why a plan holds the step, where its
+	// event alone does not (Plan.String prints it).
+	why string
 	// write sends the step's call. applied reports whether reads already
 	// show the step taken: callWrite's look after a lost answer.
 	write func(ctx context.Context, c *Client, s Step, applied func(context.Context) bool) error
@@ -49,6 +52,10 @@ type eventSpec struct {
 	// reads every operation makes (observeActions). An event taken by
 	// another's call needs that call's.
 	statements []policyStatement
+	// adminStatements, if set, are what the step's guard needs of the
+	// access role in the delegated administrator's account (the caller
+	// then needs sts:AssumeRole on that role).
+	adminStatements []policyStatement
 }
 
 // events is the table, in lifecycle order.
@@ -64,12 +71,7 @@ var events = []eventSpec{
 		account: desiredAdmin,
 		guard:   guardDelegate,
 		write:   enableAdmin,
-		dryRun: func(ctx context.Context, api awsclient.EC2API, s Step) error {
-			_, err := api.EnableIpamOrganizationAdminAccount(ctx, &ec2.EnableIpamOrganizationAdminAccountInput{
-				DelegatedAdminAccountId: aws.String(s.Account), DryRun: aws.Bool(true),
-			})
-			return err
-		},
+		dryRun:  enableAdminDryRun,
 		reread: func(ctx context.Context, c *Client, prev *Status, s Step) (*Status, error) {
 			return c.rereadAdmins(ctx, prev, func(st *Status, admins []string) {
 				if known := knownIDs(admins); len(known) == 1 && known[0] == s.Account {
@@ -83,26 +85,14 @@ var events = []eventSpec{
 				}
 			})
 		},
-		done: func(st *Status, s Step) bool { return st.DelegatedAdmin == s.Account },
-		statements: []policyStatement{
-			{
-				Sid: "IpamDelegate", Effect: "Allow", Resource: "*",
-				// EC2 calls the two Organizations actions on the caller's
-				// behalf, with the caller's permissions: the library never
-				// calls organizations:EnableAWSServiceAccess itself.
-				Action: []string{
-					"ec2:EnableIpamOrganizationAdminAccount",
-					"organizations:EnableAWSServiceAccess",
-					"organizations:RegisterDelegatedAdministrator",
-				},
-			},
-			createServiceLinkedRoleStatement,
-		},
+		done:       func(st *Status, s Step) bool { return st.DelegatedAdmin == s.Account },
+		statements: delegateStatements,
 	},
 	{
 		event:   fsm.EventRemoveDelegate,
 		action:  "ec2:DisableIpamOrganizationAdminAccount",
-		account: func(st *Status, _ Desired) string { return st.DelegatedAdmin },
+		account: observedAdmin,
+		guard:   guardIPAMs,
 		write:   disableAdmin,
 		dryRun: func(ctx context.Context, api awsclient.EC2API, s Step) error {
 			_, err := api.DisableIpamOrganizationAdminAccount(ctx, &ec2.DisableIpamOrganizationAdminAccountInput{
@@ -121,6 +111,7 @@ var events = []eventSpec{
 				"organizations:DeregisterDelegatedAdministrator",
 			},
 		}},
+		adminStatements: []policyStatement{readAdminIPAMsStatement},
 	},
 	{
 		event:  fsm.EventDisableTrustedAccess,
@@ -142,12 +133,54 @@ var events = []eventSpec{
 		reread: func(ctx context.Context, c *Client, prev *Status, _ Step) (*Status, error) {
 			return c.rereadServiceLinkedRole(ctx, prev)
 		},
-		done: func(st *Status, _ Step) bool { return !st.ServiceLinkedRole },
-		statements: []policyStatement{{
-			Sid: "IpamDeleteServiceLinkedRole", Effect: "Allow", Resource: roleARNPattern,
-			Action: []string{"iam:DeleteServiceLinkedRole", "iam:GetServiceLinkedRoleDeletionStatus"},
-		}},
+		done:       func(st *Status, _ Step) bool { return !st.ServiceLinkedRole },
+		statements: []policyStatement{deleteServiceLinkedRoleStatement},
 	},
+	{
+		// The planner takes it, from delegated to the same administrator,
+		// when Observe warns of the wrong enable path (planSteps).
+		event:   fsm.EventRepairDelegation,
+		action:  "ec2:EnableIpamOrganizationAdminAccount",
+		account: observedAdmin,
+		guard:   guardDelegate,
+		why: "trusted access and the administrator were registered through AWS Organizations, which creates no AWSServiceRoleForIPAM, " +
+			"so IPAM cannot monitor the accounts; enabling the same administrator through IPAM creates the roles without removing it",
+		write:  enableAdmin,
+		dryRun: enableAdminDryRun,
+		// The role in the management account is the one fact the call
+		// changes there; its members' roles follow (see Monitoring).
+		reread: func(ctx context.Context, c *Client, prev *Status, _ Step) (*Status, error) {
+			return c.rereadServiceLinkedRole(ctx, prev)
+		},
+		done: func(st *Status, _ Step) bool { return st.ServiceLinkedRole },
+		// The same call as delegate's, with the same permissions.
+		statements: delegateStatements,
+	},
+}
+
+// delegateStatements are what ec2:EnableIpamOrganizationAdminAccount needs.
+var delegateStatements = []policyStatement{
+	{
+		Sid: "IpamDelegate", Effect: "Allow", Resource: "*",
+		// EC2 calls the two Organizations actions on the caller's
+		// behalf, with the caller's permissions: the library never
+		// calls organizations:EnableAWSServiceAccess itself.
+		Action: []string{
+			"ec2:EnableIpamOrganizationAdminAccount",
+			"organizations:EnableAWSServiceAccess",
+			"organizations:RegisterDelegatedAdministrator",
+		},
+	},
+	createServiceLinkedRoleStatement,
+}
+
+// enableAdminDryRun sends ec2:EnableIpamOrganizationAdminAccount for the
+// step's account with DryRun.
+func enableAdminDryRun(ctx context.Context, api awsclient.EC2API, s Step) error {
+	_, err := api.EnableIpamOrganizationAdminAccount(ctx, &ec2.EnableIpamOrganizationAdminAccountInput{
+		DelegatedAdminAccountId: aws.String(s.Account), DryRun: aws.Bool(true),
+	})
+	return err
 }
 
 // createServiceLinkedRoleStatement allows creating AWSServiceRoleForIPAM,
@@ -159,7 +192,17 @@ var createServiceLinkedRoleStatement = policyStatement{
 	Condition: map[string]map[string]string{"StringEquals": {"iam:AWSServiceName": servicePrincipal}},
 }
 
+// deleteServiceLinkedRoleStatement allows deleting AWSServiceRoleForIPAM
+// and following the deletion task: the last step of a teardown, and the
+// fleet's purge.
+var deleteServiceLinkedRoleStatement = policyStatement{
+	Sid: "IpamDeleteServiceLinkedRole", Effect: "Allow", Resource: roleARNPattern,
+	Action: []string{"iam:DeleteServiceLinkedRole", "iam:GetServiceLinkedRoleDeletionStatus"},
+}
+
 func desiredAdmin(_ *Status, d Desired) string { return d.DelegatedAdmin }
+
+func observedAdmin(st *Status, _ Desired) string { return st.DelegatedAdmin }
 
 // specOf returns the row of ev, or nil for an event the table lacks (one
 // fsm does not know either: a test keeps the two tables equal).

@@ -18,9 +18,12 @@ import (
 // Delegate designates accountID as IPAM's delegated administrator
 // (ec2:EnableIpamOrganizationAdminAccount), which also enables trusted
 // access for IPAM and creates AWSServiceRoleForIPAM. It works from none,
-// disabled and trusted. It writes nothing when accountID already is the
-// administrator, and fails with ErrDelegatedAdminConflict when another
-// account is. ErrInvalidAccountID comes before any AWS call; the guards add
+// disabled and trusted. When accountID already is the administrator it
+// writes nothing, unless Observe warns that the delegation was made
+// through AWS Organizations (WarnWrongEnablePath): it then takes the
+// repair-delegation step, the same call for the same account, which
+// creates the missing roles. It fails with ErrDelegatedAdminConflict when
+// another account is the administrator. ErrInvalidAccountID comes before any AWS call; the guards add
 // ErrNotManagementAccount, ErrAnomaly, ErrAllFeaturesRequired,
 // ErrManagementAccountAsDelegate and ErrAccountNotInOrganization.
 func (c *Client) Delegate(ctx context.Context, accountID string) (*Result, error) {
@@ -34,9 +37,14 @@ func (c *Client) Delegate(ctx context.Context, accountID string) (*Result, error
 		return res, err
 	}
 	defer c.writeMu.Unlock()
+	d := Desired{State: fsm.StateDelegated, DelegatedAdmin: accountID}
 	if st.State == fsm.StateDelegated {
 		if st.DelegatedAdmin == accountID {
-			return res, nil
+			steps, err := planSteps(st, d) // none, or the repair
+			if err != nil {
+				return res, asError(op, err)
+			}
+			return c.run(ctx, op, st, steps, d, true)
 		}
 		return res, &Error{Op: op, Step: Step{Event: fsm.EventDelegate, From: st.State, Account: accountID}, Kind: ErrDelegatedAdminConflict, Last: st,
 			Err: fmt.Errorf("account %s is the delegated admin; remove it first, or Reconcile with AllowReplace", st.DelegatedAdmin)}
@@ -45,23 +53,43 @@ func (c *Client) Delegate(ctx context.Context, accountID string) (*Result, error
 	if err != nil {
 		return res, asError(op, err)
 	}
-	steps, err := stepsFor(st, events, Desired{State: fsm.StateDelegated, DelegatedAdmin: accountID})
+	steps, err := stepsFor(st, events, d)
 	if err != nil {
 		return res, asError(op, err)
 	}
-	return c.run(ctx, op, st, steps, true)
+	return c.run(ctx, op, st, steps, d, true)
+}
+
+// RemoveOptions configures RemoveDelegate.
+type RemoveOptions struct {
+	// AllowIPAMResources removes the administrator even while it owns
+	// IPAMs, or when they cannot be read, as Desired.AllowIPAMResources
+	// does for a plan.
+	AllowIPAMResources bool
 }
 
 // RemoveDelegate removes the delegated administrator
 // (ec2:DisableIpamOrganizationAdminAccount), from delegated to trusted.
-func (c *Client) RemoveDelegate(ctx context.Context) (*Result, error) {
-	return c.single(ctx, fsm.EventRemoveDelegate)
+// Like every step that removes the administrator, it first reads the
+// administrator's IPAMs, and refuses with ErrIPAMResourcesExist while any
+// exists, or with ErrAdminUnreachable when they cannot be read, before
+// any write, unless RemoveOptions.AllowIPAMResources:
+//
+//	c.RemoveDelegate(ctx, func(o *ipamorg.RemoveOptions) { o.AllowIPAMResources = true })
+func (c *Client) RemoveDelegate(ctx context.Context, optFns ...func(*RemoveOptions)) (*Result, error) {
+	var o RemoveOptions
+	for _, fn := range optFns {
+		if fn != nil {
+			fn(&o)
+		}
+	}
+	return c.single(ctx, fsm.EventRemoveDelegate, o.AllowIPAMResources)
 }
 
 // DisableTrustedAccess disables trusted access for IPAM
 // (organizations:DisableAWSServiceAccess), from trusted to disabled.
 func (c *Client) DisableTrustedAccess(ctx context.Context) (*Result, error) {
-	return c.single(ctx, fsm.EventDisableTrustedAccess)
+	return c.single(ctx, fsm.EventDisableTrustedAccess, false)
 }
 
 // DeleteServiceLinkedRole deletes AWSServiceRoleForIPAM from the management
@@ -70,11 +98,12 @@ func (c *Client) DisableTrustedAccess(ctx context.Context) (*Result, error) {
 // deletion that IAM reports as FAILED is an ErrServiceLinkedRoleDeletionFailed
 // carrying IAM's reason.
 func (c *Client) DeleteServiceLinkedRole(ctx context.Context) (*Result, error) {
-	return c.single(ctx, fsm.EventDeleteServiceLinkedRole)
+	return c.single(ctx, fsm.EventDeleteServiceLinkedRole, false)
 }
 
-// single takes the one step ev from the observed state.
-func (c *Client) single(ctx context.Context, ev fsm.Event) (*Result, error) {
+// single takes the one step ev from the observed state; allowIPAMs is
+// Desired.AllowIPAMResources for its guards.
+func (c *Client) single(ctx context.Context, ev fsm.Event, allowIPAMs bool) (*Result, error) {
 	op := string(ev)
 	res := &Result{Transitions: []Transition{}}
 	st, err := c.lockObserved(ctx, op, res)
@@ -86,11 +115,12 @@ func (c *Client) single(ctx context.Context, ev fsm.Event) (*Result, error) {
 		return res, &Error{Op: op, Step: Step{Event: ev, From: st.State}, Kind: fsm.ErrInvalidTransition, Last: st,
 			Err: &fsm.TransitionError{Event: ev, State: st.State}}
 	}
-	steps, err := stepsFor(st, []fsm.Event{ev}, Desired{State: st.State})
+	d := Desired{State: st.State, AllowIPAMResources: allowIPAMs}
+	steps, err := stepsFor(st, []fsm.Event{ev}, d)
 	if err != nil {
 		return res, asError(op, err)
 	}
-	return c.run(ctx, op, st, steps, true)
+	return c.run(ctx, op, st, steps, d, true)
 }
 
 // lockObserved takes the write lock, observes, records the status in res

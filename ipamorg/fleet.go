@@ -2,6 +2,7 @@ package ipamorg
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math"
 	"regexp"
@@ -10,9 +11,9 @@ import (
 	"github.com/ipamorg/sdk/awsclient"
 )
 
-// DefaultAccessRole is the role VerifyServiceLinkedRoles assumes in member
-// accounts by default: the one AWS Organizations creates in every account
-// it creates, trusting the management account.
+// DefaultAccessRole is the role the Client assumes in the organization's
+// other accounts by default (Options.AccessRole): the one AWS Organizations
+// creates in every account it creates, trusting the management account.
 const DefaultAccessRole = "OrganizationAccountAccessRole"
 
 // MaxVerifyConcurrency is the largest VerifyOptions.Concurrency: far more
@@ -26,20 +27,11 @@ const (
 	defaultVerifyRateLimit   = 50
 	// verifySessionName names the assumed-role sessions in CloudTrail.
 	verifySessionName = "ipamorg-verify"
-	// verifySessionSeconds is the shortest session STS grants: a check
-	// takes two or three calls.
-	verifySessionSeconds = 900
 )
 
 // VerifyOptions configures VerifyServiceLinkedRoles. The zero value checks
 // with the defaults below and repairs nothing.
 type VerifyOptions struct {
-	// RoleName is the role assumed (sts:AssumeRole) in every account but
-	// the caller's, optionally with its path ("audit/IpamFleetReader"),
-	// as IAM names roles. It needs iam:GetRole on AWSServiceRoleForIPAM
-	// and, to repair, iam:CreateServiceLinkedRole. Default
-	// DefaultAccessRole.
-	RoleName string
 	// Concurrency is how many accounts are checked at once, at most
 	// MaxVerifyConcurrency. Default 16. The listing of the accounts runs
 	// alongside the checks: one call more in flight. The HTTP clients
@@ -57,6 +49,14 @@ type VerifyOptions struct {
 	// AWSServiceName ipam.amazonaws.com) where it is missing. It needs an
 	// IPAM delegated administrator (see ErrNoDelegatedAdmin).
 	Repair bool
+	// Purge deletes AWSServiceRoleForIPAM (iam:DeleteServiceLinkedRole,
+	// then polling its deletion task) from every member account that
+	// still has it, the residue of a teardown: result RolePurged. It
+	// touches member accounts only: the management account's role is the
+	// lifecycle's delete-service-linked-role step. It is refused with
+	// ErrIntegrationActive while IPAM is integrated with the organization
+	// (trusted or delegated), and does not go with Repair.
+	Purge bool
 	// Progress, if set, is called with the number of accounts done and
 	// the total: once with done 0 after the accounts are listed, then
 	// once per account. The checks start before the listing ends, so
@@ -74,11 +74,8 @@ func (o VerifyOptions) resolve() (VerifyOptions, error) {
 		return o, fmt.Errorf("Concurrency %d is not between 1 and %d (0 for the default, %d)", o.Concurrency, MaxVerifyConcurrency, defaultVerifyConcurrency)
 	case o.RateLimit < 0 || math.IsNaN(o.RateLimit):
 		return o, fmt.Errorf("RateLimit %v is not a positive number", o.RateLimit)
-	case o.RoleName != "" && !validRoleName(o.RoleName):
-		return o, fmt.Errorf("RoleName %q is not an IAM role name, with or without its path (path/name)", o.RoleName)
-	}
-	if o.RoleName == "" {
-		o.RoleName = DefaultAccessRole
+	case o.Repair && o.Purge:
+		return o, errors.New("Repair and Purge do not go together: one creates the role, the other deletes it")
 	}
 	if o.Concurrency == 0 {
 		o.Concurrency = defaultVerifyConcurrency
@@ -118,15 +115,16 @@ const opVerify = "verify-service-linked-roles"
 // (organizations:ListAccounts, checking each page's accounts while it
 // fetches the next), skips those that are not ACTIVE, checks the
 // caller's own account with the Client's IAM client and every other
-// account with iam:GetRole under the credentials of VerifyOptions.RoleName
+// account with iam:GetRole under the credentials of Options.AccessRole
 // assumed there (sts:AssumeRole), and, with VerifyOptions.Repair, creates
-// the missing roles. Each account's outcome is in the report; a failure in
+// the missing roles, or, with VerifyOptions.Purge, deletes the members'
+// roles (the residue of a teardown). Each account's outcome is in the report; a failure in
 // one account (access denied, say) does not stop the others.
 //
 // Accounts are checked VerifyOptions.Concurrency at a time, every AWS call
 // waits for the rate limiter, and the SDK retries each as RetryOptions
-// say. Without VerifyOptions.Repair it writes nothing and runs alongside
-// anything; with it, it is serialised with the Client's other writing
+// say. Without Repair or Purge it writes nothing and runs alongside
+// anything; with either, it is serialised with the Client's other writing
 // methods (Apply, Reconcile, ...), and waits its turn only as long as ctx
 // lasts.
 //
@@ -136,7 +134,10 @@ const opVerify = "verify-service-linked-roles"
 // ErrAnomaly before any account is touched; Repair while the delegated
 // administrators listed are an anomaly (see Warning.Anomaly) is ErrAnomaly,
 // and Repair without a delegated administrator ErrNoDelegatedAdmin, both
-// before any write. Listing failures are the usual *Error (ErrAccessDenied,
+// before any write. Purge first observes the organization, as Observe
+// does, and refuses before any write with ErrIntegrationActive while it
+// is trusted or delegated, and with Plan's ErrNotManagementAccount and
+// ErrAnomaly. Listing failures are the usual *Error (ErrAccessDenied,
 // ErrOrganizationNotFound, ErrInvalidResponse, ...), with a nil report if
 // they struck before any account was listed; otherwise the accounts listed
 // and not yet taken are left unchecked, those being checked are finished,
@@ -153,7 +154,7 @@ func (c *Client) VerifyServiceLinkedRoles(ctx context.Context, opts VerifyOption
 		return nil, &Error{Op: opVerify, Kind: ErrInvalidOptions,
 			Err: fmt.Errorf("%w: MemberIAM (awsclient.NewFromConfig sets it)", awsclient.ErrMissingClient)}
 	}
-	if o.Repair {
+	if o.Repair || o.Purge {
 		// A repair writes, in the caller's own account too, where a
 		// concurrent teardown may be deleting the same role: serialise it
 		// with the Client's other writers.
@@ -161,6 +162,11 @@ func (c *Client) VerifyServiceLinkedRoles(ctx context.Context, opts VerifyOption
 			return nil, &Error{Op: opVerify, Err: err}
 		}
 		defer c.writeMu.Unlock()
+	}
+	if o.Purge {
+		if err := c.guardPurge(ctx); err != nil {
+			return nil, asError(opVerify, err)
+		}
 	}
 	v := &verifier{c: c, o: o, lim: newLimiter(o)}
 	r, err := v.run(ctx)

@@ -8,7 +8,6 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
-	"github.com/aws/aws-sdk-go-v2/service/sts"
 	"github.com/aws/smithy-go"
 
 	"github.com/ipamorg/sdk/awsclient"
@@ -43,6 +42,8 @@ func (v *verifier) check(ctx context.Context, t target) (AccountCheck, bool) {
 	switch {
 	case err != nil:
 		return ac, v.fail(ctx, &ac, "iam:GetRole", err)
+	case present && v.o.Purge && t.id != v.caller:
+		return v.purge(ctx, client, ac)
 	case present:
 		ac.Result = RolePresent
 		return ac, true
@@ -82,33 +83,12 @@ func (v *verifier) check(ctx context.Context, t target) (AccountCheck, bool) {
 // assume assumes the access role in account and returns an IAM client
 // acting there.
 func (v *verifier) assume(ctx context.Context, account string) (awsclient.IAMAPI, error) {
-	const action = "sts:AssumeRole"
 	if err := v.wait(ctx); err != nil {
 		return nil, err
 	}
-	arn := fmt.Sprintf("arn:%s:iam::%s:role/%s", v.partition, account, v.o.RoleName)
-	out, err := call(ctx, v.c, action, func(ctx context.Context) (*sts.AssumeRoleOutput, error) {
-		return v.c.aws.STS.AssumeRole(ctx, &sts.AssumeRoleInput{
-			RoleArn:         aws.String(arn),
-			RoleSessionName: aws.String(verifySessionName),
-			DurationSeconds: aws.Int32(verifySessionSeconds),
-		}, v.c.stsOpt)
-	})
+	creds, err := v.c.assumeAccessRole(ctx, v.partition, account, verifySessionName)
 	if err != nil {
 		return nil, err
-	}
-	if out.Credentials == nil {
-		return nil, invalidResponse(action, "no credentials")
-	}
-	creds := aws.Credentials{
-		AccessKeyID:     aws.ToString(out.Credentials.AccessKeyId),
-		SecretAccessKey: aws.ToString(out.Credentials.SecretAccessKey),
-		SessionToken:    aws.ToString(out.Credentials.SessionToken),
-		Source:          "ipamorg:AssumeRole",
-		AccountID:       account,
-	}
-	if exp := out.Credentials.Expiration; exp != nil {
-		creds.CanExpire, creds.Expires = true, *exp
 	}
 	client := v.c.aws.MemberIAM(aws.CredentialsProviderFunc(func(context.Context) (aws.Credentials, error) {
 		return creds, nil

@@ -19,6 +19,10 @@ const (
 	// RoleRepaired: the role was missing and iam:CreateServiceLinkedRole
 	// created it.
 	RoleRepaired RoleResult = "repaired"
+	// RolePurged: VerifyOptions.Purge deleted the account's
+	// AWSServiceRoleForIPAM (iam:DeleteServiceLinkedRole, its deletion
+	// task succeeded).
+	RolePurged RoleResult = "purged"
 	// RoleAccessDenied: AWS denied a call needed to check the account,
 	// typically sts:AssumeRole because the access role is missing from the
 	// account or does not trust the caller.
@@ -32,7 +36,7 @@ const (
 
 // RoleResults returns every RoleResult, in the order reports list them.
 func RoleResults() []RoleResult {
-	return []RoleResult{RolePresent, RoleMissing, RoleRepaired, RoleAccessDenied, RoleSkipped, RoleError}
+	return []RoleResult{RolePresent, RoleMissing, RoleRepaired, RolePurged, RoleAccessDenied, RoleSkipped, RoleError}
 }
 
 // FleetReport is the result of VerifyServiceLinkedRoles: one AccountCheck
@@ -50,10 +54,12 @@ type FleetReport struct {
 	// are expected: delegating an administrator creates them.
 	DelegatedAdmin string `json:"delegated_admin"`
 	// AccessRole is the role assumed in the other accounts
-	// (VerifyOptions.RoleName).
+	// (Options.AccessRole).
 	AccessRole string `json:"access_role"`
 	// Repair reports whether missing roles were to be created.
 	Repair bool `json:"repair"`
+	// Purge reports whether the members' roles were to be deleted.
+	Purge bool `json:"purge"`
 	// Total is the number of accounts listed in the organization (when a
 	// failure cut the listing short, the number listed before it).
 	Total int `json:"total"`
@@ -79,8 +85,9 @@ type AccountCheck struct {
 	// Management marks the organization's management account.
 	Management bool       `json:"management,omitempty"`
 	Result     RoleResult `json:"result"`
-	// Reason explains a result other than present, missing and repaired:
-	// the AWS action that failed, its error code and message, or why the
+	// Reason explains a result other than present, missing, repaired and
+	// purged: the AWS action that failed, its error code and message (for
+	// a purge whose deletion task failed, IAM's reason), or why the
 	// account was skipped.
 	Reason string `json:"reason,omitempty"`
 	// RepairError says why a repair of a missing role failed.
@@ -110,6 +117,10 @@ func (r *FleetReport) Missing() []string { return r.IDs(RoleMissing) }
 
 // Repaired returns the accounts whose missing role was created, sorted.
 func (r *FleetReport) Repaired() []string { return r.IDs(RoleRepaired) }
+
+// Purged returns the accounts whose role VerifyOptions.Purge deleted,
+// sorted.
+func (r *FleetReport) Purged() []string { return r.IDs(RolePurged) }
 
 // Unverified returns the accounts that could not be checked (results
 // access-denied and error), sorted.

@@ -178,14 +178,15 @@ func (v *verifier) prepare(ctx context.Context) (*FleetReport, error) {
 		OrganizationID:      aws.ToString(org.Id),
 		ManagementAccountID: v.management,
 		CallerAccountID:     v.caller,
-		AccessRole:          v.o.RoleName,
+		AccessRole:          v.c.opts.AccessRole,
 		Repair:              v.o.Repair,
+		Purge:               v.o.Purge,
 		Accounts:            []AccountCheck{},
 		Warnings:            []Warning{},
 	}
 	if v.caller != v.management {
 		r.Warnings = append(r.Warnings, warnNotManagement(v.caller, v.management,
-			"every other account, the management account included, is reached through "+v.o.RoleName))
+			"every other account, the management account included, is reached through "+v.c.opts.AccessRole))
 	}
 	switch {
 	case admErr != nil && (v.o.Repair || classify(admErr) != ErrAccessDenied):

@@ -23,11 +23,11 @@ func validateAccountID(id string) error {
 	return nil
 }
 
-// guard checks, before any write, that steps may be taken from st: the
+// guard checks, before any write, that steps toward d may be taken from st: the
 // status itself (guardStatus), then each step's own guard from the table.
 // It may read but never writes. Plan runs it, and Apply again on fresh
 // status.
-func (c *Client) guard(ctx context.Context, st *Status, steps []Step) error {
+func (c *Client) guard(ctx context.Context, st *Status, steps []Step, d Desired) error {
 	if len(steps) == 0 {
 		return nil
 	}
@@ -36,7 +36,7 @@ func (c *Client) guard(ctx context.Context, st *Status, steps []Step) error {
 	}
 	for _, s := range steps {
 		if sp := specOf(s.Event); sp != nil && sp.guard != nil {
-			if err := sp.guard(ctx, c, st, s); err != nil {
+			if err := sp.guard(ctx, c, st, s, d); err != nil {
 				return err
 			}
 		}
@@ -74,7 +74,7 @@ func messages(ws []Warning) string {
 // guardDelegate is the delegate step's guard: the target is a valid id,
 // not the management account, and an ACTIVE member of an organization with
 // all features (organizations:DescribeAccount).
-func guardDelegate(ctx context.Context, c *Client, st *Status, s Step) error {
+func guardDelegate(ctx context.Context, c *Client, st *Status, s Step, _ Desired) error {
 	fail := func(kind, err error) error {
 		return &Error{Step: s, Kind: kind, Err: err, Last: st}
 	}

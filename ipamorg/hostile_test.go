@@ -21,6 +21,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
+	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	iamtypes "github.com/aws/aws-sdk-go-v2/service/iam/types"
 	"github.com/aws/aws-sdk-go-v2/service/organizations"
@@ -64,6 +65,11 @@ type hostile struct {
 	// facts, so that they can be confirmed.
 	writeApplies bool
 
+	// ipams and discovered are what the administrator's account shows
+	// (hostile_ipam_test.go): its IPAMs, and what their discovery lists.
+	ipams      []ec2types.Ipam
+	discovered []ec2types.IpamDiscoveredAccount
+
 	pages  map[string]int
 	writes []string
 }
@@ -76,7 +82,8 @@ func newHostile() *hostile {
 
 func (h *hostile) clients() awsclient.Clients {
 	return awsclient.Clients{Organizations: h, EC2: h, STS: h, IAM: h,
-		MemberIAM: func(aws.CredentialsProvider) awsclient.IAMAPI { return h }}
+		MemberIAM: func(aws.CredentialsProvider) awsclient.IAMAPI { return h },
+		AdminEC2:  func(aws.CredentialsProvider, string) awsclient.IPAMAPI { return h }}
 }
 
 func (h *hostile) client(t *testing.T) *ipamorg.Client {

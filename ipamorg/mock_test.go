@@ -23,11 +23,14 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
+	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	iamtypes "github.com/aws/aws-sdk-go-v2/service/iam/types"
 	"github.com/aws/aws-sdk-go-v2/service/organizations"
 	orgtypes "github.com/aws/aws-sdk-go-v2/service/organizations/types"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
+	ststypes "github.com/aws/aws-sdk-go-v2/service/sts/types"
+	"github.com/aws/smithy-go"
 	"go.uber.org/mock/gomock"
 
 	"github.com/ipamorg/sdk/awsclient"
@@ -50,16 +53,20 @@ type mockAWS struct {
 	ec2 *mocks.MockEC2API
 	sts *mocks.MockSTSAPI
 	iam *mocks.MockIAMAPI
+	// ipam is the EC2 client of the delegated administrator's account,
+	// in every Region (Clients.AdminEC2).
+	ipam *mocks.MockIPAMAPI
 }
 
 func newMockAWS(t *testing.T) *mockAWS {
 	ctrl := gomock.NewController(t)
 	return &mockAWS{org: mocks.NewMockOrganizationsAPI(ctrl), ec2: mocks.NewMockEC2API(ctrl),
-		sts: mocks.NewMockSTSAPI(ctrl), iam: mocks.NewMockIAMAPI(ctrl)}
+		sts: mocks.NewMockSTSAPI(ctrl), iam: mocks.NewMockIAMAPI(ctrl), ipam: mocks.NewMockIPAMAPI(ctrl)}
 }
 
 func (m *mockAWS) clients() awsclient.Clients {
-	return awsclient.Clients{Organizations: m.org, EC2: m.ec2, STS: m.sts, IAM: m.iam}
+	return awsclient.Clients{Organizations: m.org, EC2: m.ec2, STS: m.sts, IAM: m.iam,
+		AdminEC2: func(aws.CredentialsProvider, string) awsclient.IPAMAPI { return m.ipam }}
 }
 
 func (m *mockAWS) client(t *testing.T, optFns ...func(*ipamorg.Options)) *ipamorg.Client {
@@ -234,6 +241,47 @@ func (m *mockAWS) getRole(present bool) *gomock.Call {
 	return c.Return(nil, errNoRole).Call
 }
 
+// mockRegion is the one Region the administrator's account has enabled in
+// these tests.
+const mockRegion = "us-east-1"
+
+// readIPAMs expects the guard's read of admin's IPAMs, in order: the
+// access role assumed there, its enabled Regions, its IPAMs in the one
+// Region, answered with ids. It returns the calls, the last one last.
+func (m *mockAWS) readIPAMs(admin string, ids ...string) []*gomock.Call {
+	out := &ec2.DescribeIpamsOutput{}
+	for _, id := range ids {
+		out.Ipams = append(out.Ipams, ec2types.Ipam{IpamId: aws.String(id), IpamRegion: aws.String(mockRegion), OwnerId: aws.String(admin),
+			State: ec2types.IpamStateCreateComplete})
+	}
+	calls := []*gomock.Call{
+		m.assume(admin).Call,
+		m.ipam.EXPECT().DescribeRegions(gomock.Any(), gomock.Any(), gomock.Any()).Return(&ec2.DescribeRegionsOutput{
+			Regions: []ec2types.Region{{RegionName: aws.String(mockRegion), OptInStatus: aws.String("opt-in-not-required")}}}, nil).Call,
+		m.ipam.EXPECT().DescribeIpams(gomock.Any(), gomock.Any(), gomock.Any()).Return(out, nil).Call,
+	}
+	gomock.InOrder(calls[0], calls[1], calls[2])
+	return calls
+}
+
+// assume expects the access role to be assumed in account.
+func (m *mockAWS) assume(account string) *mocks.MockSTSAPIAssumeRoleCall {
+	return m.sts.EXPECT().AssumeRole(gomock.Any(), roleIn(account), gomock.Any()).Return(&sts.AssumeRoleOutput{
+		Credentials: &ststypes.Credentials{AccessKeyId: aws.String("ASIAEXAMPLEEXAMPLE"), SecretAccessKey: aws.String("secret"),
+			SessionToken: aws.String("token"), Expiration: aws.Time(time.Now().Add(time.Hour))}}, nil)
+}
+
+// roleIn matches an sts:AssumeRole of the default access role in an
+// account.
+type roleIn string
+
+func (r roleIn) Matches(x any) bool {
+	in, ok := x.(*sts.AssumeRoleInput)
+	return ok && aws.ToString(in.RoleArn) == "arn:aws:iam::"+string(r)+":role/OrganizationAccountAccessRole"
+}
+
+func (r roleIn) String() string { return "assumes the access role in " + string(r) }
+
 // after makes each call wait for every call of prereqs.
 func after(prereqs []*gomock.Call, calls ...*gomock.Call) {
 	for _, c := range calls {
@@ -271,9 +319,9 @@ func TestMockLifecycle(t *testing.T) {
 			}, []fsm.Event{fsm.EventEnableTrustedAccess, fsm.EventDelegate}},
 			{ipamorg.Desired{State: fsm.StateTrusted}, func() {
 				obs := m.expectObserve(factsOf(fsm.StateDelegated, mockMemberA))
-				write := m.disable(mockMemberA)
-				after(obs, write)
-				gomock.InOrder(write, m.listAdmins())
+				guard := m.readIPAMs(mockMemberA)
+				after(obs, guard[0])
+				gomock.InOrder(guard[len(guard)-1], m.disable(mockMemberA), m.listAdmins())
 			}, []fsm.Event{fsm.EventRemoveDelegate}},
 			{ipamorg.Desired{State: fsm.StateDisabled}, func() {
 				obs := m.expectObserve(factsOf(fsm.StateTrusted, ""))
@@ -304,17 +352,18 @@ func TestMockLifecycle(t *testing.T) {
 	})
 }
 
-// Teardown order is AWS's: remove the administrator, disable trusted
-// access, delete the role (and poll its deletion task), each write after
-// the read that confirms the one before.
+// Teardown order is AWS's: read the administrator's IPAMs (none), remove
+// the administrator, disable trusted access, delete the role (and poll its
+// deletion task), each write after the read that confirms the one before.
 func TestMockTeardownOrder(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		m := newMockAWS(t)
 		obs := m.expectObserve(factsOf(fsm.StateDelegated, mockMemberA))
-		first := m.disable(mockMemberA)
-		after(obs, first)
+		guard := m.readIPAMs(mockMemberA)
+		after(obs, guard[0])
 		gomock.InOrder(
-			first, m.listAdmins(),
+			guard[len(guard)-1],
+			m.disable(mockMemberA), m.listAdmins(),
 			m.disableTrust(), m.listTrusted(false),
 			m.deleteRole(),
 			m.deletionStatus(iamtypes.DeletionTaskStatusTypeInProgress),
@@ -332,15 +381,16 @@ func TestMockTeardownOrder(t *testing.T) {
 	})
 }
 
-// Replacing the administrator removes the old one before designating the
-// new one.
+// Replacing the administrator reads the old one's IPAMs, then removes it
+// before designating the new one.
 func TestMockReplaceOrder(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		m := newMockAWS(t)
 		obs := m.expectObserve(factsOf(fsm.StateDelegated, mockMemberA))
+		ipams := m.readIPAMs(mockMemberA)
 		guard := m.describeAccount(mockMemberB)
-		after(obs, guard)
-		gomock.InOrder(guard, m.disable(mockMemberA), m.listAdmins(), m.enable(mockMemberB), m.listAdmins(mockMemberB))
+		after(obs, ipams[0])
+		gomock.InOrder(ipams[len(ipams)-1], guard, m.disable(mockMemberA), m.listAdmins(), m.enable(mockMemberB), m.listAdmins(mockMemberB))
 		res, err := m.client(t).Reconcile(t.Context(), ipamorg.Desired{State: fsm.StateDelegated, DelegatedAdmin: mockMemberB, AllowReplace: true})
 		if err != nil || res.Status.DelegatedAdmin != mockMemberB {
 			t.Fatalf("Reconcile = %+v, %v", res, err)
@@ -577,4 +627,74 @@ func TestMockInvalidInputBeforeAnyCall(t *testing.T) {
 			}
 		})
 	}
+}
+
+// Every step that removes the administrator reads its IPAMs first, in the
+// administrator's account, and writes nothing while one exists or when
+// they cannot be read; AllowIPAMResources skips the read.
+func TestMockIPAMGuard(t *testing.T) {
+	teardown := func(ctx context.Context, c *ipamorg.Client) (*ipamorg.Result, error) {
+		return c.Reconcile(ctx, ipamorg.Desired{State: fsm.StateNone})
+	}
+	remove := func(ctx context.Context, c *ipamorg.Client) (*ipamorg.Result, error) { return c.RemoveDelegate(ctx) }
+	for name, do := range map[string]func(context.Context, *ipamorg.Client) (*ipamorg.Result, error){"teardown": teardown, "RemoveDelegate": remove} {
+		t.Run(name+": ipams exist", func(t *testing.T) {
+			synctest.Test(t, func(t *testing.T) {
+				m := newMockAWS(t)
+				after(m.expectObserve(factsOf(fsm.StateDelegated, mockMemberA)), m.readIPAMs(mockMemberA, "ipam-0123456789abcdef0")[0])
+				_, err := do(t.Context(), m.client(t))
+				if !errors.Is(err, ipamorg.ErrIPAMResourcesExist) || !ipamorg.IsTerminal(err) {
+					t.Fatalf("error %v, want ErrIPAMResourcesExist", err)
+				}
+				for _, s := range []string{"ipam-0123456789abcdef0 in us-east-1", "aws ec2 delete-ipam --ipam-id ipam-0123456789abcdef0 --cascade --region us-east-1", "account 222222222222"} {
+					if !strings.Contains(err.Error(), s) {
+						t.Errorf("error %q lacks %q", err, s)
+					}
+				}
+				var e *ipamorg.Error
+				if !errors.As(err, &e) || e.Event != fsm.EventRemoveDelegate || len(e.Done)+len(e.Unconfirmed) != 0 || len(e.NotDone) == 0 {
+					t.Errorf("error %+v, want remove-delegate not done", e)
+				}
+			})
+		})
+		t.Run(name+": admin unreachable", func(t *testing.T) {
+			synctest.Test(t, func(t *testing.T) {
+				m := newMockAWS(t)
+				denied := &smithy.GenericAPIError{Code: "AccessDenied", Message: "not authorized to perform sts:AssumeRole"}
+				after(m.expectObserve(factsOf(fsm.StateDelegated, mockMemberA)),
+					m.sts.EXPECT().AssumeRole(gomock.Any(), roleIn(mockMemberA), gomock.Any()).Return(nil, denied).Call)
+				_, err := do(t.Context(), m.client(t))
+				var ae smithy.APIError
+				if !errors.Is(err, ipamorg.ErrAdminUnreachable) || !errors.As(err, &ae) || ae.ErrorCode() != "AccessDenied" {
+					t.Fatalf("error %v, want ErrAdminUnreachable wrapping AccessDenied", err)
+				}
+			})
+		})
+	}
+	t.Run("allowed: no read of the administrator's account", func(t *testing.T) {
+		synctest.Test(t, func(t *testing.T) {
+			m := newMockAWS(t)
+			obs := m.expectObserve(factsOf(fsm.StateDelegated, mockMemberA))
+			write := m.disable(mockMemberA)
+			after(obs, write)
+			gomock.InOrder(write, m.listAdmins())
+			res, err := m.client(t).Reconcile(t.Context(), ipamorg.Desired{State: fsm.StateTrusted, AllowIPAMResources: true})
+			if err != nil || len(res.Transitions) != 1 {
+				t.Fatalf("Reconcile = %+v, %v", res, err)
+			}
+		})
+	})
+	t.Run("RemoveDelegate allowed", func(t *testing.T) {
+		synctest.Test(t, func(t *testing.T) {
+			m := newMockAWS(t)
+			obs := m.expectObserve(factsOf(fsm.StateDelegated, mockMemberA))
+			write := m.disable(mockMemberA)
+			after(obs, write)
+			gomock.InOrder(write, m.listAdmins())
+			res, err := m.client(t).RemoveDelegate(t.Context(), func(o *ipamorg.RemoveOptions) { o.AllowIPAMResources = true })
+			if err != nil || len(res.Transitions) != 1 {
+				t.Fatalf("RemoveDelegate = %+v, %v", res, err)
+			}
+		})
+	})
 }

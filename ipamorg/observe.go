@@ -65,6 +65,7 @@ func (c *Client) observe(ctx context.Context) (*Status, error) {
 		ManagementAccountID: aws.ToString(org.MasterAccountId),
 		OrganizationID:      aws.ToString(org.Id),
 		FeatureSet:          string(org.FeatureSet),
+		partition:           partitionOf(aws.ToString(org.Arn), who.arn),
 	}
 	if !st.isManagement() {
 		// GetRole read the caller's own account, not the management

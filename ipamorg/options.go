@@ -23,6 +23,20 @@ type Options struct {
 	// Wait bounds the polling that confirms each write.
 	Wait WaitOptions
 
+	// AccessRole is the role the Client assumes (sts:AssumeRole) in the
+	// organization's other accounts: in IPAM's delegated administrator,
+	// to read its IPAMs and what they discover (Monitoring, WaitMonitored,
+	// and the guard before a step removes the administrator), and in
+	// every member account but the caller's (VerifyServiceLinkedRoles).
+	// Optionally with its path ("audit/IpamReader"), as IAM names roles.
+	// Default DefaultAccessRole.
+	AccessRole string
+
+	// IPAMRegions, if set, are the only Regions where the delegated
+	// administrator's IPAMs are looked for. Default: every Region that
+	// ec2:DescribeRegions lists as enabled in the administrator's account.
+	IPAMRegions []string
+
 	// OnTransition, if set, is called after each lifecycle step is
 	// confirmed by AWS, in order, on the goroutine running the operation,
 	// by the lifecycle machine (fsm.Machine) as it makes the transition.
@@ -97,6 +111,9 @@ func (o Options) resolve() (Options, error) {
 		if d.v < 0 {
 			return o, fmt.Errorf("%w: %s %v is negative", ErrInvalidOptions, d.name, d.v)
 		}
+	}
+	if err := o.resolveAccess(); err != nil {
+		return o, err
 	}
 	if o.Wait.MaxDelay != 0 && o.Wait.MaxDelay < o.Wait.MinDelay {
 		return o, fmt.Errorf("%w: Wait.MaxDelay %v is less than Wait.MinDelay %v", ErrInvalidOptions, o.Wait.MaxDelay, o.Wait.MinDelay)

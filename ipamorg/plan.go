@@ -24,6 +24,15 @@ type Desired struct {
 	// whole organization. Without it, Plan fails with
 	// ErrDelegatedAdminConflict.
 	AllowReplace bool `json:"allow_replace,omitempty"`
+	// AllowIPAMResources lets a plan remove the delegated administrator
+	// (teardown, disabled, trusted, or a replacement) while it still owns
+	// IPAMs, or when they cannot be read. Without it, every step that
+	// removes the administrator is guarded: it reads the administrator's
+	// IPAMs first (through Options.AccessRole), and refuses with
+	// ErrIPAMResourcesExist, naming each IPAM and how to delete it, or
+	// with ErrAdminUnreachable. AWS's teardown order deletes the IPAMs
+	// first; the library never deletes one.
+	AllowIPAMResources bool `json:"allow_ipam_resources,omitempty"`
 }
 
 // Plan is what Apply will do: the steps from the observed status to the
@@ -105,6 +114,9 @@ func (p *Plan) String() string {
 		if s.Account != "" {
 			fmt.Fprintf(&b, "       account  %s\n", s.Account)
 		}
+		if sp := specOf(s.Event); sp != nil && sp.why != "" {
+			fmt.Fprintf(&b, "       why      %s\n", sp.why)
+		}
 	}
 	fmt.Fprintf(&b, "\nPlan: %d step(s).\n", len(p.Steps))
 	return b.String()
@@ -148,7 +160,7 @@ func (c *Client) plan(ctx context.Context, d Desired) (*Plan, error) {
 	if p.Steps, err = planSteps(st, d); err != nil {
 		return p, err
 	}
-	if err := c.guard(ctx, st, p.Steps); err != nil {
+	if err := c.guard(ctx, st, p.Steps, d); err != nil {
 		return p, err
 	}
 	return p, nil
@@ -170,12 +182,15 @@ func (d Desired) validate() error {
 }
 
 // planSteps is the planner proper: it turns the lifecycle path from st to
-// d into steps, refusing the moves IPAM's APIs cannot make. Replacing the
-// administrator is the one move that is not the shortest path: Path, from
-// delegated to delegated, finds nothing to do.
+// d into steps, refusing the moves IPAM's APIs cannot make. From delegated
+// to delegated, where Path finds nothing to do, two moves are not the
+// shortest path: replacing the administrator, and repairing a delegation
+// made through Organizations (see fsm.EventRepairDelegation).
 func planSteps(st *Status, d Desired) ([]Step, error) {
 	if d.State == fsm.StateDelegated && st.State == fsm.StateDelegated {
 		switch {
+		case st.DelegatedAdmin == d.DelegatedAdmin && st.wrongPath():
+			return stepsFor(st, []fsm.Event{fsm.EventRepairDelegation}, d)
 		case st.DelegatedAdmin == d.DelegatedAdmin:
 			return []Step{}, nil
 		case !d.AllowReplace:

@@ -125,9 +125,13 @@ func (c *Client) hasServiceLinkedRole(ctx context.Context, client awsclient.IAMA
 }
 
 // orgPaginator is what the SDK's paginators of Organizations lists offer.
-type orgPaginator[O any] interface {
+type orgPaginator[O any] = paginator[O, organizations.Options]
+
+// paginator is what the SDK's paginators offer, for a service whose
+// per-operation options are T.
+type paginator[O, T any] interface {
 	HasMorePages() bool
-	NextPage(context.Context, ...func(*organizations.Options)) (*O, error)
+	NextPage(context.Context, ...func(*T)) (*O, error)
 }
 
 // walk fetches the pages of p (made with StopOnDuplicateToken, so that
@@ -138,6 +142,12 @@ type orgPaginator[O any] interface {
 // which the SDK's StopOnDuplicateToken would end silently, leaving the
 // list cut short) or the list runs past maxPages.
 func walk[O any](ctx context.Context, c *Client, action string, maxPages int, p orgPaginator[O], page func(*O) (next *string, more bool)) error {
+	return walkPages(ctx, action, maxPages, p, c.orgOpt, page)
+}
+
+// walkPages is walk for any service's paginator, whose pages are fetched
+// with opt.
+func walkPages[O, T any](ctx context.Context, action string, maxPages int, p paginator[O, T], opt func(*T), page func(*O) (next *string, more bool)) error {
 	seen := map[string]bool{}
 	for n := 0; p.HasMorePages(); n++ {
 		if err := ctx.Err(); err != nil {
@@ -146,7 +156,7 @@ func walk[O any](ctx context.Context, c *Client, action string, maxPages int, p 
 		if n == maxPages {
 			return invalidResponse(action, fmt.Sprintf("more than %d pages", maxPages))
 		}
-		out, err := p.NextPage(ctx, c.orgOpt)
+		out, err := p.NextPage(ctx, opt)
 		if err != nil {
 			return err
 		}

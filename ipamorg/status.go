@@ -48,6 +48,9 @@ type Status struct {
 	admins []string
 	// unread are the facts the caller could not read.
 	unread facts
+	// partition is the AWS partition of the organization ("aws",
+	// "aws-cn", ...), for the ARNs of roles in its accounts.
+	partition string
 }
 
 // facts is a set of the facts that decide the state.
@@ -58,6 +61,17 @@ const (
 	factAdmins
 	factRole
 )
+
+// wrongPath reports whether Observe warned of the wrong enable path
+// (WarnWrongEnablePath).
+func (st *Status) wrongPath() bool {
+	for _, w := range st.Warnings {
+		if w.Code == WarnWrongEnablePath {
+			return true
+		}
+	}
+	return false
+}
 
 // Anomalies returns the warnings that are anomalies (see ErrAnomaly), or
 // nil. Every call that would write refuses while there are any.
@@ -118,7 +132,7 @@ func (st *Status) settle(admins []string) {
 		st.DelegatedAdmin = known[0]
 	}
 	if st.TrustedAccess && !st.ServiceLinkedRole && st.unread&factRole == 0 {
-		st.Warnings = append(st.Warnings, warnWrongEnablePath())
+		st.Warnings = append(st.Warnings, warnWrongEnablePath(st.DelegatedAdmin))
 	}
 	if len(admins) > 0 && !st.TrustedAccess && st.unread&factTrusted == 0 {
 		st.Warnings = append(st.Warnings, warnAdminWithoutTrust(st.DelegatedAdmin))

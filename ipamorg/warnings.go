@@ -3,6 +3,8 @@ package ipamorg
 import (
 	"fmt"
 	"strings"
+
+	"github.com/ipamorg/sdk/fsm"
 )
 
 // WarningCode names the kind of a Warning. Codes are stable: match them in
@@ -61,14 +63,61 @@ const (
 	// anomaly: without both the package cannot tell who may act.
 	WarnEmptyIdentity WarningCode = "empty-identity"
 	// WarnAccountWithoutID: organizations:ListAccounts listed an account
-	// without an id; the fleet verification leaves it out.
+	// without an id; the fleet verification and Monitoring leave it out.
 	WarnAccountWithoutID WarningCode = "account-without-id"
 )
 
-func warnWrongEnablePath() Warning {
+// The warning codes of Monitoring: what stands between the organization
+// and IPAM monitoring every account. Each message says how to fix it.
+const (
+	// WarnNoIPAM: the delegated administrator owns no IPAM, so IPAM
+	// monitors nothing (Monitoring fails with ErrNoIPAM; WaitMonitored
+	// waits for one).
+	WarnNoIPAM WarningCode = "no-ipam"
+	// WarnNoOrganizationWideIPAM: none of the administrator's IPAMs
+	// discovers the organization: each monitors only its own account, as
+	// an IPAM created before its account became the administrator does.
+	// Monitoring.Accounts is then empty and Complete false.
+	WarnNoOrganizationWideIPAM WarningCode = "no-organization-wide-ipam"
+	// WarnIPAMOwnAccountOnly: one IPAM of the administrator monitors only
+	// its own account, while another monitors the organization.
+	WarnIPAMOwnAccountOnly WarningCode = "ipam-own-account-only"
+	// WarnIPAMNotReady: an IPAM is being created or deleted, or AWS
+	// reports it failed: it does not monitor (yet).
+	WarnIPAMNotReady WarningCode = "ipam-not-ready"
+	// WarnRegionNotDiscovered: an operating Region of an
+	// organization-wide IPAM where no account is discovered yet:
+	// discovery takes minutes after an IPAM is created.
+	WarnRegionNotDiscovered WarningCode = "region-not-discovered"
+	// WarnDiscoveryPending: accounts not discovered yet in Regions where
+	// others are (an account that joined, or a role created, lately).
+	WarnDiscoveryPending WarningCode = "discovery-pending"
+	// WarnAssumeRoleFailure: IPAM cannot assume AWSServiceRoleForIPAM in
+	// some accounts (AWS's assume-role-failure): the role is missing.
+	// VerifyServiceLinkedRoles with Repair creates it.
+	WarnAssumeRoleFailure WarningCode = "discovery-assume-role-failure"
+	// WarnDiscoveryThrottled: IPAM's discovery was throttled in some
+	// accounts (throttling-failure); it retries on its own.
+	WarnDiscoveryThrottled WarningCode = "discovery-throttling-failure"
+	// WarnDiscoveryUnauthorized: IPAM's role is not authorized in some
+	// accounts (unauthorized-failure), typically by a service control
+	// policy.
+	WarnDiscoveryUnauthorized WarningCode = "discovery-unauthorized-failure"
+	// WarnDiscoveryFailure: discovery fails in some accounts with a code
+	// the package does not know; the message has AWS's.
+	WarnDiscoveryFailure WarningCode = "discovery-failure"
+)
+
+// warnWrongEnablePath is the wrong-path warning; admin is the delegated
+// administrator registered, if any, whose repair is one step.
+func warnWrongEnablePath(admin string) Warning {
+	fix := "delegate an administrator through IPAM (ec2:EnableIpamOrganizationAdminAccount) to fix it"
+	if admin != "" {
+		fix = fmt.Sprintf("reconcile to delegated administrator %s to fix it: one ec2:EnableIpamOrganizationAdminAccount for the same account creates the roles, without removing it (the %s step)",
+			admin, fsm.EventRepairDelegation)
+	}
 	return Warning{WarnWrongEnablePath, "trusted access for ipam.amazonaws.com is enabled but AWSServiceRoleForIPAM is missing from the management account: " +
-		"trusted access was probably enabled through AWS Organizations rather than IPAM, so IPAM cannot monitor the accounts; " +
-		"delegate an administrator through IPAM (ec2:EnableIpamOrganizationAdminAccount) to fix it"}
+		"trusted access was probably enabled through AWS Organizations rather than IPAM, so IPAM cannot monitor the accounts; " + fix}
 }
 
 func warnAdminWithoutTrust(admin string) Warning {

@@ -10,6 +10,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	iamtypes "github.com/aws/aws-sdk-go-v2/service/iam/types"
 	"github.com/aws/aws-sdk-go-v2/service/organizations"
+
+	"github.com/ipamorg/sdk/awsclient"
 )
 
 // The writes of the table's rows (events.go). Each returns nil when the
@@ -61,14 +63,28 @@ func disableTrustedAccess(ctx context.Context, c *Client, s Step, applied func(c
 	return err
 }
 
-// deleteServiceLinkedRole deletes AWSServiceRoleForIPAM and polls IAM's
-// deletion task, which is asynchronous, until it succeeds or fails. Once
-// IAM has accepted the deletion, a failure to learn how the task ended
-// (the context, the wait's bound, a read) leaves the role possibly
-// deleted; a task IAM reports as FAILED left it in place.
+// deleteServiceLinkedRole deletes AWSServiceRoleForIPAM from the management
+// account, the caller's (see deleteRole).
 func deleteServiceLinkedRole(ctx context.Context, c *Client, s Step, applied func(context.Context) bool) error {
-	out, answered, err := callWrite(ctx, c, s.Action, applied, func(ctx context.Context) (*iam.DeleteServiceLinkedRoleOutput, error) {
-		return c.aws.IAM.DeleteServiceLinkedRole(ctx, &iam.DeleteServiceLinkedRoleInput{RoleName: aws.String(roleName)}, c.iamOpt)
+	return c.deleteRole(ctx, c.aws.IAM, applied, nil)
+}
+
+// deleteRole deletes AWSServiceRoleForIPAM from the account client acts in
+// and polls IAM's deletion task, which is asynchronous, until it succeeds
+// or fails; wait, if set, is called before each call (the fleet's rate
+// limit). Once IAM has accepted the deletion, a failure to learn how the
+// task ended (the context, the wait's bound, a read) leaves the role
+// possibly deleted; a task IAM reports as FAILED left it in place.
+func (c *Client) deleteRole(ctx context.Context, client awsclient.IAMAPI, applied func(context.Context) bool, wait func(context.Context) error) error {
+	const action = "iam:DeleteServiceLinkedRole"
+	if wait == nil {
+		wait = func(context.Context) error { return nil }
+	}
+	out, answered, err := callWrite(ctx, c, action, applied, func(ctx context.Context) (*iam.DeleteServiceLinkedRoleOutput, error) {
+		if err := wait(ctx); err != nil {
+			return nil, err
+		}
+		return client.DeleteServiceLinkedRole(ctx, &iam.DeleteServiceLinkedRoleInput{RoleName: aws.String(roleName)}, c.iamOpt)
 	})
 	switch {
 	case err != nil && errorCode(err) == codeNoSuchEntity:
@@ -80,13 +96,16 @@ func deleteServiceLinkedRole(ctx context.Context, c *Client, s Step, applied fun
 		// the role is already gone: the task succeeded.
 		return nil
 	case aws.ToString(out.DeletionTaskId) == "":
-		return &maybeApplied{invalidResponse(s.Action, "no DeletionTaskId")}
+		return &maybeApplied{invalidResponse(action, "no DeletionTaskId")}
 	}
 	const status = "iam:GetServiceLinkedRoleDeletionStatus"
 	var failed *iam.GetServiceLinkedRoleDeletionStatusOutput
 	err = c.poll(ctx, func(ctx context.Context) (bool, error) {
+		if err := wait(ctx); err != nil {
+			return false, err
+		}
 		st, err := call(ctx, c, status, func(ctx context.Context) (*iam.GetServiceLinkedRoleDeletionStatusOutput, error) {
-			return c.aws.IAM.GetServiceLinkedRoleDeletionStatus(ctx, &iam.GetServiceLinkedRoleDeletionStatusInput{DeletionTaskId: out.DeletionTaskId}, c.iamOpt)
+			return client.GetServiceLinkedRoleDeletionStatus(ctx, &iam.GetServiceLinkedRoleDeletionStatusInput{DeletionTaskId: out.DeletionTaskId}, c.iamOpt)
 		})
 		if err != nil {
 			return false, err

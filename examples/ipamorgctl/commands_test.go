@@ -281,7 +281,7 @@ func TestVerifyFindsAndRepairs(t *testing.T) {
 	r := ctl(t, srv, "verify", "--rate", "0")
 	wantCode(t, r, exitError)
 	for _, s := range []string{
-		"accounts:         151 (present 147, missing 2, repaired 0, access-denied 1, skipped 1, error 0)",
+		"accounts:         151 (present 147, missing 2, repaired 0, purged 0, access-denied 1, skipped 1, error 0)",
 		id(17) + "  member-17   ACTIVE     missing        AWSServiceRoleForIPAM not found",
 		id(99) + "  member-99   ACTIVE     access-denied  sts:AssumeRole: AccessDenied",
 		id(120) + "  member-120  SUSPENDED  skipped        account state is SUSPENDED",

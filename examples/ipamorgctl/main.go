@@ -76,6 +76,7 @@ type app struct {
 	maxWait      time.Duration
 	pollInterval time.Duration
 	debug        bool
+	roleName     string
 
 	// wrote is set by commands once they may have written to AWS, so that
 	// an interruption can say whether anything was.
@@ -153,6 +154,7 @@ rather than guess. The first line of output names the endpoints used.
 	pf.StringVarP(&a.output, "output", "o", "text", "output `format`: text or json (json: the result on stdout, the target line, logs and errors as JSON lines on stderr)")
 	pf.BoolVar(&a.emulated, "emulated", false, "use an in-process emulated organization (management account 111111111111); nothing persists between runs")
 	pf.DurationVar(&a.maxWait, "max-wait", 0, "longest wait for AWS to confirm each change, e.g. 10m (default 5m)")
+	pf.StringVar(&a.roleName, "role-name", ipamorg.DefaultAccessRole, "the role `NAME` assumed in the organization's other accounts, optionally with its path: in each member by verify, in the IPAM delegated administrator by monitoring and by the guard before removing it")
 	pf.BoolVar(&a.debug, "debug", false, "log the library's and the AWS SDK's debug records to stderr (never credentials)")
 	// For tests and slow endpoints: the first delay between the reads
 	// that confirm a change.
@@ -224,5 +226,6 @@ func (a *app) jsonOutput() bool { return a.output == "json" }
 func (a *app) clientOptions(o *ipamorg.Options) {
 	o.Wait.MaxWait = a.maxWait
 	o.Wait.MinDelay = a.pollInterval
+	o.AccessRole = a.roleName
 	o.Logger = a.logger()
 }

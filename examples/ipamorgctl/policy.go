@@ -10,11 +10,10 @@ import (
 
 func (a *app) policyCommand() *cobra.Command {
 	var (
-		m        moveFlags
-		verify   bool
-		repair   bool
-		member   bool
-		roleName string
+		m      moveFlags
+		verify bool
+		repair bool
+		member bool
 	)
 	cmd := &cobra.Command{
 		Use:   "policy [--delegate ACCOUNT [--replace] | --remove | --disable | --cleanup] | --verify [--repair] [--member]",
@@ -36,11 +35,12 @@ It makes no AWS call, whatever the target flags.`,
 				if m.delegate != "" || m.remove || m.disable || m.cleanup || m.replace {
 					return usageError("--verify does not combine with --delegate, --remove, --disable, --cleanup or --replace")
 				}
-				caller, memberDoc := ipamorg.RequiredVerifyPermissions(ipamorg.VerifyOptions{Repair: repair, RoleName: roleName})
+				p := ipamorg.RequiredPolicies(ipamorg.PolicyOptions{Verify: &ipamorg.VerifyOptions{Repair: repair}, AccessRole: a.roleName})
+				doc := p.Management
 				if member {
-					caller = memberDoc
+					doc = p.Member
 				}
-				_, err := fmt.Fprintln(a.stdout, caller)
+				_, err := fmt.Fprintln(a.stdout, doc)
 				return err
 			}
 			if err := m.validate(true); err != nil {
@@ -55,6 +55,5 @@ It makes no AWS call, whatever the target flags.`,
 	f.BoolVar(&verify, "verify", false, "the policy for verify")
 	f.BoolVar(&repair, "repair", false, "with --verify: include creating missing roles")
 	f.BoolVar(&member, "member", false, "with --verify: the policy of the role assumed in each account")
-	f.StringVar(&roleName, "role-name", ipamorg.DefaultAccessRole, "with --verify: the role `NAME` assumed in each account")
 	return cmd
 }

@@ -33,6 +33,10 @@ var sentinels = []struct {
 	{"ipamorg.ErrInvalidResponse", ipamorg.ErrInvalidResponse},
 	{"ipamorg.ErrWriteFailed", ipamorg.ErrWriteFailed},
 	{"ipamorg.ErrInvalidParameter", ipamorg.ErrInvalidParameter},
+	{"ipamorg.ErrAdminUnreachable", ipamorg.ErrAdminUnreachable},
+	{"ipamorg.ErrNoIPAM", ipamorg.ErrNoIPAM},
+	{"ipamorg.ErrIPAMResourcesExist", ipamorg.ErrIPAMResourcesExist},
+	{"ipamorg.ErrIntegrationActive", ipamorg.ErrIntegrationActive},
 	{"fsm.ErrInvalidTransition", fsm.ErrInvalidTransition},
 }
 

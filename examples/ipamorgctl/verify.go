@@ -94,7 +94,6 @@ whatever else it found; accounts left without the role are drift (exit 2).`,
 	}
 	f := cmd.Flags()
 	f.BoolVar(&opts.Repair, "repair", false, "create AWSServiceRoleForIPAM where it is missing")
-	f.StringVar(&opts.RoleName, "role-name", ipamorg.DefaultAccessRole, "role `NAME` to assume in each account, optionally with its path")
 	f.IntVar(&opts.Concurrency, "concurrency", 16, "`N` accounts checked at once")
 	f.Float64Var(&rate, "rate", defaultRate, "AWS calls per second, all accounts together; 0 means no limit, the default with --emulated")
 	f.BoolVar(&all, "all", false, "list every account, not only those that need attention")

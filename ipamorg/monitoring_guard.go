@@ -1,0 +1,61 @@
+package ipamorg
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+)
+
+// guardIPAMs is the guard of every step that removes the delegated
+// administrator: AWS's teardown order deletes the administrator's IPAMs
+// first, and an IPAM left behind monitors nothing more than its own
+// account. It reads them as Monitoring does (the access role in the
+// administrator's account, ec2:DescribeRegions, ec2:DescribeIpams in each
+// Region) and refuses with ErrIPAMResourcesExist while any exists, or
+// ErrAdminUnreachable when they cannot be read, unless
+// d.AllowIPAMResources. It never deletes an IPAM.
+func guardIPAMs(ctx context.Context, c *Client, st *Status, s Step, d Desired) error {
+	if d.AllowIPAMResources {
+		return nil
+	}
+	fail := func(err error) error {
+		e, ok := err.(*Error)
+		if !ok {
+			e = &Error{Kind: classify(err), Err: err}
+		}
+		cp := *e
+		cp.Step, cp.Last = s, st
+		return &cp
+	}
+	sess, err := c.reachAdmin(ctx, st.partition, st.CallerAccountID, s.Account)
+	if err != nil {
+		return fail(err)
+	}
+	regions, err := c.readAdminRegions(ctx, sess)
+	if err != nil {
+		return fail(err)
+	}
+	ipams, err := c.readAdminIPAMs(ctx, sess, regions)
+	if err != nil {
+		return fail(err)
+	}
+	if len(ipams) == 0 {
+		return nil
+	}
+	return fail(&Error{Kind: ErrIPAMResourcesExist, Err: errors.New(ipamsInTheWay(s.Account, ipams))})
+}
+
+// ipamsInTheWay says which IPAMs of admin stand in the way of removing it,
+// and how to delete them.
+func ipamsInTheWay(admin string, ipams []IPAM) string {
+	names := make([]string, len(ipams))
+	commands := make([]string, len(ipams))
+	for i, ip := range ipams {
+		names[i] = fmt.Sprintf("%s in %s (%s)", ip.ID, ip.Region, orNone(ip.State))
+		commands[i] = ip.DeleteCommand()
+	}
+	return fmt.Sprintf("%d ipam(s), an ipam being deleted counting until it is gone: %s; "+
+		"delete each with the credentials of account %s: %s; then plan again, or set AllowIPAMResources to proceed anyway; nothing was written",
+		len(ipams), strings.Join(names, ", "), admin, strings.Join(commands, "; "))
+}
