@@ -2,7 +2,6 @@ package ipamorg
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"strings"
 )
@@ -43,19 +42,34 @@ func guardIPAMs(ctx context.Context, c *Client, st *Status, s Step, d Desired) e
 	if len(ipams) == 0 {
 		return nil
 	}
-	return fail(&Error{Kind: ErrIPAMResourcesExist, Err: errors.New(ipamsInTheWay(s.Account, ipams))})
+	return fail(&Error{Kind: ErrIPAMResourcesExist, Err: &IPAMResourcesError{Admin: s.Account, IPAMs: ipams}})
 }
 
-// ipamsInTheWay says which IPAMs of admin stand in the way of removing it,
-// and how to delete them.
-func ipamsInTheWay(admin string, ipams []IPAM) string {
-	names := make([]string, len(ipams))
-	commands := make([]string, len(ipams))
-	for i, ip := range ipams {
+// IPAMResourcesError is the cause of an ErrIPAMResourcesExist: the IPAMs
+// that the delegated administrator still owns (errors.As finds it), every
+// one that still exists, one being deleted included.
+type IPAMResourcesError struct {
+	// Admin is the delegated administrator's account, whose credentials
+	// delete the IPAMs.
+	Admin string
+	IPAMs []IPAM
+}
+
+// Error names each IPAM, with its Region and state, and the command that
+// deletes it.
+func (e *IPAMResourcesError) Error() string {
+	return e.Describe() + "; then plan again, or set AllowIPAMResources to proceed anyway; nothing was written"
+}
+
+// Describe is Error without the advice on how to proceed, for front ends
+// that give their own (a flag's name).
+func (e *IPAMResourcesError) Describe() string {
+	names := make([]string, len(e.IPAMs))
+	commands := make([]string, len(e.IPAMs))
+	for i, ip := range e.IPAMs {
 		names[i] = fmt.Sprintf("%s in %s (%s)", ip.ID, ip.Region, orNone(ip.State))
 		commands[i] = ip.DeleteCommand()
 	}
-	return fmt.Sprintf("%d ipam(s), an ipam being deleted counting until it is gone: %s; "+
-		"delete each with the credentials of account %s: %s; then plan again, or set AllowIPAMResources to proceed anyway; nothing was written",
-		len(ipams), strings.Join(names, ", "), admin, strings.Join(commands, "; "))
+	return fmt.Sprintf("%d ipam(s), an ipam being deleted counting until it is gone: %s; delete each with the credentials of account %s: %s",
+		len(e.IPAMs), strings.Join(names, ", "), e.Admin, strings.Join(commands, "; "))
 }
