@@ -12,16 +12,18 @@ import (
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
 
+	"github.com/ipamorg/sdk/fsm"
 	"github.com/ipamorg/sdk/ipamorg"
 )
 
 func (a *app) applyCommand() *cobra.Command {
 	var (
-		m   moveFlags
-		yes bool
+		m    moveFlags
+		yes  bool
+		wait bool
 	)
 	cmd := &cobra.Command{
-		Use:   "apply (--delegate ACCOUNT [--replace] | --remove | --disable | --cleanup) [--yes] | apply FILE",
+		Use:   "apply (--delegate ACCOUNT [--replace] | --remove | --disable | --cleanup) [--allow-ipam-resources] [--wait-monitored] [--yes] | apply FILE",
 		Short: "Take the organization where you say, or through a saved plan, step by step",
 		Long: `apply plans like plan, shows the plan, asks for confirmation (y/N) on a
 terminal unless --yes, then takes each step: the AWS call, a wait until a read
@@ -34,9 +36,18 @@ are not what plan makes (an edited file), one made for another
 organization, and a stale one: if the organization changed since the plan
 was made, plan again.
 
+A step that removes the delegated administrator first reads its IPAMs and
+is refused while any exists, as AWS's teardown order requires: delete them
+as the administrator (the message gives the command), or pass
+--allow-ipam-resources.
+
+--wait-monitored, after a delegation, waits until IPAM monitors every
+account (see 'ipamorgctl monitoring'), for at most --max-wait.
+
 Ctrl-C at the prompt or during a wait ends apply at once (exit 130) and
 says which steps were written. With --output json it prints the
-ipamorg.Result, durations in milliseconds ("duration_ms").`,
+ipamorg.Result, durations in milliseconds ("duration_ms"); with
+--wait-monitored, an object with the "result" and the "monitoring".`,
 		Args: func(cmd *cobra.Command, args []string) error {
 			if len(args) > 1 {
 				return usageError("apply takes at most one plan file, got %q", args)
@@ -48,10 +59,13 @@ ipamorg.Result, durations in milliseconds ("duration_ms").`,
 				if m.delegate != "" || m.replace || m.remove || m.disable || m.cleanup {
 					return usageError("apply FILE takes the saved plan's steps: it does not combine with --delegate, --replace, --remove, --disable or --cleanup")
 				}
-				return a.applySaved(cmd.Context(), args[0])
+				return a.applySaved(cmd.Context(), args[0], wait)
 			}
 			if err := m.validate(false); err != nil {
 				return err
+			}
+			if wait && m.delegate == "" {
+				return usageError("--wait-monitored waits for IPAM to monitor the organization after a delegation: it needs --delegate")
 			}
 			if !yes && !isTerminal(a.stdin.Fd()) {
 				return usageError("refusing to apply without confirmation: stdin is not a terminal; pass --yes")
@@ -75,7 +89,7 @@ ipamorg.Result, durations in milliseconds ("duration_ms").`,
 				fmt.Fprint(planOut, p)
 			}
 			if p.Empty() {
-				return a.writeNothingToDo(p)
+				return a.writeNothingToDo(ctx, c, p, wait)
 			}
 			if !yes {
 				ok, err := confirm(ctx, a.stdin, a.stderr, fmt.Sprintf("\nApply these %d step(s) to organization %s? [y/N] ", len(p.Steps), p.Status.OrganizationID))
@@ -86,19 +100,23 @@ ipamorg.Result, durations in milliseconds ("duration_ms").`,
 					return &exitErr{code: exitError, err: errors.New("apply cancelled: nothing was written")}
 				}
 			}
-			return a.apply(ctx, c, p)
+			return a.apply(ctx, c, p, wait)
 		},
 	}
 	m.bind(cmd.Flags())
 	cmd.Flags().BoolVarP(&yes, "yes", "y", false, "apply without asking for confirmation")
+	cmd.Flags().BoolVar(&wait, "wait-monitored", false, "after delegating, wait until IPAM monitors every account, for at most --max-wait")
 	return cmd
 }
 
 // applySaved applies the plan saved at path.
-func (a *app) applySaved(ctx context.Context, path string) error {
+func (a *app) applySaved(ctx context.Context, path string, wait bool) error {
 	f, err := readPlanFile(path)
 	if err != nil {
 		return err
+	}
+	if wait && f.Desired.State != fsm.StateDelegated {
+		return usageError("--wait-monitored waits for IPAM to monitor the organization after a delegation; %s's plan goes to %s", path, f.Desired.State)
 	}
 	c, _, err := a.connect(ctx, a.reportTransitions)
 	if err != nil {
@@ -108,7 +126,7 @@ func (a *app) applySaved(ctx context.Context, path string) error {
 	// are the ones the library makes: Apply takes them as given.
 	fresh, err := c.Plan(ctx, f.Desired)
 	if err != nil {
-		return err
+		return ipamGuardError(err)
 	}
 	if err := checkSavedPlan(path, f, fresh); err != nil {
 		return err
@@ -119,15 +137,56 @@ func (a *app) applySaved(ctx context.Context, path string) error {
 		fmt.Fprint(a.stdout, p)
 	}
 	if p.Empty() {
-		return a.writeNothingToDo(p)
+		return a.writeNothingToDo(ctx, c, p, wait)
 	}
-	return a.apply(ctx, c, p)
+	return a.apply(ctx, c, p, wait)
 }
 
-// writeNothingToDo ends an apply whose plan is empty.
-func (a *app) writeNothingToDo(p *ipamorg.Plan) error {
+// writeNothingToDo ends an apply whose plan is empty, waiting for
+// monitoring if asked.
+func (a *app) writeNothingToDo(ctx context.Context, c *ipamorg.Client, p *ipamorg.Plan, wait bool) error {
+	res := &ipamorg.Result{Status: p.Status, Transitions: []ipamorg.Transition{}}
+	if wait {
+		return a.applied(ctx, c, res, true)
+	}
 	if a.jsonOutput() {
-		return writeJSON(a.stdout, &ipamorg.Result{Status: p.Status, Transitions: []ipamorg.Transition{}})
+		return writeJSON(a.stdout, res)
+	}
+	return nil
+}
+
+// applyOutput is apply's JSON with --wait-monitored.
+type applyOutput struct {
+	Result     *ipamorg.Result     `json:"result"`
+	Monitoring *ipamorg.Monitoring `json:"monitoring"`
+}
+
+// applied ends a successful apply: with wait, it waits until IPAM
+// monitors every account and shows it; in JSON it writes the result (and
+// the monitoring).
+func (a *app) applied(ctx context.Context, c *ipamorg.Client, res *ipamorg.Result, wait bool) error {
+	if !wait {
+		if a.jsonOutput() {
+			return writeJSON(a.stdout, res)
+		}
+		return nil
+	}
+	if !a.jsonOutput() {
+		fmt.Fprintln(a.stdout)
+	}
+	m, err := a.waitMonitored(ctx, c)
+	switch {
+	case a.jsonOutput():
+		if jerr := writeJSON(a.stdout, applyOutput{res, m}); jerr != nil && err == nil {
+			err = jerr
+		}
+	case m != nil:
+		if werr := writeMonitoringText(a.stdout, m, false); werr != nil && err == nil {
+			err = werr
+		}
+	}
+	if err != nil {
+		return fmt.Errorf("the apply succeeded, but: %w", monitoringError(err))
 	}
 	return nil
 }
@@ -149,35 +208,37 @@ func (a *app) reportTransitions(o *ipamorg.Options) {
 	}
 }
 
-// apply carries out p with c, whose options report each confirmed step.
-func (a *app) apply(ctx context.Context, c *ipamorg.Client, p *ipamorg.Plan) error {
+// apply carries out p with c, whose options report each confirmed step,
+// then, with wait, waits until IPAM monitors every account.
+func (a *app) apply(ctx context.Context, c *ipamorg.Client, p *ipamorg.Plan, wait bool) error {
 	text := !a.jsonOutput()
 	if text {
 		fmt.Fprintln(a.stdout)
 	}
 	a.wrote = true
 	res, err := c.Apply(ctx, p)
-	if !text {
-		if jerr := writeJSON(a.stdout, res); jerr != nil && err == nil {
-			err = jerr
-		}
-		return err
-	}
 	if err != nil {
-		if errors.Is(err, ipamorg.ErrStalePlan) {
+		if !text {
+			if jerr := writeJSON(a.stdout, res); jerr != nil {
+				return jerr
+			}
+		}
+		if errors.Is(err, ipamorg.ErrStalePlan) && text {
 			return fmt.Errorf("%w; nothing was written: plan again from the new state", err)
 		}
-		return err
+		return ipamGuardError(err)
 	}
-	if st := res.Status; st != nil {
+	if st := res.Status; st != nil && text {
 		admin := st.DelegatedAdmin
 		if admin == "" {
 			admin = "none"
 		}
 		fmt.Fprintf(a.stdout, "\nApply complete: %d transition(s). state %s, delegated admin %s.\n", len(res.Transitions), st.State, admin)
-		return writeWarnings(a.stdout, st.Warnings)
+		if err := writeWarnings(a.stdout, st.Warnings); err != nil {
+			return err
+		}
 	}
-	return nil
+	return a.applied(ctx, c, res, wait)
 }
 
 // confirm asks question on out and reads the answer from in: only "y" or

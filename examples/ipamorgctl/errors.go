@@ -69,7 +69,8 @@ func (a *app) fail(ctx context.Context, err error) int {
 		if sig.sig == syscall.SIGTERM {
 			code = exitTerminated
 		}
-	case ee.code == exitError && (errors.Is(err, ipamorg.ErrInvalidAccountID) || errors.Is(err, ipamorg.ErrInvalidDesired)):
+	case ee.code == exitError && (errors.Is(err, ipamorg.ErrInvalidAccountID) || errors.Is(err, ipamorg.ErrInvalidDesired) ||
+		errors.Is(err, ipamorg.ErrInvalidOptions)):
 		// Input refused before any AWS write: a usage error too.
 		code = exitUsage
 	}

@@ -49,16 +49,19 @@ var commandExitCodes = []struct {
 		{exitError, "an error: a guard refused the move (nothing is planned), AWS refused a read, or --check-permissions found a step that would be denied"},
 	}},
 	{"apply", []exitCode{
-		{exitOK, "every step was applied and confirmed, or there was nothing to do"},
-		{exitError, "an error: a guard or AWS refused a step, a saved plan is stale or for another organization, a write was not confirmed in time (--max-wait), or the answer at the prompt was not yes; the message says which steps were done"},
+		{exitOK, "every step was applied and confirmed, or there was nothing to do; with --wait-monitored, and IPAM then monitored every account"},
+		{exitError, "an error: a guard or AWS refused a step (the delegated administrator still owns IPAMs, say), a saved plan is stale or for another organization, a write was not confirmed in time (--max-wait), the answer at the prompt was not yes, or, with --wait-monitored, not every account was monitored within --max-wait; the message says which steps were done"},
 	}},
 	{"verify", []exitCode{
-		{exitOK, "every active account has AWSServiceRoleForIPAM"},
-		{exitChanges, "drift: accounts are left without AWSServiceRoleForIPAM ('verify --repair' creates it)"},
-		{exitError, "an error, or some accounts could not be verified (access denied, errors): the result is incomplete"},
+		{exitOK, "every active account has AWSServiceRoleForIPAM; with --purge, no member account has it left"},
+		{exitChanges, "drift: accounts are left without AWSServiceRoleForIPAM ('verify --repair' creates it); never with --purge"},
+		{exitError, "an error, or some accounts could not be verified (access denied, errors, a purge IAM refused): the result is incomplete; --purge while IPAM is integrated"},
 	}},
-	// monitoring: 0 every account monitored, exitChanges when some are
-	// not, exitError when IPAM's view cannot be read.
+	{"monitoring", []exitCode{
+		{exitOK, "IPAM monitors every active account in every operating Region of an organization-wide IPAM"},
+		{exitChanges, "drift: not every account is monitored (no IPAM yet, none organization-wide, accounts pending or failing discovery, or --wait timed out); the output says which and how to fix each"},
+		{exitError, "an error: no delegated administrator, its account cannot be reached through --role-name, or AWS refused a read"},
+	}},
 	{"policy", []exitCode{{exitOK, "the policy was printed (no AWS call is made)"}}},
 	{"diagram", []exitCode{{exitOK, "the diagram was printed"}}},
 	{"serve", []exitCode{
@@ -88,7 +91,7 @@ func exitCodesHelp(command string) string {
 		codes = append([]exitCode{
 			{exitOK, "success (plan: also when there are changes, unless --detailed-exitcode)"},
 			{exitError, "error"},
-			{exitChanges, "changes present (plan --detailed-exitcode) or drift found (verify)"},
+			{exitChanges, "changes present (plan --detailed-exitcode) or drift found (verify, monitoring)"},
 		}, commonExitCodes...)
 	}
 	if codes == nil {

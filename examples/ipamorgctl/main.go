@@ -1,24 +1,27 @@
 // Command ipamorgctl is the reference internal tool built on package
 // ipamorg: it shows where an AWS organization stands in the IPAM
 // integration lifecycle, plans and applies changes to it (saving plans to
-// files, as Terraform does), checks the permissions a plan needs, verifies
-// AWSServiceRoleForIPAM in every account, prints least-privilege IAM
+// files, as Terraform does), checks the permissions a plan needs, shows
+// whether IPAM monitors every account, verifies (and repairs, or after a
+// teardown purges) AWSServiceRoleForIPAM in every account, prints least-privilege IAM
 // policies and the lifecycle diagram, and serves the local emulator.
 //
 // Usage:
 //
 //	ipamorgctl [global flags] status
-//	ipamorgctl [global flags] plan   (--delegate ACCOUNT [--replace] | --remove | --disable | --cleanup) [--out FILE] [--detailed-exitcode] [--check-permissions]
-//	ipamorgctl [global flags] apply  (same moves as plan) [--yes] | FILE
-//	ipamorgctl [global flags] verify [--repair] [--role-name NAME] [--concurrency N] [--rate N] [--all]
-//	ipamorgctl policy [plan flags] | --verify [--repair] [--member] [--role-name NAME]
+//	ipamorgctl [global flags] plan   (--delegate ACCOUNT [--replace] | --remove | --disable | --cleanup) [--allow-ipam-resources] [--out FILE] [--detailed-exitcode] [--check-permissions]
+//	ipamorgctl [global flags] apply  (same moves as plan) [--wait-monitored] [--yes] | FILE
+//	ipamorgctl [global flags] monitoring [--wait] [--all]
+//	ipamorgctl [global flags] verify [--repair | --purge] [--concurrency N] [--rate N] [--all]
+//	ipamorgctl policy [plan flags] [--monitoring] | --verify [--repair | --purge] [--member | --ipam-admin]
 //	ipamorgctl diagram
 //	ipamorgctl serve [--addr 127.0.0.1:4566] [--org FILE | --members N [--ous N]] [--lag D] [--discovery-lag D] [--fault OP=CODE[:COUNT]]... (see docs/emulator.md)
 //	ipamorgctl version
 //	ipamorgctl completion bash|zsh|fish|powershell
 //
 // Global flags: --endpoint-url URL, --profile NAME, --region REGION,
-// --output text|json, --emulated, --max-wait DURATION, --debug, --version.
+// --output text|json, --emulated, --max-wait DURATION, --role-name NAME,
+// --debug, --version.
 //
 // The target is, in order: the in-process emulated organization with
 // --emulated; the endpoint of --endpoint-url for every service; else what
@@ -30,7 +33,8 @@
 // with --output json, where stdout holds only the command's JSON.
 //
 // Exit codes (docs/cli.md has them per command): 0 success; 1 error;
-// 2 changes present (plan --detailed-exitcode) or drift found (verify);
+// 2 changes present (plan --detailed-exitcode) or drift found (verify,
+// monitoring);
 // 64 usage error; 130 interrupted (SIGINT); 143 terminated (SIGTERM).
 package main
 
@@ -166,6 +170,7 @@ rather than guess. The first line of output names the endpoints used.
 		a.planCommand(),
 		a.applyCommand(),
 		a.verifyCommand(),
+		a.monitoringCommand(),
 		a.policyCommand(),
 		a.diagramCommand(),
 		a.serveCommand(),

@@ -16,11 +16,12 @@ import (
 
 // moveFlags say where plan, apply and policy should take the organization.
 type moveFlags struct {
-	delegate string
-	replace  bool
-	remove   bool
-	disable  bool
-	cleanup  bool
+	delegate   string
+	replace    bool
+	remove     bool
+	disable    bool
+	cleanup    bool
+	allowIPAMs bool
 }
 
 func (m *moveFlags) bind(fs *pflag.FlagSet) {
@@ -29,6 +30,7 @@ func (m *moveFlags) bind(fs *pflag.FlagSet) {
 	fs.BoolVar(&m.remove, "remove", false, "remove the delegated administrator, keeping trusted access")
 	fs.BoolVar(&m.disable, "disable", false, "remove the delegated administrator and disable trusted access, keeping AWSServiceRoleForIPAM")
 	fs.BoolVar(&m.cleanup, "cleanup", false, "tear everything down: remove the admin, disable trusted access, delete AWSServiceRoleForIPAM")
+	fs.BoolVar(&m.allowIPAMs, "allow-ipam-resources", false, "remove the delegated administrator even while it owns IPAMs, or when they cannot be read (AWS's order deletes them first)")
 }
 
 // validate checks that exactly one move is chosen, or at most one when
@@ -47,6 +49,8 @@ func (m *moveFlags) validate(optional bool) error {
 		return usageError("say where to go: --delegate ACCOUNT, --remove, --disable or --cleanup")
 	case m.replace && m.delegate == "":
 		return usageError("--replace needs --delegate")
+	case m.allowIPAMs && (m.delegate != "" && !m.replace):
+		return usageError("--allow-ipam-resources is for the moves that remove the administrator: --remove, --disable, --cleanup, or --delegate with --replace")
 	}
 	return nil
 }
@@ -56,19 +60,20 @@ func (m *moveFlags) validate(optional bool) error {
 // access"): from a state already past them they ask for nothing, rather
 // than for trusted access that only a delegation could grant.
 func (m *moveFlags) desired(st *ipamorg.Status) ipamorg.Desired {
+	allow := m.allowIPAMs
 	switch {
 	case m.delegate != "":
-		return ipamorg.Desired{State: fsm.StateDelegated, DelegatedAdmin: m.delegate, AllowReplace: m.replace}
+		return ipamorg.Desired{State: fsm.StateDelegated, DelegatedAdmin: m.delegate, AllowReplace: m.replace, AllowIPAMResources: allow}
 	case m.remove:
 		if st.State == fsm.StateDelegated {
-			return ipamorg.Desired{State: fsm.StateTrusted}
+			return ipamorg.Desired{State: fsm.StateTrusted, AllowIPAMResources: allow}
 		}
 	case m.disable:
 		if st.State == fsm.StateDelegated || st.State == fsm.StateTrusted {
-			return ipamorg.Desired{State: fsm.StateDisabled}
+			return ipamorg.Desired{State: fsm.StateDisabled, AllowIPAMResources: allow}
 		}
 	case m.cleanup:
-		return ipamorg.Desired{State: fsm.StateNone}
+		return ipamorg.Desired{State: fsm.StateNone, AllowIPAMResources: allow}
 	}
 	return ipamorg.Desired{State: st.State}
 }
@@ -105,7 +110,7 @@ func makePlan(ctx context.Context, c *ipamorg.Client, m *moveFlags) (*ipamorg.Pl
 			"account %s is IPAM's delegated administrator, not %s: replacing it interrupts IPAM for the whole organization; pass --replace to do it (nothing was written)",
 			st.DelegatedAdmin, m.delegate)}
 	}
-	return p, err
+	return p, ipamGuardError(err)
 }
 
 // flagError is an error of the library told in the CLI's terms (its flags

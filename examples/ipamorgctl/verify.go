@@ -28,7 +28,7 @@ func (a *app) verifyCommand() *cobra.Command {
 		all  bool
 	)
 	cmd := &cobra.Command{
-		Use:   "verify [--repair] [--role-name NAME] [--concurrency N] [--rate N] [--all]",
+		Use:   "verify [--repair | --purge] [--concurrency N] [--rate N] [--all]",
 		Short: "Check AWSServiceRoleForIPAM in every account of the organization",
 		Long: `verify lists every account of the organization and checks that it has
 AWSServiceRoleForIPAM, without which IPAM silently cannot monitor it: the
@@ -37,11 +37,19 @@ there (--role-name, default OrganizationAccountAccessRole). Suspended
 accounts are skipped. With --repair it creates the missing roles
 (iam:CreateServiceLinkedRole), which needs an IPAM delegated administrator.
 
+With --purge, after a teardown (state none or disabled), it deletes the
+role that the teardown leaves in every member account
+(iam:DeleteServiceLinkedRole, then the deletion task's status); the
+management account's is the teardown's own last step. A member where IPAM
+resources still use the role is an error with IAM's reason. Refused while
+IPAM is integrated (trusted or delegated).
+
 Text output lists the accounts that need attention (--all lists every one).
 With --output json it prints the ipamorg.FleetReport.
 
 Some accounts unverified (access denied, errors) is an error (exit 1),
-whatever else it found; accounts left without the role are drift (exit 2).`,
+whatever else it found; accounts left without the role are drift (exit 2),
+except with --purge, whose goal that is.`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if opts.Concurrency < 0 {
@@ -49,6 +57,9 @@ whatever else it found; accounts left without the role are drift (exit 2).`,
 			}
 			if rate < 0 || math.IsNaN(rate) {
 				return usageError("--rate must not be negative")
+			}
+			if opts.Repair && opts.Purge {
+				return usageError("--repair creates the role and --purge deletes it: choose one")
 			}
 			ctx := cmd.Context()
 			c, t, err := a.connect(ctx)
@@ -63,7 +74,7 @@ whatever else it found; accounts left without the role are drift (exit 2).`,
 			case rate == 0:
 				opts.RateLimit = math.Inf(1)
 			}
-			a.wrote = opts.Repair
+			a.wrote = opts.Repair || opts.Purge
 			bar := a.progress()
 			opts.Progress = bar.update
 			r, err := c.VerifyServiceLinkedRoles(ctx, opts)
@@ -86,7 +97,7 @@ whatever else it found; accounts left without the role are drift (exit 2).`,
 				return err
 			case len(r.Unverified()) > 0:
 				return &exitErr{code: exitError, err: fmt.Errorf("%d account(s) could not be verified", len(r.Unverified()))}
-			case len(r.Missing()) > 0:
+			case len(r.Missing()) > 0 && !opts.Purge:
 				return errChanges
 			}
 			return nil
@@ -94,6 +105,7 @@ whatever else it found; accounts left without the role are drift (exit 2).`,
 	}
 	f := cmd.Flags()
 	f.BoolVar(&opts.Repair, "repair", false, "create AWSServiceRoleForIPAM where it is missing")
+	f.BoolVar(&opts.Purge, "purge", false, "after a teardown: delete AWSServiceRoleForIPAM from every member account")
 	f.IntVar(&opts.Concurrency, "concurrency", 16, "`N` accounts checked at once")
 	f.Float64Var(&rate, "rate", defaultRate, "AWS calls per second, all accounts together; 0 means no limit, the default with --emulated")
 	f.BoolVar(&all, "all", false, "list every account, not only those that need attention")
@@ -105,7 +117,10 @@ whatever else it found; accounts left without the role are drift (exit 2).`,
 func writeFleet(w io.Writer, r *ipamorg.FleetReport, all bool) error {
 	tw := table(w)
 	admin := r.DelegatedAdmin
-	if admin == "" {
+	switch {
+	case admin == "" && r.Purge:
+		admin = "none: IPAM is torn down, and its role is left in no member account once purged"
+	case admin == "":
 		admin = "none: IPAM is not integrated, so missing roles are expected until an administrator is delegated"
 	}
 	var counts []string
@@ -129,7 +144,13 @@ func writeFleet(w io.Writer, r *ipamorg.FleetReport, all bool) error {
 
 	var rows []ipamorg.AccountCheck
 	for _, ac := range r.Accounts {
-		if all || ac.Result != ipamorg.RolePresent {
+		// A purge's goal is the role's absence: what needs attention
+		// then is what it did, and what it left.
+		attention := ac.Result != ipamorg.RolePresent
+		if r.Purge {
+			attention = ac.Result != ipamorg.RoleMissing
+		}
+		if all || attention {
 			rows = append(rows, ac)
 		}
 	}
@@ -148,6 +169,12 @@ func writeFleet(w io.Writer, r *ipamorg.FleetReport, all bool) error {
 	fmt.Fprintln(w)
 	missing, unverified := r.Missing(), r.Unverified()
 	switch {
+	case r.Purge:
+		if n := len(r.Purged()); n > 0 {
+			fmt.Fprintf(w, "Deleted AWSServiceRoleForIPAM from %d member account(s).\n", n)
+		} else if len(unverified) == 0 && r.Complete {
+			fmt.Fprintln(w, "No member account has AWSServiceRoleForIPAM left: nothing to purge.")
+		}
 	case len(missing) > 0 && r.Repair:
 		fmt.Fprintf(w, "%d account(s) still without AWSServiceRoleForIPAM: %s\n", len(missing), strings.Join(missing, " "))
 	case len(missing) > 0:
@@ -176,6 +203,8 @@ func detail(ac ipamorg.AccountCheck) string {
 		}
 	case ipamorg.RoleRepaired:
 		s = "AWSServiceRoleForIPAM created"
+	case ipamorg.RolePurged:
+		s = "AWSServiceRoleForIPAM deleted"
 	default:
 		s = ac.Reason
 	}

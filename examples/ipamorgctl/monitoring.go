@@ -1,0 +1,173 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/ipamorg/sdk/ipamorg"
+)
+
+func (a *app) monitoringCommand() *cobra.Command {
+	var wait, all bool
+	cmd := &cobra.Command{
+		Use:   "monitoring [--wait] [--all]",
+		Short: "Show whether IPAM monitors every account: the admin's IPAMs and their discovery",
+		Long: `monitoring shows what IPAM itself sees (reads only): the delegated
+administrator's IPAMs in every enabled Region and, for the organization-wide
+ones, whether each active account is monitored in each Region they operate
+in, pending (not discovered yet) or failing (assume-role-failure, ...), with
+the fix for each. It reads in the administrator's account through the role
+of --role-name. With --output json it prints the ipamorg.Monitoring.
+
+--wait polls until every account is monitored, for at most --max-wait: what a
+pipeline runs after delegating and creating the IPAM.
+
+As verify does, it exits 2 when not every account is monitored (no IPAM yet,
+accounts pending or failing, or --wait timed out).`,
+		Args: noArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			ctx := cmd.Context()
+			c, _, err := a.connect(ctx)
+			if err != nil {
+				return err
+			}
+			var m *ipamorg.Monitoring
+			if wait {
+				m, err = a.waitMonitored(ctx, c)
+			} else {
+				m, err = c.Monitoring(ctx)
+			}
+			if m != nil {
+				if werr := a.writeMonitoring(m, all); werr != nil && err == nil {
+					err = werr
+				}
+			}
+			switch {
+			case err != nil:
+				return monitoringError(err)
+			case !m.Complete():
+				return errChanges
+			}
+			return nil
+		},
+	}
+	f := cmd.Flags()
+	f.BoolVar(&wait, "wait", false, "wait until every account is monitored, for at most --max-wait")
+	f.BoolVar(&all, "all", false, "list every account and Region, not only those not monitored")
+	return cmd
+}
+
+// waitMonitored waits, saying so on stderr in text output.
+func (a *app) waitMonitored(ctx context.Context, c *ipamorg.Client) (*ipamorg.Monitoring, error) {
+	if !a.jsonOutput() {
+		fmt.Fprintln(a.stderr, "Waiting until IPAM monitors every account...")
+	}
+	return c.WaitMonitored(ctx)
+}
+
+// monitoringError is err, from Monitoring or WaitMonitored, told in the
+// CLI's terms: not monitored yet (no IPAM, a wait that timed out) is exit
+// 2, as drift is; an administrator out of reach names --role-name.
+func monitoringError(err error) error {
+	switch {
+	case errors.Is(err, ipamorg.ErrNoIPAM), errors.Is(err, ipamorg.ErrWaitTimeout):
+		return &exitErr{code: exitChanges, err: err}
+	case errors.Is(err, ipamorg.ErrAdminUnreachable):
+		return &flagError{err: err, msg: err.Error() + "; the administrator's account is read through the role of --role-name"}
+	}
+	return err
+}
+
+// writeMonitoring renders m: as JSON, or for people.
+func (a *app) writeMonitoring(m *ipamorg.Monitoring, all bool) error {
+	if a.jsonOutput() {
+		return writeJSON(a.stdout, m)
+	}
+	return writeMonitoringText(a.stdout, m, all)
+}
+
+// writeMonitoringText renders m for people: a summary, the warnings, the
+// IPAMs, then the accounts not monitored (every one with all), then the
+// verdict.
+func writeMonitoringText(w io.Writer, m *ipamorg.Monitoring, all bool) error {
+	monitored, pending, failing := 0, 0, 0
+	for _, a := range m.Accounts {
+		switch {
+		case a.Monitored:
+			monitored++
+		case a.Pending():
+			pending++
+		default:
+			failing++
+		}
+	}
+	tw := table(w)
+	fmt.Fprintf(tw, "delegated admin:\t%s\n", m.AdminAccountID)
+	fmt.Fprintf(tw, "regions read:\t%d\n", len(m.Regions))
+	fmt.Fprintf(tw, "ipams:\t%s\n", countOrNone(len(m.IPAMs)))
+	fmt.Fprintf(tw, "accounts:\t%d account-region(s) (monitored %d, pending %d, failing %d)\n", len(m.Accounts), monitored, pending, failing)
+	fmt.Fprintf(tw, "warnings:\t%s\n", countOrNone(len(m.Warnings)))
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	if err := writeWarnings(w, m.Warnings); err != nil {
+		return err
+	}
+	if len(m.IPAMs) > 0 {
+		fmt.Fprintln(w)
+		tw = table(w)
+		fmt.Fprintln(tw, "IPAM\tREGION\tSTATE\tTIER\tORGANIZATION-WIDE\tOPERATING REGIONS")
+		for _, ip := range m.IPAMs {
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", ip.ID, ip.Region, orDash(ip.State), orDash(ip.Tier),
+				onOff(ip.OrganizationWide, "yes", "no"), strings.Join(ip.OperatingRegions, ", "))
+		}
+		if err := tw.Flush(); err != nil {
+			return err
+		}
+	}
+	var rows []ipamorg.DiscoveredAccount
+	for _, a := range m.Accounts {
+		if all || !a.Monitored {
+			rows = append(rows, a)
+		}
+	}
+	if len(rows) > 0 {
+		fmt.Fprintln(w)
+		tw = table(w)
+		fmt.Fprintln(tw, "ACCOUNT\tREGION\tSTATE\tLAST SUCCESS")
+		for _, a := range rows {
+			state := "monitored"
+			switch {
+			case a.Pending():
+				state = "pending"
+			case !a.Monitored:
+				state = a.FailureCode
+			}
+			last := "-"
+			if !a.LastSuccess.IsZero() {
+				last = a.LastSuccess.UTC().Format(time.RFC3339)
+			}
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", a.AccountID, a.Region, state, last)
+		}
+		if err := tw.Flush(); err != nil {
+			return err
+		}
+	}
+	fmt.Fprintln(w)
+	var err error
+	switch {
+	case m.Complete():
+		_, err = fmt.Fprintln(w, "IPAM monitors every active account in every operating Region.")
+	case len(m.IPAMs) == 0:
+		_, err = fmt.Fprintln(w, "IPAM monitors nothing: the delegated administrator owns no IPAM.")
+	default:
+		_, err = fmt.Fprintln(w, "Not every account is monitored: see the warnings for the fix of each.")
+	}
+	return err
+}
