@@ -68,7 +68,10 @@ func (h *hostile) GetIpamDiscoveredAccounts(_ context.Context, in *ec2.GetIpamDi
 	return out, nil
 }
 
-func monitoringCall(ctx context.Context, c *ipamorg.Client) error { _, err := c.Monitoring(ctx); return err }
+func monitoringCall(ctx context.Context, c *ipamorg.Client) error {
+	_, err := c.Monitoring(ctx)
+	return err
+}
 
 func waitMonitoredCall(ctx context.Context, c *ipamorg.Client) error {
 	_, err := c.WaitMonitored(ctx)

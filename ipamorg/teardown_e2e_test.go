@@ -27,8 +27,14 @@ func TestE2ETeardownRefusedWhileIPAMExists(t *testing.T) {
 		c := memClient(t, emu)
 
 		moves := map[string]func(context.Context) error{
-			"teardown": func(ctx context.Context) error { _, err := c.Reconcile(ctx, ipamorg.Desired{State: fsm.StateNone}); return err },
-			"disabled": func(ctx context.Context) error { _, err := c.Reconcile(ctx, ipamorg.Desired{State: fsm.StateDisabled}); return err },
+			"teardown": func(ctx context.Context) error {
+				_, err := c.Reconcile(ctx, ipamorg.Desired{State: fsm.StateNone})
+				return err
+			},
+			"disabled": func(ctx context.Context) error {
+				_, err := c.Reconcile(ctx, ipamorg.Desired{State: fsm.StateDisabled})
+				return err
+			},
 			"plan trusted": func(ctx context.Context) error {
 				_, err := c.Plan(ctx, ipamorg.Desired{State: fsm.StateTrusted})
 				return err
