@@ -12,8 +12,10 @@ import (
 	"github.com/ipamorg/sdk/ipamorg"
 )
 
-// The emulated run prints every transition of the lifecycle, in order, and
-// ends with the organization back at none.
+// The emulated run prints every transition of the lifecycle, in order,
+// creates an IPAM, sees every account monitored, repairs the one that is
+// not, is refused the teardown while the IPAM exists, and ends with the
+// organization back at none and no AWSServiceRoleForIPAM left.
 func TestRunEmulated(t *testing.T) {
 	var out bytes.Buffer
 	if err := run(t.Context(), []string{"-lag", "0"}, &out); err != nil {
@@ -43,8 +45,18 @@ func TestRunEmulated(t *testing.T) {
 	}
 	for _, s := range []string{
 		"==> Plan: delegate IPAM to 222222222222 (network)",
+		// What each part is, as it appears, and why teardown has three
+		// steps.
+		"· trusted access: ", "· delegated administrator: ", "· service-linked role: ", "a teardown has three steps",
+		"==> Create an IPAM as the delegated administrator 222222222222 (network)",
+		"10 of 10 account-region(s) monitored; complete: true",
+		"✗ 555555555555 (workloads-dev) in us-east-1: assume-role-failure",
+		"created AWSServiceRoleForIPAM in [555555555555]",
+		"✗ refused (ipamorg.ErrIPAMResourcesExist), nothing written",
+		"aws ec2 delete-ipam --ipam-id ipam-",
 		"==> Plan: tear down to none",
-		"Audit: ", "4 writes",
+		"deleted AWSServiceRoleForIPAM in [222222222222 333333333333 444444444444 555555555555]; left in 0 accounts",
+		"Audit: ", "11 writes",
 	} {
 		if !strings.Contains(text, s) {
 			t.Errorf("output lacks %q:\n%s", s, text)
