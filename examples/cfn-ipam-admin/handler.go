@@ -150,7 +150,8 @@ func (h *Handler) serve(ctx context.Context, log *slog.Logger, ev *cfn.Event) (r
 				return fail(err)
 			}
 		}
-		res, err := c.Reconcile(ctx, ipamorg.Desired{State: fsm.StateDelegated, DelegatedAdmin: props.DelegatedAdminAccountID, AllowReplace: props.AllowReplacement})
+		res, err := c.Reconcile(ctx, ipamorg.Desired{State: fsm.StateDelegated, DelegatedAdmin: props.DelegatedAdminAccountID,
+			AllowReplace: props.AllowReplacement, AllowIPAMResources: props.AllowIPAMResources})
 		if res != nil && res.Status != nil && (err == nil || mayHaveWritten(err)) {
 			resp.PhysicalResourceID = res.Status.OrganizationID + physicalSuffix
 		}
@@ -187,8 +188,12 @@ func (h *Handler) serve(ctx context.Context, log *slog.Logger, ev *cfn.Event) (r
 		}
 		// The administrator is the resource's, or none is left: a
 		// teardown that an earlier attempt began.
-		if _, err := c.Reconcile(ctx, teardownDesired(ev.ResourceProperties)); err != nil {
+		d, err := teardownDesired(ev.ResourceProperties)
+		if err != nil {
 			return fail(err)
+		}
+		if _, err := c.Reconcile(ctx, d); err != nil {
+			return fail(explainIPAMs(err))
 		}
 		return resp
 	}
@@ -200,8 +205,12 @@ func (h *Handler) serve(ctx context.Context, log *slog.Logger, ev *cfn.Event) (r
 // tearing down while the administrator still owns IPAMs: a resource
 // property that allows it maps onto the Desired field that lets the
 // library proceed.
-func teardownDesired(map[string]any) ipamorg.Desired {
-	return ipamorg.Desired{State: fsm.StateNone}
+func teardownDesired(m map[string]any) (ipamorg.Desired, error) {
+	var allow bool
+	if err := parseBool(m, propAllowIPAMResources, &allow); err != nil {
+		return ipamorg.Desired{}, err
+	}
+	return ipamorg.Desired{State: fsm.StateNone, AllowIPAMResources: allow}, nil
 }
 
 // parsePhysicalID returns the organization of a physical id this handler
@@ -235,6 +244,23 @@ func explain(err error, res *ipamorg.Result, props properties) error {
 	if errors.Is(err, ipamorg.ErrDelegatedAdminConflict) && !props.AllowReplacement && res != nil && res.Status != nil && res.Status.DelegatedAdmin != "" {
 		return fmt.Errorf("account %s is IPAM's delegated administrator, not %s: replacing it interrupts IPAM for the whole organization; "+
 			"set %s: \"true\" on the resource to do it (nothing was written): %w", res.Status.DelegatedAdmin, props.DelegatedAdminAccountID, propAllowReplacement, err)
+	}
+	return explainIPAMs(err)
+}
+
+// explainIPAMs adds to err, when the library refused to remove the
+// administrator while it owns IPAMs (or they could not be read), the
+// property that lets the handler proceed.
+func explainIPAMs(err error) error {
+	var ire *ipamorg.IPAMResourcesError
+	switch {
+	case errors.As(err, &ire):
+		return fmt.Errorf("IPAM's delegated administrator %s still owns IPAMs, which AWS's teardown order deletes first: %s; "+
+			"then retry, or set %s: \"true\" on the resource to proceed anyway (nothing was written): %w", ire.Admin, ire.Describe(), propAllowIPAMResources, err)
+	case errors.Is(err, ipamorg.ErrAdminUnreachable):
+		return fmt.Errorf("the delegated administrator's IPAMs could not be read, so nobody knows whether they are gone; "+
+			"grant the function sts:AssumeRole on OrganizationAccountAccessRole there, or set %s: \"true\" on the resource (nothing was written): %w",
+			propAllowIPAMResources, err)
 	}
 	return err
 }

@@ -271,7 +271,7 @@ func TestFailuresAreReported(t *testing.T) {
 		{"malformed account", mgmt, props("12"), "invalid account id"},
 		{"not the management account", member1, props(member1), "caller is not the management account"},
 		{"no account", mgmt, map[string]any{"ServiceToken": "arn"}, "property DelegatedAdminAccountId is required"},
-		{"misspelt property", mgmt, props(member1, "AllowReplacment", "true"), "unknown properties [AllowReplacment]: Custom::IpamOrganizationAdmin takes DelegatedAdminAccountId and AllowReplacement"},
+		{"misspelt property", mgmt, props(member1, "AllowReplacment", "true"), "unknown properties [AllowReplacment]: Custom::IpamOrganizationAdmin takes DelegatedAdminAccountId, AllowReplacement and AllowIPAMResources"},
 		{"bad boolean", mgmt, props(member1, propAllowReplacement, "yes please"), `property AllowReplacement is "yes please": want "true" or "false"`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -402,5 +402,59 @@ func TestResponseBodyFitsCloudFormation(t *testing.T) {
 	short := &cfn.Response{Status: cfn.StatusFailed, Reason: "no"}
 	if body, _ := responseBody(short); !strings.Contains(string(body), `"Reason":"no"`) {
 		t.Errorf("short reason changed: %s", body)
+	}
+}
+
+// TestDeleteRefusedWhileIPAMExists: deleting the resource while the
+// administrator still owns an IPAM fails, with nothing written, naming the
+// IPAM, the command that deletes it and the property that allows it;
+// AllowIPAMResources: "true" proceeds; once the IPAM is gone a retry tears
+// down.
+func TestDeleteRefusedWhileIPAMExists(t *testing.T) {
+	org := awstest.DefaultOrganization()
+	org.IPAMDelegatedAdmin = member1
+	emu := awstest.New(awstest.WithOrganization(org), awstest.WithIPAMs(awstest.IPAMSpec{Owner: member1}))
+	s := newStack(t, emu, mgmt)
+	resp := s.send(s.event(cfn.RequestCreate, "", props(member1), nil))
+	wantStatus(t, resp, cfn.StatusSuccess, "")
+	physical := resp.PhysicalResourceID
+
+	resp = s.send(s.event(cfn.RequestDelete, physical, props(member1), nil))
+	wantStatus(t, resp, cfn.StatusFailed, "IPAM's delegated administrator 222222222222 still owns IPAMs")
+	for _, want := range []string{"aws ec2 delete-ipam --ipam-id ipam-", "--cascade --region us-east-1", `set AllowIPAMResources: "true" on the resource`, "nothing was written"} {
+		if !strings.Contains(resp.Reason, want) {
+			t.Errorf("reason %q lacks %q", resp.Reason, want)
+		}
+	}
+	if w := s.writes(); len(w) != 0 {
+		t.Fatalf("a refused delete wrote %v", w)
+	}
+	resp = s.send(s.event(cfn.RequestDelete, physical, props(member1, propAllowIPAMResources, "maybe"), nil))
+	wantStatus(t, resp, cfn.StatusFailed, `property AllowIPAMResources is "maybe"`)
+
+	// Allowed: the teardown runs, in AWS's order, with the IPAM left.
+	resp = s.send(s.event(cfn.RequestDelete, physical, props(member1, propAllowIPAMResources, "true"), nil))
+	wantStatus(t, resp, cfn.StatusSuccess, "")
+	if got := s.writes(); len(got) != 3 || len(emu.Snapshot().IPAMs) != 1 {
+		t.Errorf("allowed teardown: writes %v, ipams %v", got, emu.Snapshot().IPAMs)
+	}
+}
+
+// TestDeleteAfterTheIPAMIsGone: once the administrator has deleted its
+// IPAM, CloudFormation's retry of the Delete tears down.
+func TestDeleteAfterTheIPAMIsGone(t *testing.T) {
+	org := awstest.DefaultOrganization()
+	org.IPAMDelegatedAdmin = member1
+	emu := awstest.New(awstest.WithOrganization(org), awstest.WithIPAMs(awstest.IPAMSpec{Owner: member1}))
+	s := newStack(t, emu, mgmt)
+	physical := s.send(s.event(cfn.RequestCreate, "", props(member1), nil)).PhysicalResourceID
+	del := s.event(cfn.RequestDelete, physical, props(member1), nil)
+	wantStatus(t, s.send(del), cfn.StatusFailed, "still owns IPAMs")
+	for _, ip := range emu.Snapshot().IPAMs {
+		emu.RemoveIPAM(ip.ID)
+	}
+	wantStatus(t, s.send(del), cfn.StatusSuccess, "")
+	if got := s.writes(); len(got) != 3 {
+		t.Errorf("writes %v, want the teardown's three", got)
 	}
 }

@@ -16,6 +16,12 @@ const (
 	// replacing another administrator, which interrupts IPAM for the
 	// whole organization.
 	propAllowReplacement = "AllowReplacement"
+	// propAllowIPAMResources, "true" or "false" (the default), lets a
+	// step that removes the administrator (the resource's deletion, a
+	// replacement) proceed while it still owns IPAMs, or when they cannot
+	// be read; without it the handler refuses, as AWS's teardown order
+	// deletes the IPAMs first.
+	propAllowIPAMResources = "AllowIPAMResources"
 	// propServiceToken (the function's ARN) and propServiceTimeout are
 	// CloudFormation's own properties of a custom resource, passed along
 	// with the template's.
@@ -27,6 +33,7 @@ const (
 type properties struct {
 	DelegatedAdminAccountID string
 	AllowReplacement        bool
+	AllowIPAMResources      bool
 }
 
 // parseProperties parses CloudFormation's ResourceProperties, which carry
@@ -36,31 +43,44 @@ func parseProperties(m map[string]any) (properties, error) {
 	var p properties
 	var unknown []string
 	for k := range m {
-		if !slices.Contains([]string{propAdmin, propAllowReplacement, propServiceToken, propServiceTimeout}, k) {
+		if !slices.Contains([]string{propAdmin, propAllowReplacement, propAllowIPAMResources, propServiceToken, propServiceTimeout}, k) {
 			unknown = append(unknown, k)
 		}
 	}
 	if len(unknown) > 0 {
 		sort.Strings(unknown)
-		return p, fmt.Errorf("unknown properties %v: %s takes %s and %s", unknown, ResourceType, propAdmin, propAllowReplacement)
+		return p, fmt.Errorf("unknown properties %v: %s takes %s, %s and %s", unknown, ResourceType, propAdmin, propAllowReplacement, propAllowIPAMResources)
 	}
 	admin, ok := m[propAdmin].(string)
 	if !ok || admin == "" {
 		return p, fmt.Errorf("property %s is required: the 12-digit account to be IPAM's delegated administrator", propAdmin)
 	}
 	p.DelegatedAdminAccountID = admin
-	switch v := m[propAllowReplacement].(type) {
-	case nil:
-	case bool:
-		p.AllowReplacement = v
-	case string:
-		b, err := strconv.ParseBool(v)
-		if err != nil {
-			return p, fmt.Errorf("property %s is %q: want \"true\" or \"false\"", propAllowReplacement, v)
+	for _, b := range []struct {
+		name string
+		v    *bool
+	}{{propAllowReplacement, &p.AllowReplacement}, {propAllowIPAMResources, &p.AllowIPAMResources}} {
+		if err := parseBool(m, b.name, b.v); err != nil {
+			return p, err
 		}
-		p.AllowReplacement = b
-	default:
-		return p, fmt.Errorf("property %s is %v: want \"true\" or \"false\"", propAllowReplacement, v)
 	}
 	return p, nil
+}
+
+// parseBool sets *v from the property name of m, absent for false.
+func parseBool(m map[string]any, name string, v *bool) error {
+	switch x := m[name].(type) {
+	case nil:
+	case bool:
+		*v = x
+	case string:
+		b, err := strconv.ParseBool(x)
+		if err != nil {
+			return fmt.Errorf("property %s is %q: want \"true\" or \"false\"", name, x)
+		}
+		*v = b
+	default:
+		return fmt.Errorf("property %s is %v: want \"true\" or \"false\"", name, x)
+	}
+	return nil
 }

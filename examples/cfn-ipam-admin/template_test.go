@@ -22,6 +22,7 @@ func TestTemplate(t *testing.T) {
 		"Type: " + ResourceType,
 		propAdmin + ": !Ref",
 		propAllowReplacement + ": !Ref",
+		propAllowIPAMResources + ": !Ref",
 		propServiceToken + ": !GetAtt Function.Arn",
 		"Timeout: 900",
 	} {
