@@ -122,6 +122,7 @@ func (c *Client) Monitoring(ctx context.Context) (*Monitoring, error) {
 	if err != nil {
 		return nil, asError(opMonitoring, err)
 	}
+	defer mo.list.stop()
 	m, err := mo.read(ctx)
 	if err != nil {
 		return nil, asError(opMonitoring, err)

@@ -43,7 +43,9 @@ func (o *Options) resolveAccess() error {
 			return fmt.Errorf("%w: IPAMRegions: %q is not the name of an AWS Region", ErrInvalidOptions, r)
 		}
 	}
-	if o.IPAMRegions != nil {
+	if len(o.IPAMRegions) == 0 {
+		o.IPAMRegions = nil // the default, not no Region at all
+	} else {
 		o.IPAMRegions = slices.Compact(slices.Sorted(slices.Values(o.IPAMRegions)))
 	}
 	return nil

@@ -32,9 +32,11 @@ type Options struct {
 	// Default DefaultAccessRole.
 	AccessRole string
 
-	// IPAMRegions, if set, are the only Regions where the delegated
-	// administrator's IPAMs are looked for. Default: every Region that
-	// ec2:DescribeRegions lists as enabled in the administrator's account.
+	// IPAMRegions, if not empty, are the only Regions where the delegated
+	// administrator's IPAMs are looked for (Monitoring, WaitMonitored, the
+	// guard before removing the administrator). Default: every Region
+	// that ec2:DescribeRegions lists as enabled in the administrator's
+	// account. A name that is not a Region's is ErrInvalidOptions.
 	IPAMRegions []string
 
 	// OnTransition, if set, is called after each lifecycle step is
