@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 
 	"github.com/ipamorg/sdk/awsclient/awstest"
@@ -236,5 +237,51 @@ func createIPAMAs(t *testing.T, srv *awstest.Server, owner string) {
 	t.Helper()
 	if _, err := ec2.NewFromConfig(srv.Config(t.Context(), owner)).CreateIpam(t.Context(), &ec2.CreateIpamInput{}); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestMonitoredLifecycleWithTheCLI is issue 10's "done when", with
+// ipamorgctl and the administrator's own EC2 calls (what 'aws ec2
+// create-ipam' sends): from none to every account monitored, an account
+// that is not and its repair, a teardown refused under a live IPAM, and
+// none at the end with AWSServiceRoleForIPAM in no account.
+func TestMonitoredLifecycleWithTheCLI(t *testing.T) {
+	t.Parallel()
+	srv := startServer(t)
+	wantCode(t, ctl(t, srv, "apply", "--delegate", member1, "--yes"), exitOK)
+	cfg := srv.Config(t.Context(), member1)
+	admin := ec2.NewFromConfig(cfg)
+	out, err := admin.CreateIpam(t.Context(), &ec2.CreateIpamInput{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantCode(t, ctl(t, srv, "--poll-interval", "10ms", "monitoring", "--wait"), exitOK)
+
+	srv.DeleteIPAMRole(member2)
+	r := ctl(t, srv, "monitoring")
+	wantCode(t, r, exitChanges)
+	if !strings.Contains(r.stdout, member2+"  us-east-1  assume-role-failure") {
+		t.Errorf("monitoring:\n%s", r.stdout)
+	}
+	wantCode(t, ctl(t, srv, "verify", "--repair"), exitOK)
+	wantCode(t, ctl(t, srv, "--poll-interval", "10ms", "monitoring", "--wait"), exitOK)
+
+	r = ctl(t, srv, "apply", "--cleanup", "--yes")
+	wantCode(t, r, exitError)
+	if !strings.Contains(r.stderr, "aws ec2 delete-ipam --ipam-id "+*out.Ipam.IpamId+" --cascade --region us-east-1") {
+		t.Errorf("refusal:\n%s", r.stderr)
+	}
+	if _, err := admin.DeleteIpam(t.Context(), &ec2.DeleteIpamInput{IpamId: out.Ipam.IpamId, Cascade: aws.Bool(true)}); err != nil {
+		t.Fatal(err)
+	}
+	wantCode(t, ctl(t, srv, "apply", "--cleanup", "--yes"), exitOK)
+	wantCode(t, ctl(t, srv, "verify", "--purge"), exitOK)
+	if got := srv.Snapshot().IPAMRoleAccounts(); len(got) != 0 {
+		t.Errorf("AWSServiceRoleForIPAM left in %v", got)
+	}
+	r = ctl(t, srv, "-o", "json", "status")
+	wantCode(t, r, exitOK)
+	if !strings.Contains(r.stdout, `"state": "none"`) {
+		t.Errorf("status:\n%s", r.stdout)
 	}
 }
