@@ -159,11 +159,10 @@ func TestAssumeRoleDurationAndPolicy(t *testing.T) {
 func clientsWith(t *testing.T, c clients, creds *ststypes.Credentials) clients {
 	o := c.sts.Options()
 	cfg := aws.Config{
-		Region:           o.Region,
-		BaseEndpoint:     o.BaseEndpoint,
-		HTTPClient:       o.HTTPClient,
-		RetryMaxAttempts: 1,
-		Credentials:      credentials.NewStaticCredentialsProvider(*creds.AccessKeyId, *creds.SecretAccessKey, *creds.SessionToken),
+		Region:       o.Region,
+		BaseEndpoint: o.BaseEndpoint,
+		HTTPClient:   o.HTTPClient,
+		Credentials:  credentials.NewStaticCredentialsProvider(*creds.AccessKeyId, *creds.SecretAccessKey, *creds.SessionToken),
 	}
-	return newClients(cfg)
+	return newClients(noRetry(cfg))
 }
