@@ -3,7 +3,6 @@ package ipamorg_test
 import (
 	"context"
 	"fmt"
-	"math"
 	"runtime"
 	"runtime/metrics"
 	"sync"
@@ -60,7 +59,7 @@ func BenchmarkVerifyFleet(b *testing.B) {
 			srv := awstest.NewServer(awstest.WithOrganization(org))
 			defer srv.Close()
 			srv.InjectFault("*", awstest.Fault{Latency: fleetLatency})
-			opts := ipamorg.VerifyOptions{Concurrency: fleetConcurrency, RateLimit: math.Inf(1)}
+			opts := ipamorg.VerifyOptions{Concurrency: fleetConcurrency, RateLimits: noLimits}
 			ideal := time.Duration((accounts+opts.Concurrency-1)/opts.Concurrency) * 2 * fleetLatency
 
 			var wall time.Duration
