@@ -296,4 +296,3 @@ func sampleHeap(period time.Duration) func() heap {
 		return peak
 	}
 }
-
