@@ -7,7 +7,6 @@ import (
 	"runtime"
 	"runtime/metrics"
 	"strconv"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -179,11 +178,11 @@ func (rc *requestCounter) add(stack *middleware.Stack) error {
 		func(ctx context.Context, in middleware.FinalizeInput, next middleware.FinalizeHandler) (middleware.FinalizeOutput, middleware.Metadata, error) {
 			rc.all.Add(1)
 			switch op := awsmiddleware.GetOperationName(ctx); {
-			case op == "ListAccounts" || op == "ListRoots":
-				rc.listing.Add(1)
-			case strings.HasSuffix(op, "ForParent"):
+			case op == "ListAccountsForParent":
 				rc.listing.Add(1)
 				rc.tree.Add(1)
+			case op == "ListAccounts" || op == "ListRoots" || op == "ListOrganizationalUnitsForParent":
+				rc.listing.Add(1)
 			}
 			return next.HandleFinalize(ctx, in)
 		}), "Retry", middleware.After)
