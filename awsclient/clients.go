@@ -52,11 +52,12 @@ type Clients struct {
 // replaced, wrapped in an aws.CredentialsCache.
 //
 // When cfg's HTTP client is the SDK's default (nil or an
-// *awshttp.BuildableClient), the clients keep up to 100 idle connections
-// per host instead of the SDK's 10: the library makes more
-// calls than that at once (the fleet verification 16 by default), and a
-// pool smaller than the calls in flight closes connections only to open
-// new ones (a TCP and TLS handshake each) a moment later. An HTTP client
+// *awshttp.BuildableClient), the clients keep up to 300 idle connections
+// per host instead of the SDK's 10: the library makes more calls than that
+// at once (the fleet verification up to ipamorg.MaxVerifyConcurrency, 256,
+// and its listing 16 more), and a pool smaller than the calls in flight
+// closes connections only to open new ones (a TCP and TLS handshake each)
+// a moment later. An HTTP client
 // of another type is used as it is.
 func NewFromConfig(cfg aws.Config) Clients {
 	cfg.HTTPClient = withIdleConns(cfg.HTTPClient)
@@ -118,9 +119,11 @@ func AdminEC2FromConfig(cfg aws.Config) func(creds aws.CredentialsProvider, regi
 
 // idleConnsPerHost is the least number of idle connections per host that
 // the clients of NewFromConfig keep for reuse (http.Transport's
-// MaxIdleConnsPerHost; a transport set higher keeps its value): the SDK's
-// default limit over all hosts (MaxIdleConns).
-const idleConnsPerHost = 100
+// MaxIdleConnsPerHost; a transport set higher keeps its value): the fleet
+// verification's largest concurrency (256) and its listing's (16), with
+// room to spare. Idle connections cost a file descriptor each, and only as
+// many as were in use at once.
+const idleConnsPerHost = 300
 
 // withIdleConns returns hc, the SDK's default HTTP client when nil, with at
 // least idleConnsPerHost idle connections per host if it is a

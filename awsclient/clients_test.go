@@ -69,9 +69,10 @@ func TestMemberIAMSharesConnections(t *testing.T) {
 }
 
 // TestIdleConnsCoverConcurrency: the clients of NewFromConfig keep at
-// least 100 idle connections per host (the fleet verification makes 16
-// calls at once by default, where the SDK's default transport keeps 10
-// and would close and reopen the rest after each round), and never fewer
+// least 300 idle connections per host (the fleet verification makes up to
+// 256 checks and 16 listing calls at once, where the SDK's default
+// transport keeps 10 and would close and reopen the rest after each
+// round), and never fewer
 // than an HTTP client of the caller's already keeps. The transport's
 // settings are what decide reuse; the test reads them rather than count
 // connections, which would depend on timing.
@@ -90,10 +91,10 @@ func TestIdleConnsCoverConcurrency(t *testing.T) {
 		c       aws.HTTPClient
 		perHost int
 	}{
-		{"default", nil, 100},
-		{"buildable", awshttp.NewBuildableClient(), 100},
-		{"buildable with 10", awshttp.NewBuildableClient().WithTransportOptions(func(tr *http.Transport) { tr.MaxIdleConnsPerHost = 10 }), 100},
-		{"buildable with 200", awshttp.NewBuildableClient().WithTransportOptions(func(tr *http.Transport) { tr.MaxIdleConnsPerHost = 200 }), 200},
+		{"default", nil, 300},
+		{"buildable", awshttp.NewBuildableClient(), 300},
+		{"buildable with 10", awshttp.NewBuildableClient().WithTransportOptions(func(tr *http.Transport) { tr.MaxIdleConnsPerHost = 10 }), 300},
+		{"buildable with 500", awshttp.NewBuildableClient().WithTransportOptions(func(tr *http.Transport) { tr.MaxIdleConnsPerHost = 500 }), 500},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			tr := transport(t, tc.c)

@@ -2,115 +2,245 @@ package ipamorg_test
 
 import (
 	"context"
-	"fmt"
 	"math"
+	"os"
 	"runtime"
 	"runtime/metrics"
+	"strconv"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	awsmiddleware "github.com/aws/aws-sdk-go-v2/aws/middleware"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/smithy-go/middleware"
 
 	"github.com/ipamorg/sdk/awsclient/awstest"
 	"github.com/ipamorg/sdk/ipamorg"
 )
 
-// fleetLatency is the latency injected into every call in
-// BenchmarkVerifyFleet.
-const fleetLatency = 20 * time.Millisecond
-
-// fleetConcurrency is the concurrency BenchmarkVerifyFleet verifies with:
-// the default of VerifyOptions.Concurrency.
-const fleetConcurrency = 16
-
-// BenchmarkVerifyFleet: VerifyServiceLinkedRoles over organizations of
-// 1,000 and 10,000 accounts (the management account and members, every one
-// with AWSServiceRoleForIPAM), every call answered after 20ms, over
-// loopback with the SDK's own clients and the rate limit off.
+// The fleet benchmarks run against `ipamorgctl serve` in a process of its
+// own (bench/fleet.sh starts one per organization), so that the heap
+// measured is the library's, the SDK's clients included, and not the
+// emulator's. The variables say where and what:
 //
-// The ideal wall time for concurrency c is that of c workers each making
-// its accounts' calls back to back:
-//
-//	ideal = ceil(accounts / c) × calls-per-account × 20ms
-//
-// with calls-per-account 2 (sts:AssumeRole, then iam:GetRole; the
-// caller's own account needs only the second) and the rate limit off
-// (RateLimit +Inf). It leaves out the calls that precede any check
-// (GetCallerIdentity, DescribeOrganization and ListDelegatedAdministrators,
-// concurrent; then the first ListAccounts page): 2 × 20ms more, whatever
-// the size. The rest of the listing, ceil(accounts / 20) pages one after
-// the other, runs alongside the checks, so the formula holds while the
-// listing is the shorter of the two: up to c = 40 here (2 calls per
-// account, 20 accounts per page, equal latencies). Beyond that the
-// listing bounds the wall time: ceil(accounts / 20) × 20ms.
-//
-// Metrics: wall-ms, ideal-ms and wall/ideal; calls (requests the emulator
-// answered, per verification); peak-heap-MB, the largest heap in use
-// (runtime/metrics /memory/classes/heap/objects:bytes, HeapAlloc: live
-// objects and garbage not yet swept) sampled every 10ms during the run,
-// less the heap before it; peak-live-MB, the largest live heap marked by a
-// GC during the run (/gc/heap/live:bytes), less the same. Both count
-// everything in the process: the library, the SDK's clients and their
-// connections, and the emulator serving them (its audit log included).
-// B/op (-benchmem) is every byte allocated, not what is held at once.
-func BenchmarkVerifyFleet(b *testing.B) {
-	for _, accounts := range []int{1000, 10000} {
-		b.Run(fmt.Sprintf("accounts=%d", accounts), func(b *testing.B) {
-			org := awstest.GenerateOrganization(accounts - 1) // and the management account
-			org.IPAMDelegatedAdmin = org.Members[0].ID
-			srv := awstest.NewServer(awstest.WithOrganization(org))
-			defer srv.Close()
-			srv.InjectFault("*", awstest.Fault{Latency: fleetLatency})
-			opts := ipamorg.VerifyOptions{Concurrency: fleetConcurrency, RateLimit: math.Inf(1)}
-			ideal := time.Duration((accounts+opts.Concurrency-1)/opts.Concurrency) * 2 * fleetLatency
+//	IPAMORG_BENCH_FLEET_ENDPOINT  the server's endpoint
+//	IPAMORG_BENCH_FLEET_ACCOUNTS  its accounts, the management account included
+//	IPAMORG_BENCH_FLEET_LATENCY   the latency injected into every call (20ms)
+const (
+	benchFleetEndpointEnv = "IPAMORG_BENCH_FLEET_ENDPOINT"
+	benchFleetAccountsEnv = "IPAMORG_BENCH_FLEET_ACCOUNTS"
+	benchFleetLatencyEnv  = "IPAMORG_BENCH_FLEET_LATENCY"
+)
 
-			var wall time.Duration
-			var calls int
-			var peak, peakLive uint64
-			b.ReportAllocs()
-			for b.Loop() {
-				b.StopTimer()
-				srv.ResetRequests()
-				c, err := ipamorg.NewFromConfig(srv.Config(context.Background(), awstest.DefaultManagementAccountID))
-				if err != nil {
-					b.Fatal(err)
-				}
-				runtime.GC()
-				base := heapSample()
-				stop := sampleHeap(10 * time.Millisecond)
-				b.StartTimer()
+// tunedConcurrency is the tuned benchmarks' concurrency, with no rate
+// limit: the largest allowed.
+const tunedConcurrency = ipamorg.MaxVerifyConcurrency
 
-				start := time.Now()
-				r, err := c.VerifyServiceLinkedRoles(context.Background(), opts)
-				wall += time.Since(start)
-
-				b.StopTimer()
-				p := stop()
-				if err != nil {
-					b.Fatal(err)
-				}
-				if r.Total != accounts || r.Counts[ipamorg.RolePresent] != accounts {
-					for _, a := range r.Accounts {
-						if a.Result != ipamorg.RolePresent {
-							b.Log(a.AccountID, a.Reason)
-							break
-						}
-					}
-					b.Fatalf("total %d, counts %v", r.Total, r.Counts)
-				}
-				calls += len(srv.Requests())
-				peak = max(peak, p.heap-min(p.heap, base.heap))
-				peakLive = max(peakLive, p.live-min(p.live, base.live))
-				b.StartTimer()
-			}
-			n := time.Duration(b.N)
-			b.ReportMetric(ms(wall/n), "wall-ms")
-			b.ReportMetric(ms(ideal), "ideal-ms")
-			b.ReportMetric(float64(wall/n)/float64(ideal), "wall/ideal")
-			b.ReportMetric(float64(calls)/float64(b.N), "calls")
-			b.ReportMetric(float64(peak)/(1<<20), "peak-heap-MB")
-			b.ReportMetric(float64(peakLive)/(1<<20), "peak-live-MB")
+// BenchmarkFleet: VerifyServiceLinkedRoles over the organization of
+// $IPAMORG_BENCH_FLEET_ENDPOINT, with the default options (default) and
+// with Concurrency 256 and no rate limit (tuned). Skipped when the variable
+// is unset. Timed per verification, the Client built anew each time.
+//
+// Metrics:
+//   - wall-ms, and ideal-ms, the larger of two lower bounds at the
+//     injected latency L: check-ideal-ms, c workers each making its
+//     accounts' two calls (sts:AssumeRole, iam:GetRole) back to back
+//     after the reads that precede any check and the first page,
+//     (2 + 2 × ceil(accounts / c)) × L, or the STS rate limit's
+//     accounts / RateLimits.STS when it is slower; and list-ideal-ms,
+//     the listing's calls 16 at once when it read the tree
+//     (ceil(listing calls / 16) × L), one after the other when it read
+//     ListAccounts.
+//   - calls, the requests sent (retries included), and list-calls, those
+//     of the listing.
+//   - lib-heap-MB, the largest heap in use (live objects and garbage not
+//     yet swept: /memory/classes/heap/objects:bytes) sampled every 10ms
+//     during the run, less the heap before it; lib-live-MB, the largest
+//     live heap marked by a GC during the run (/gc/heap/live:bytes), less
+//     the same. The emulator is in another process: this is the library,
+//     the SDK's clients and their connections.
+func BenchmarkFleet(b *testing.B) {
+	endpoint := os.Getenv(benchFleetEndpointEnv)
+	if endpoint == "" {
+		b.Skip(benchFleetEndpointEnv + " is not set")
+	}
+	accounts, err := strconv.Atoi(os.Getenv(benchFleetAccountsEnv))
+	if err != nil || accounts < 1 {
+		b.Fatalf("%s=%q: want the number of accounts", benchFleetAccountsEnv, os.Getenv(benchFleetAccountsEnv))
+	}
+	latency := 20 * time.Millisecond
+	if s := os.Getenv(benchFleetLatencyEnv); s != "" {
+		if latency, err = time.ParseDuration(s); err != nil {
+			b.Fatal(err)
+		}
+	}
+	inf := math.Inf(1)
+	for _, tc := range []struct {
+		name string
+		opts ipamorg.VerifyOptions
+	}{
+		{"default", ipamorg.VerifyOptions{}},
+		{"tuned", ipamorg.VerifyOptions{Concurrency: tunedConcurrency, RateLimits: ipamorg.RateLimits{Organizations: inf, STS: inf}}},
+	} {
+		b.Run(tc.name, func(b *testing.B) {
+			benchFleet(b, endpoint, accounts, latency, tc.opts)
 		})
 	}
+}
+
+func benchFleet(b *testing.B, endpoint string, accounts int, latency time.Duration, opts ipamorg.VerifyOptions) {
+	c := opts.Concurrency
+	if c == 0 {
+		c = 16 // the default
+	}
+	stsRate := opts.RateLimits.STS
+	if stsRate == 0 {
+		stsRate = 400 // the default
+	}
+	checkIdeal := time.Duration(2+2*((accounts+c-1)/c)) * latency
+	checkIdeal = max(checkIdeal, time.Duration(float64(accounts)/stsRate*float64(time.Second)))
+
+	var (
+		wall           time.Duration
+		calls, listing int64
+		listIdeal      time.Duration
+		peak, peakLive uint64
+	)
+	for b.Loop() {
+		b.StopTimer()
+		counter := &requestCounter{}
+		cfg := aws.Config{
+			Region:       awstest.Region,
+			Credentials:  credentials.NewStaticCredentialsProvider(awstest.DefaultManagementAccountID, "bench", ""),
+			BaseEndpoint: aws.String(endpoint),
+			APIOptions:   []func(*middleware.Stack) error{counter.add},
+		}
+		runtime.GC()
+		base := heapSample()
+		stop := sampleHeap(10 * time.Millisecond)
+		b.StartTimer()
+
+		start := time.Now()
+		cl, err := ipamorg.NewFromConfig(cfg)
+		if err != nil {
+			b.Fatal(err)
+		}
+		r, err := cl.VerifyServiceLinkedRoles(context.Background(), opts)
+		wall += time.Since(start)
+
+		b.StopTimer()
+		p := stop()
+		if err != nil {
+			b.Fatal(err)
+		}
+		if r.Total != accounts || r.Counts[ipamorg.RolePresent] != accounts {
+			for _, a := range r.Accounts {
+				if a.Result != ipamorg.RolePresent {
+					b.Log(a.AccountID, a.Reason)
+					break
+				}
+			}
+			b.Fatalf("total %d, counts %v, want %d present", r.Total, r.Counts, accounts)
+		}
+		calls += counter.all.Load()
+		listing += counter.listing.Load()
+		if counter.tree.Load() > 0 {
+			listIdeal = time.Duration((counter.listing.Load()+15)/16) * latency
+		} else {
+			listIdeal = time.Duration(counter.listing.Load()) * latency
+		}
+		peak = max(peak, p.heap-min(p.heap, base.heap))
+		peakLive = max(peakLive, p.live-min(p.live, base.live))
+		b.StartTimer()
+	}
+	n := time.Duration(b.N)
+	b.ReportMetric(ms(wall/n), "wall-ms")
+	b.ReportMetric(ms(max(checkIdeal, listIdeal)), "ideal-ms")
+	b.ReportMetric(ms(checkIdeal), "check-ideal-ms")
+	b.ReportMetric(ms(listIdeal), "list-ideal-ms")
+	b.ReportMetric(float64(calls)/float64(b.N), "calls")
+	b.ReportMetric(float64(listing)/float64(b.N), "list-calls")
+	b.ReportMetric(float64(peak)/(1<<20), "lib-heap-MB")
+	b.ReportMetric(float64(peakLive)/(1<<20), "lib-live-MB")
+}
+
+// requestCounter counts the requests the SDK sends, every attempt: a
+// middleware right after its retry step.
+type requestCounter struct {
+	all, listing, tree atomic.Int64
+}
+
+func (rc *requestCounter) add(stack *middleware.Stack) error {
+	return stack.Finalize.Insert(middleware.FinalizeMiddlewareFunc("benchCount",
+		func(ctx context.Context, in middleware.FinalizeInput, next middleware.FinalizeHandler) (middleware.FinalizeOutput, middleware.Metadata, error) {
+			rc.all.Add(1)
+			switch op := awsmiddleware.GetOperationName(ctx); {
+			case op == "ListAccountsForParent":
+				rc.listing.Add(1)
+				rc.tree.Add(1)
+			case op == "ListAccounts" || op == "ListRoots" || op == "ListOrganizationalUnitsForParent":
+				rc.listing.Add(1)
+			}
+			return next.HandleFinalize(ctx, in)
+		}), "Retry", middleware.After)
+}
+
+// BenchmarkMonitoringFleet: Monitoring over a generated organization of
+// 10,000 accounts in 100 OUs, whose administrator's IPAM operates in two
+// Regions, every call answered after 20ms, in process (only calls are
+// measured). Metrics: wall-ms; calls, every request; discovery-calls,
+// those of ec2:GetIpamDiscoveredAccounts; list-calls, those of the
+// listing of the accounts (which the fleet verification makes too); and
+// other-calls, the rest.
+func BenchmarkMonitoringFleet(b *testing.B) {
+	const accounts = 10_000
+	org := awstest.GenerateOrganizationTree(accounts-1, 100)
+	admin := org.Members[0].ID
+	org.IPAMDelegatedAdmin = admin
+	emu := awstest.New(awstest.WithOrganization(org),
+		awstest.WithIPAMs(awstest.IPAMSpec{Owner: admin, OperatingRegions: []string{"us-east-1", "us-west-2"}}))
+	emu.InjectFault("*", awstest.Fault{Latency: 20 * time.Millisecond})
+	var wall time.Duration
+	var calls, discovery, listing int
+	for b.Loop() {
+		b.StopTimer()
+		emu.ResetRequests()
+		c, err := ipamorg.NewFromConfig(emu.Config(context.Background(), awstest.DefaultManagementAccountID),
+			func(o *ipamorg.Options) { o.IPAMRegions = []string{"us-east-1", "us-west-2"} })
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.StartTimer()
+		start := time.Now()
+		m, err := c.Monitoring(context.Background())
+		wall += time.Since(start)
+		b.StopTimer()
+		if err != nil {
+			b.Fatal(err)
+		}
+		if len(m.Accounts) != 2*accounts {
+			b.Fatalf("%d entries, want %d", len(m.Accounts), 2*accounts)
+		}
+		for _, r := range emu.Requests() {
+			calls++
+			switch r.Operation {
+			case "GetIpamDiscoveredAccounts":
+				discovery++
+			case "ListAccounts", "ListRoots", "ListOrganizationalUnitsForParent", "ListAccountsForParent":
+				listing++
+			}
+		}
+		b.StartTimer()
+	}
+	n := b.N
+	b.ReportMetric(ms(wall/time.Duration(n)), "wall-ms")
+	b.ReportMetric(float64(calls)/float64(n), "calls")
+	b.ReportMetric(float64(discovery)/float64(n), "discovery-calls")
+	b.ReportMetric(float64(listing)/float64(n), "list-calls")
+	b.ReportMetric(float64(calls-discovery-listing)/float64(n), "other-calls")
 }
 
 // heap is one reading of the heap: in use (live objects and garbage not

@@ -48,10 +48,12 @@ func (c *Client) retryer(r aws.Retryer) aws.Retryer {
 }
 
 // serviceOptions builds, once, the per-operation options of each service.
+// Organizations and STS requests also wait for the fleet's rate limits
+// when their context carries them (see addLimiter).
 func (c *Client) serviceOptions() {
 	c.orgOpt = func(o *organizations.Options) {
 		o.Retryer = c.retryer(o.Retryer)
-		o.APIOptions = append(o.APIOptions, addAttemptRecorder)
+		o.APIOptions = append(o.APIOptions, addAttemptRecorder, addLimiter(classOrganizations))
 	}
 	c.ec2Opt = func(o *ec2.Options) {
 		o.Retryer = c.retryer(o.Retryer)
@@ -59,7 +61,7 @@ func (c *Client) serviceOptions() {
 	}
 	c.stsOpt = func(o *sts.Options) {
 		o.Retryer = c.retryer(o.Retryer)
-		o.APIOptions = append(o.APIOptions, addAttemptRecorder)
+		o.APIOptions = append(o.APIOptions, addAttemptRecorder, addLimiter(classSTS))
 	}
 	c.iamOpt = func(o *iam.Options) {
 		o.Retryer = c.retryer(o.Retryer)

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"math"
 	"regexp"
 	"strings"
 
@@ -16,15 +15,14 @@ import (
 // creates in every account it creates, trusting the management account.
 const DefaultAccessRole = "OrganizationAccountAccessRole"
 
-// MaxVerifyConcurrency is the largest VerifyOptions.Concurrency: far more
-// than the rate limits of STS and IAM let run at once, and small enough
-// that the verification's goroutines and queue stay small.
+// MaxVerifyConcurrency is the largest VerifyOptions.Concurrency: more than
+// STS's quota lets run at once at AWS's latencies, and small enough that
+// the verification's goroutines stay few.
 const MaxVerifyConcurrency = 256
 
 // Defaults of VerifyOptions.
 const (
 	defaultVerifyConcurrency = 16
-	defaultVerifyRateLimit   = 50
 	// verifySessionName names the assumed-role sessions in CloudTrail.
 	verifySessionName = "ipamorg-verify"
 )
@@ -33,18 +31,19 @@ const (
 // with the defaults below and repairs nothing.
 type VerifyOptions struct {
 	// Concurrency is how many accounts are checked at once, at most
-	// MaxVerifyConcurrency. Default 16. The listing of the accounts runs
-	// alongside the checks: one call more in flight. The HTTP clients
-	// should keep at least as many idle connections per host
+	// MaxVerifyConcurrency. Default 16: at 20 ms a call, 400 sts:AssumeRole
+	// a second, the default RateLimits.STS. The listing of the accounts
+	// runs alongside the checks: one call more in flight, or up to 16 when
+	// it reads the organization's tree. The HTTP clients should keep at
+	// least as many idle connections per host
 	// (http.Transport.MaxIdleConnsPerHost, 10 in the SDK's default
 	// transport), or connections are closed and opened again all along;
-	// awsclient.NewFromConfig keeps 100.
+	// awsclient.NewFromConfig keeps MaxVerifyConcurrency and more.
 	Concurrency int
-	// RateLimit caps the AWS calls per second of the whole verification
-	// (STS and IAM throttle; a large organization must not throttle
-	// itself); the SDK's retries of a call are spaced by its backoff
-	// instead. Default 50; math.Inf(1) means no limit.
-	RateLimit float64
+	// RateLimits caps the requests per second where a quota is shared:
+	// Organizations, and STS in the calling account. See RateLimits for
+	// the defaults.
+	RateLimits RateLimits
 	// Repair creates AWSServiceRoleForIPAM (iam:CreateServiceLinkedRole,
 	// AWSServiceName ipam.amazonaws.com) where it is missing. It needs an
 	// IPAM delegated administrator (see ErrNoDelegatedAdmin).
@@ -57,14 +56,26 @@ type VerifyOptions struct {
 	// ErrIntegrationActive while IPAM is integrated with the organization
 	// (trusted or delegated), and does not go with Repair.
 	Purge bool
-	// Progress, if set, is called with the number of accounts done and
-	// the total: once with done 0 after the accounts are listed, then
-	// once per account. The checks start before the listing ends, so
-	// the accounts checked by then are reported at once, right after
-	// done 0; each later account is reported when it is done. Calls come
-	// from the verifying goroutines, one at a time, with done increasing
-	// by one; Progress should return quickly.
-	Progress func(done, total int)
+	// Progress, if set, is told how far the verification is: once with
+	// zeros as it starts (after the reads that precede the listing), then
+	// whenever a page of accounts is listed, an account's outcome is
+	// known, and once when the listing ends (ListingDone). Listed and
+	// Checked never decrease. Calls come from the verifying goroutines,
+	// one at a time; Progress should return quickly.
+	Progress func(FleetProgress)
+}
+
+// FleetProgress is how far a fleet verification is.
+type FleetProgress struct {
+	// Listed is the number of accounts listed so far: the total to check
+	// once ListingDone, a provisional one before.
+	Listed int
+	// Checked is the number of accounts whose outcome is known (skipped
+	// ones included).
+	Checked int
+	// ListingDone reports that the listing has ended: Listed is the
+	// number of accounts of the organization.
+	ListingDone bool
 }
 
 // resolve validates o and fills in its defaults.
@@ -72,18 +83,15 @@ func (o VerifyOptions) resolve() (VerifyOptions, error) {
 	switch {
 	case o.Concurrency < 0 || o.Concurrency > MaxVerifyConcurrency:
 		return o, fmt.Errorf("Concurrency %d is not between 1 and %d (0 for the default, %d)", o.Concurrency, MaxVerifyConcurrency, defaultVerifyConcurrency)
-	case o.RateLimit < 0 || math.IsNaN(o.RateLimit):
-		return o, fmt.Errorf("RateLimit %v is not a positive number", o.RateLimit)
 	case o.Repair && o.Purge:
 		return o, errors.New("Repair and Purge do not go together: one creates the role, the other deletes it")
 	}
 	if o.Concurrency == 0 {
 		o.Concurrency = defaultVerifyConcurrency
 	}
-	if o.RateLimit == 0 {
-		o.RateLimit = defaultVerifyRateLimit
-	}
-	return o, nil
+	var err error
+	o.RateLimits, err = o.RateLimits.resolve()
+	return o, err
 }
 
 // IAM's rules for a role's name (1 to 64 of letters, digits and +=,.@_-)
@@ -111,9 +119,11 @@ const opVerify = "verify-service-linked-roles"
 
 // VerifyServiceLinkedRoles checks that AWSServiceRoleForIPAM exists in
 // every account of the organization: without it IPAM silently cannot
-// monitor the account. It lists the accounts
-// (organizations:ListAccounts, checking each page's accounts while it
-// fetches the next), skips those that are not ACTIVE, checks the
+// monitor the account. It lists the accounts (the organization's tree,
+// ListRoots, ListOrganizationalUnitsForParent and ListAccountsForParent,
+// several parents at once, when it has OUs; organizations:ListAccounts
+// otherwise, or when the tree's reads are denied), checking the accounts
+// listed while it lists the rest, skips those that are not ACTIVE, checks the
 // caller's own account with the Client's IAM client and every other
 // account with iam:GetRole under the credentials of Options.AccessRole
 // assumed there (sts:AssumeRole), and, with VerifyOptions.Repair, creates
@@ -121,9 +131,10 @@ const opVerify = "verify-service-linked-roles"
 // roles (the residue of a teardown). Each account's outcome is in the report; a failure in
 // one account (access denied, say) does not stop the others.
 //
-// Accounts are checked VerifyOptions.Concurrency at a time, every AWS call
-// waits for the rate limiter, and the SDK retries each as RetryOptions
-// say. Without Repair or Purge it writes nothing and runs alongside
+// Accounts are checked VerifyOptions.Concurrency at a time, every request
+// to Organizations and STS, retries included, waits for its rate limit
+// (VerifyOptions.RateLimits), and the SDK retries each call as
+// RetryOptions say. Without Repair or Purge it writes nothing and runs alongside
 // anything; with either, it is serialised with the Client's other writing
 // methods (Apply, Reconcile, ...), and waits its turn only as long as ctx
 // lasts.
@@ -141,10 +152,12 @@ const opVerify = "verify-service-linked-roles"
 // ErrOrganizationNotFound, ErrInvalidResponse, ...), with a nil report if
 // they struck before any account was listed; otherwise the accounts listed
 // and not yet taken are left unchecked, those being checked are finished,
-// and the report holds them (Complete false, Total the accounts listed).
-// When ctx ends it stops taking accounts and returns the report so far
-// (Complete false; nil if no account was listed yet) with an *Error
-// wrapping ctx.Err().
+// and the report holds them (Complete false, Total the accounts listed,
+// ListingComplete false). When ctx ends it stops taking accounts and
+// returns the report so far (Complete false; nil if no account was listed
+// yet; Total the accounts listed, all of them when ListingComplete, which
+// the listing, far quicker than the checks, usually is by then) with an
+// *Error wrapping ctx.Err().
 func (c *Client) VerifyServiceLinkedRoles(ctx context.Context, opts VerifyOptions) (*FleetReport, error) {
 	o, err := opts.resolve()
 	if err != nil {
@@ -168,7 +181,8 @@ func (c *Client) VerifyServiceLinkedRoles(ctx context.Context, opts VerifyOption
 			return nil, asError(opVerify, err)
 		}
 	}
-	v := &verifier{c: c, o: o, lim: newLimiter(o)}
+	ctx = withLimiters(ctx, newLimiters(o.RateLimits, o.Concurrency))
+	v := &verifier{c: c, o: o}
 	r, err := v.run(ctx)
 	if err != nil {
 		return r, asError(opVerify, err)

@@ -15,7 +15,7 @@ import (
 
 // check verifies (and repairs) one account. It reports false when ctx
 // ended before the account's outcome was known.
-func (v *verifier) check(ctx context.Context, t target) (AccountCheck, bool) {
+func (v *verifier) check(ctx context.Context, t listed) (AccountCheck, bool) {
 	ac := AccountCheck{AccountID: t.id, Name: t.name, State: t.state, Management: t.id == v.management}
 	if !t.active {
 		ac.Result = RoleSkipped
@@ -32,12 +32,7 @@ func (v *verifier) check(ctx context.Context, t target) (AccountCheck, bool) {
 			return ac, v.fail(ctx, &ac, "sts:AssumeRole", err)
 		}
 	}
-	has := func(ctx context.Context) (bool, error) {
-		if err := v.wait(ctx); err != nil {
-			return false, err
-		}
-		return v.c.hasServiceLinkedRole(ctx, client)
-	}
+	has := func(ctx context.Context) (bool, error) { return v.c.hasServiceLinkedRole(ctx, client) }
 	present, err := has(ctx)
 	switch {
 	case err != nil:
@@ -60,9 +55,6 @@ func (v *verifier) check(ctx context.Context, t target) (AccountCheck, bool) {
 	}
 	const action = "iam:CreateServiceLinkedRole"
 	_, _, err = callWrite(ctx, v.c, action, applied, func(ctx context.Context) (*iam.CreateServiceLinkedRoleOutput, error) {
-		if err := v.wait(ctx); err != nil {
-			return nil, err
-		}
 		return client.CreateServiceLinkedRole(ctx, &iam.CreateServiceLinkedRoleInput{AWSServiceName: aws.String(servicePrincipal)}, v.c.iamOpt)
 	})
 	if err != nil {
@@ -83,9 +75,6 @@ func (v *verifier) check(ctx context.Context, t target) (AccountCheck, bool) {
 // assume assumes the access role in account and returns an IAM client
 // acting there.
 func (v *verifier) assume(ctx context.Context, account string) (awsclient.IAMAPI, error) {
-	if err := v.wait(ctx); err != nil {
-		return nil, err
-	}
 	creds, err := v.c.assumeAccessRole(ctx, v.partition, account, verifySessionName)
 	if err != nil {
 		return nil, err

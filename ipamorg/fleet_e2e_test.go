@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"flag"
-	"math"
 	"slices"
 	"strings"
 	"testing"
@@ -55,7 +54,7 @@ func TestE2EFleet(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	opts := ipamorg.VerifyOptions{Concurrency: 32, RateLimit: math.Inf(1)}
+	opts := ipamorg.VerifyOptions{Concurrency: 32, RateLimits: noLimits}
 
 	start := time.Now()
 	r, err := c.VerifyServiceLinkedRoles(ctx, opts)
@@ -88,7 +87,7 @@ func TestE2EFleet(t *testing.T) {
 	}
 
 	srv.ResetRequests()
-	r, err = c.VerifyServiceLinkedRoles(ctx, ipamorg.VerifyOptions{Concurrency: 32, RateLimit: math.Inf(1), Repair: true})
+	r, err = c.VerifyServiceLinkedRoles(ctx, ipamorg.VerifyOptions{Concurrency: 32, RateLimits: noLimits, Repair: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -131,7 +130,7 @@ func TestE2EFleetRepairRefusedBeforeDelegation(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	r, err := c.VerifyServiceLinkedRoles(t.Context(), ipamorg.VerifyOptions{RateLimit: math.Inf(1)})
+	r, err := c.VerifyServiceLinkedRoles(t.Context(), ipamorg.VerifyOptions{RateLimits: noLimits})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -23,7 +23,7 @@ func ExampleClient_VerifyServiceLinkedRoles() {
 		panic(err)
 	}
 	// No AWS to protect from throttling here; against AWS keep the default.
-	opts := ipamorg.VerifyOptions{RateLimit: math.Inf(1)}
+	opts := ipamorg.VerifyOptions{RateLimits: ipamorg.RateLimits{Organizations: math.Inf(1), STS: math.Inf(1)}}
 	r, err := c.VerifyServiceLinkedRoles(ctx, opts)
 	if err != nil {
 		panic(err)

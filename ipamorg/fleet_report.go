@@ -60,9 +60,14 @@ type FleetReport struct {
 	Repair bool `json:"repair"`
 	// Purge reports whether the members' roles were to be deleted.
 	Purge bool `json:"purge"`
-	// Total is the number of accounts listed in the organization (when a
-	// failure cut the listing short, the number listed before it).
+	// Total is the number of accounts listed in the organization: all of
+	// them when ListingComplete; when a failure or the end of the context
+	// cut the listing short, those listed before.
 	Total int `json:"total"`
+	// ListingComplete reports that the listing of the accounts ended, so
+	// that Total is the organization's, even when the checks were cut
+	// short (Complete false).
+	ListingComplete bool `json:"listing_complete"`
 	// Complete is false when the verification was cancelled: Accounts
 	// then holds only the accounts checked before it stopped.
 	Complete bool `json:"complete"`

@@ -8,46 +8,32 @@ import (
 	"sync/atomic"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/organizations"
 	orgtypes "github.com/aws/aws-sdk-go-v2/service/organizations/types"
-	"golang.org/x/time/rate"
 )
 
 // verifier is one run of VerifyServiceLinkedRoles.
 type verifier struct {
-	c   *Client
-	o   VerifyOptions
-	lim *rate.Limiter
+	c *Client
+	o VerifyOptions
 
 	caller, management, partition string
 }
 
-// target is one account to check.
-type target struct {
-	id, name, state string
-	active          bool
-}
-
-// queuedAccounts is the least number of listed accounts waiting for a
-// worker before the listing waits too: five pages.
-const queuedAccounts = 100
-
-// run checks the accounts as they are listed. ListAccounts returns at
-// most 20 accounts a page and each page needs the previous one's token, so
-// listing 10,000 accounts takes 500 calls in a row: checking only once the
-// listing ended would add all of them to the wall time (40% more at
-// concurrency 16 when every call takes as long). Instead the checks start
-// with the first page and the listing runs alongside, ahead of them.
+// run checks the accounts as they are listed: the checks start with the
+// first page, and the listing runs alongside, ahead of them (see
+// listing.go). The listing never waits for the checks: the accounts
+// listed and not taken yet wait in a queue, so that the total is known as
+// soon as the listing can know it, and an interrupted run still reports
+// every account listed.
 func (v *verifier) run(ctx context.Context) (*FleetReport, error) {
 	r, err := v.prepare(ctx)
 	if err != nil {
 		return nil, err
 	}
-	p := &fleetProgress{report: r, fn: v.o.Progress}
-	// The queue lets the listing run ahead of the checks by a few pages
-	// (a page takes one call, checking it takes at most Concurrency at
-	// once), so that the workers never wait for the next page.
-	jobs := make(chan target, max(queuedAccounts, 2*v.o.Concurrency))
+	p := &fleetProgress{r: r, fn: v.o.Progress}
+	p.send()
+	q := newAccountQueue()
+	defer context.AfterFunc(ctx, q.close)()
 	var (
 		wg      sync.WaitGroup
 		workers int
@@ -56,39 +42,40 @@ func (v *verifier) run(ctx context.Context) (*FleetReport, error) {
 		stop atomic.Bool
 	)
 	worker := func() {
-		for t := range jobs {
-			if stop.Load() {
-				continue
+		for {
+			t, ok := q.take()
+			if !ok || stop.Load() || ctx.Err() != nil {
+				return
 			}
 			if ac, ok := v.check(ctx, t); ok {
 				p.add(ac)
 			}
 		}
 	}
-	total := 0 // accounts listed so far; only this goroutine writes it
-	listErr := v.listAccounts(ctx, r, func(page []target) bool {
+	total := 0 // accounts listed so far; only the listing's page writes it
+	withoutID, _, listErr := v.c.listOrganization(ctx, func(page []listed) bool {
 		total += len(page)
 		for ; workers < min(v.o.Concurrency, total); workers++ {
 			wg.Go(worker)
 		}
-		for _, t := range page {
-			select {
-			case jobs <- t:
-			case <-ctx.Done():
-				return false
-			}
-		}
-		return true
+		q.push(page)
+		p.listed(total, false)
+		return ctx.Err() == nil
 	})
+	if withoutID > 0 {
+		r.Warnings = append(r.Warnings, Warning{WarnAccountWithoutID,
+			fmt.Sprintf("organizations listed %d account(s) without an id; they were not checked", withoutID)})
+	}
 	if listErr != nil {
 		stop.Store(true)
 	} else {
-		p.listed(total)
+		p.listed(total, true)
 	}
-	close(jobs)
+	q.close()
 	wg.Wait()
 
 	r.Total = total
+	r.ListingComplete = listErr == nil
 	r.finish()
 	switch {
 	case listErr != nil && total == 0:
@@ -102,40 +89,85 @@ func (v *verifier) run(ctx context.Context) (*FleetReport, error) {
 	return r, nil
 }
 
-// fleetProgress collects the accounts checked and reports them to
-// VerifyOptions.Progress: against the total once the listing has ended,
-// which it knows only then.
-type fleetProgress struct {
-	fn func(done, total int)
+// accountQueue holds the accounts listed and not yet taken by a worker:
+// at most the organization, whose report holds as much.
+type accountQueue struct {
+	mu     sync.Mutex
+	cond   *sync.Cond
+	items  []listed
+	closed bool
+}
 
-	mu     sync.Mutex // guards the fields below, and serialises fn
-	report *FleetReport
-	done   int
-	total  int // 0 until listed
+func newAccountQueue() *accountQueue {
+	q := &accountQueue{}
+	q.cond = sync.NewCond(&q.mu)
+	return q
+}
+
+func (q *accountQueue) push(page []listed) {
+	q.mu.Lock()
+	q.items = append(q.items, page...)
+	q.mu.Unlock()
+	q.cond.Broadcast()
+}
+
+// close ends the queue: take returns what is left, then false.
+func (q *accountQueue) close() {
+	q.mu.Lock()
+	q.closed = true
+	q.mu.Unlock()
+	q.cond.Broadcast()
+}
+
+// take returns the next account, waiting for one; false once the queue is
+// closed and empty.
+func (q *accountQueue) take() (listed, bool) {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	for len(q.items) == 0 && !q.closed {
+		q.cond.Wait()
+	}
+	if len(q.items) == 0 {
+		return listed{}, false
+	}
+	t := q.items[0]
+	q.items[0] = listed{}
+	q.items = q.items[1:]
+	return t, true
+}
+
+// fleetProgress collects the accounts checked and reports the progress to
+// VerifyOptions.Progress.
+type fleetProgress struct {
+	fn func(FleetProgress)
+
+	mu  sync.Mutex // guards the fields below, and serialises fn
+	r   *FleetReport
+	now FleetProgress
+}
+
+// send calls fn with the progress now; p.mu must be held, or p not yet
+// shared.
+func (p *fleetProgress) send() {
+	if p.fn != nil {
+		p.fn(p.now)
+	}
 }
 
 func (p *fleetProgress) add(ac AccountCheck) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	p.report.Accounts = append(p.report.Accounts, ac)
-	p.done++
-	if p.total > 0 && p.fn != nil {
-		p.fn(p.done, p.total)
-	}
+	p.r.Accounts = append(p.r.Accounts, ac)
+	p.now.Checked++
+	p.send()
 }
 
-// listed records that the listing ended with total accounts, and reports
-// those checked meanwhile, one call each, as if they had been checked now.
-func (p *fleetProgress) listed(total int) {
+// listed records that total accounts are listed, and whether that is all.
+func (p *fleetProgress) listed(total int, done bool) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	p.total = total
-	if p.fn == nil {
-		return
-	}
-	for d := range p.done + 1 {
-		p.fn(d, total)
-	}
+	p.now.Listed, p.now.ListingDone = total, done
+	p.send()
 }
 
 // prepare reads who the caller is, the organization and its IPAM admin,
@@ -148,21 +180,9 @@ func (v *verifier) prepare(ctx context.Context) (*FleetReport, error) {
 		admins                    []string
 		callerErr, orgErr, admErr error = errNoAnswer, errNoAnswer, errNoAnswer // see observe
 	)
-	wg.Go(func() {
-		if callerErr = v.wait(ctx); callerErr == nil {
-			who, callerErr = v.c.readCaller(ctx)
-		}
-	})
-	wg.Go(func() {
-		if orgErr = v.wait(ctx); orgErr == nil {
-			org, orgErr = v.c.readOrganization(ctx)
-		}
-	})
-	wg.Go(func() {
-		// The same read as Observe's: one call before the fan-out, which
-		// is what the rate limit is for.
-		admins, admErr = v.c.readDelegatedAdmins(ctx)
-	})
+	wg.Go(func() { who, callerErr = v.c.readCaller(ctx) })
+	wg.Go(func() { org, orgErr = v.c.readOrganization(ctx) })
+	wg.Go(func() { admins, admErr = v.c.readDelegatedAdmins(ctx) })
 	wg.Wait()
 	if err := joinErrors(ctx, orgErr, callerErr); err != nil {
 		return nil, err
@@ -207,54 +227,4 @@ func (v *verifier) prepare(ctx context.Context) (*FleetReport, error) {
 			Err: errors.New("delegate an administrator first: ec2:EnableIpamOrganizationAdminAccount creates the role in every account")}
 	}
 	return r, nil
-}
-
-// listAccounts lists every account of the organization through the SDK's
-// paginator (see walk), and hands each page, without the accounts already
-// listed, to page, until page returns false (listAccounts then returns
-// ctx's error). An account listed without an id is left out, and counted
-// in a warning of r.
-func (v *verifier) listAccounts(ctx context.Context, r *FleetReport, page func([]target) bool) error {
-	const action = "organizations:ListAccounts"
-	client := listAccounts(func(ctx context.Context, in *organizations.ListAccountsInput, optFns ...func(*organizations.Options)) (*organizations.ListAccountsOutput, error) {
-		if err := v.wait(ctx); err != nil {
-			return nil, err
-		}
-		return call(ctx, v.c, action, func(ctx context.Context) (*organizations.ListAccountsOutput, error) {
-			return v.c.aws.Organizations.ListAccounts(ctx, in, optFns...)
-		})
-	})
-	p := organizations.NewListAccountsPaginator(client, &organizations.ListAccountsInput{},
-		func(o *organizations.ListAccountsPaginatorOptions) { o.StopOnDuplicateToken = true })
-	seen := map[string]bool{}
-	withoutID := 0
-	stopped := false
-	err := walk(ctx, v.c, action, maxAccountPages, p, func(out *organizations.ListAccountsOutput) (*string, bool) {
-		targets := make([]target, 0, len(out.Accounts))
-		for i := range out.Accounts {
-			a := &out.Accounts[i]
-			id := aws.ToString(a.Id)
-			switch {
-			case id == "":
-				withoutID++
-				continue
-			case seen[id]:
-				// Pages of an eventually consistent list may overlap.
-				continue
-			}
-			seen[id] = true
-			state, active := accountState(a)
-			targets = append(targets, target{id: id, name: aws.ToString(a.Name), state: state, active: active})
-		}
-		stopped = !page(targets)
-		return out.NextToken, !stopped
-	})
-	if withoutID > 0 {
-		r.Warnings = append(r.Warnings, Warning{WarnAccountWithoutID,
-			fmt.Sprintf("organizations:ListAccounts listed %d account(s) without an id; they were not checked", withoutID)})
-	}
-	if err == nil && stopped {
-		return joinContext(ctx, nil)
-	}
-	return err
 }

@@ -66,6 +66,9 @@ type fleetOrg struct {
 
 // newFleetOrg returns the management account and n active members
 // (210000000001, ...), every one with the role and assumable.
+// noLimits turns the fleet's rate limits off.
+var noLimits = ipamorg.RateLimits{Organizations: math.Inf(1), STS: math.Inf(1)}
+
 func newFleetOrg(t *testing.T, n int) *fleetOrg {
 	f := &fleetOrg{t: t, orgARN: "arn:aws:organizations::" + mgmt + ":organization/" + orgID,
 		accessARN: "OrganizationAccountAccessRole", admin: memberA,
@@ -124,6 +127,11 @@ func (f *fleetOrg) clients(ctrl *gomock.Controller) awsclient.Clients {
 			}
 			return out, nil
 		})
+	// A flat organization: one root without OUs, listed with ListAccounts.
+	org.EXPECT().ListRoots(gomock.Any(), gomock.Any(), gomock.Any()).AnyTimes().Return(
+		&organizations.ListRootsOutput{Roots: []orgtypes.Root{{Id: aws.String("r-fleet")}}}, nil)
+	org.EXPECT().ListOrganizationalUnitsForParent(gomock.Any(), gomock.Any(), gomock.Any()).AnyTimes().Return(
+		&organizations.ListOrganizationalUnitsForParentOutput{}, nil)
 	org.EXPECT().ListAccounts(gomock.Any(), gomock.Any(), gomock.Any()).AnyTimes().DoAndReturn(
 		func(ctx context.Context, in *organizations.ListAccountsInput, _ ...func(*organizations.Options)) (*organizations.ListAccountsOutput, error) {
 			if f.beforeList != nil {
@@ -264,10 +272,10 @@ func TestVerifyServiceLinkedRolesFindsEveryCase(t *testing.T) {
 	f.roles[member(1)] = false
 	f.noAccess[member(2)] = true
 
-	var progress [][2]int
+	var progress []ipamorg.FleetProgress
 	r, err := f.client(t).VerifyServiceLinkedRoles(t.Context(), ipamorg.VerifyOptions{
-		RateLimit: math.Inf(1),
-		Progress:  func(done, total int) { progress = append(progress, [2]int{done, total}) },
+		RateLimits: noLimits,
+		Progress:   func(p ipamorg.FleetProgress) { progress = append(progress, p) },
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -331,14 +339,7 @@ func TestVerifyServiceLinkedRolesFindsEveryCase(t *testing.T) {
 	if len(f.created) != 0 {
 		t.Errorf("created roles in %v without Repair", f.created)
 	}
-	if len(progress) != 8 || progress[0] != [2]int{0, 7} || progress[7] != [2]int{7, 7} {
-		t.Errorf("progress %v", progress)
-	}
-	for i := 1; i < len(progress); i++ {
-		if progress[i][0] != progress[i-1][0]+1 {
-			t.Errorf("progress not increasing by one: %v", progress)
-		}
-	}
+	wantProgressSequence(t, progress, 7)
 
 	b, err := json.Marshal(r)
 	if err != nil {
@@ -364,7 +365,7 @@ func TestVerifyServiceLinkedRolesRepair(t *testing.T) {
 	f.roles[member(4)] = false
 	f.lostFix[member(4)] = true
 
-	r, err := f.client(t).VerifyServiceLinkedRoles(t.Context(), ipamorg.VerifyOptions{Repair: true, RateLimit: math.Inf(1)})
+	r, err := f.client(t).VerifyServiceLinkedRoles(t.Context(), ipamorg.VerifyOptions{Repair: true, RateLimits: noLimits})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -442,8 +443,8 @@ func TestVerifyServiceLinkedRolesErrors(t *testing.T) {
 	})
 	for name, o := range map[string]ipamorg.VerifyOptions{
 		"negative concurrency":        {Concurrency: -1},
-		"negative rate":               {RateLimit: -1},
-		"NaN rate":                    {RateLimit: math.NaN()},
+		"negative Organizations rate": {RateLimits: ipamorg.RateLimits{Organizations: -1}},
+		"NaN STS rate":                {RateLimits: ipamorg.RateLimits{STS: math.NaN()}},
 		"concurrency above the bound": {Concurrency: ipamorg.MaxVerifyConcurrency + 1},
 		"concurrency that overflows":  {Concurrency: math.MaxInt},
 		"repair and purge":            {Repair: true, Purge: true},
@@ -470,7 +471,7 @@ func TestVerifyServiceLinkedRolesErrors(t *testing.T) {
 	t.Run("listing denied on a later page", func(t *testing.T) {
 		f := newFleetOrg(t, 5) // three pages of two
 		f.faults["ListAccounts"] = []error{nil, &orgtypes.AccessDeniedException{Message: aws.String("no")}}
-		r, err := f.client(t).VerifyServiceLinkedRoles(t.Context(), ipamorg.VerifyOptions{RateLimit: math.Inf(1)})
+		r, err := f.client(t).VerifyServiceLinkedRoles(t.Context(), ipamorg.VerifyOptions{RateLimits: noLimits})
 		if !errors.Is(err, ipamorg.ErrAccessDenied) || r == nil {
 			t.Fatalf("got %v, %v", r, err)
 		}
@@ -496,7 +497,7 @@ func TestVerifyServiceLinkedRolesErrors(t *testing.T) {
 	t.Run("unexpected error in one account", func(t *testing.T) {
 		f := newFleetOrg(t, 2)
 		f.faults["AssumeRole"] = []error{apiErr("RegionDisabledException")}
-		r, err := f.client(t).VerifyServiceLinkedRoles(t.Context(), ipamorg.VerifyOptions{Concurrency: 1, RateLimit: math.Inf(1)})
+		r, err := f.client(t).VerifyServiceLinkedRoles(t.Context(), ipamorg.VerifyOptions{Concurrency: 1, RateLimits: noLimits})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -530,7 +531,7 @@ func TestVerifyServiceLinkedRolesConcurrencyBound(t *testing.T) {
 		c := f.client(t)
 		done := make(chan *ipamorg.FleetReport)
 		go func() {
-			r, err := c.VerifyServiceLinkedRoles(t.Context(), ipamorg.VerifyOptions{Concurrency: bound, RateLimit: math.Inf(1)})
+			r, err := c.VerifyServiceLinkedRoles(t.Context(), ipamorg.VerifyOptions{Concurrency: bound, RateLimits: noLimits})
 			if err != nil {
 				t.Error(err)
 			}
@@ -547,28 +548,6 @@ func TestVerifyServiceLinkedRolesConcurrencyBound(t *testing.T) {
 		}
 		if r == nil || !r.OK() || len(r.Accounts) != 21 {
 			t.Errorf("report %+v", r)
-		}
-	})
-}
-
-// TestVerifyServiceLinkedRolesRateLimit counts the fake time a rate-limited
-// verification takes.
-func TestVerifyServiceLinkedRolesRateLimit(t *testing.T) {
-	synctest.Test(t, func(t *testing.T) {
-		const members, perSecond = 30, 10
-		f := newFleetOrg(t, members)
-		start := time.Now()
-		r, err := f.client(t).VerifyServiceLinkedRoles(t.Context(), ipamorg.VerifyOptions{RateLimit: perSecond, Concurrency: 8})
-		if err != nil || !r.OK() {
-			t.Fatal(r, err)
-		}
-		// 3 reads to start, 16 pages of accounts, GetRole in the management
-		// account, AssumeRole and GetRole in each member; the first 8 (the
-		// burst) are free.
-		calls := 3 + 16 + 1 + 2*members
-		want := time.Duration(calls-8) * time.Second / perSecond
-		if got := time.Since(start); got < want-time.Second/perSecond || got > want {
-			t.Errorf("took %v, want about %v for %d calls at %d/s", got, want, calls, perSecond)
 		}
 	})
 }
@@ -595,7 +574,7 @@ func TestVerifyServiceLinkedRolesChecksWhileListing(t *testing.T) {
 			return errors.New("no account was checked while the listing waited")
 		}
 	}
-	r, err := f.client(t).VerifyServiceLinkedRoles(t.Context(), ipamorg.VerifyOptions{RateLimit: math.Inf(1)})
+	r, err := f.client(t).VerifyServiceLinkedRoles(t.Context(), ipamorg.VerifyOptions{RateLimits: noLimits})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -616,7 +595,7 @@ func TestVerifyServiceLinkedRolesCancel(t *testing.T) {
 			return ctx.Err()
 		}
 		ctx, cancel := context.WithCancel(t.Context())
-		var last [2]int
+		var last ipamorg.FleetProgress
 		type outcome struct {
 			r   *ipamorg.FleetReport
 			err error
@@ -624,8 +603,8 @@ func TestVerifyServiceLinkedRolesCancel(t *testing.T) {
 		done := make(chan outcome)
 		c := f.client(t)
 		go func() {
-			r, err := c.VerifyServiceLinkedRoles(ctx, ipamorg.VerifyOptions{Concurrency: 2, RateLimit: math.Inf(1),
-				Progress: func(d, total int) { last = [2]int{d, total} }})
+			r, err := c.VerifyServiceLinkedRoles(ctx, ipamorg.VerifyOptions{Concurrency: 2, RateLimits: noLimits,
+				Progress: func(p ipamorg.FleetProgress) { last = p }})
 			done <- outcome{r, err}
 		}()
 		synctest.Wait()
@@ -634,15 +613,45 @@ func TestVerifyServiceLinkedRolesCancel(t *testing.T) {
 		if !errors.Is(o.err, context.Canceled) {
 			t.Fatalf("err = %v, want context.Canceled", o.err)
 		}
-		if o.r == nil || o.r.Complete || o.r.Total != 11 {
+		if o.r == nil || o.r.Complete || o.r.Total != 11 || !o.r.ListingComplete {
 			t.Fatalf("report %+v", o.r)
 		}
 		want := map[string]ipamorg.RoleResult{mgmt: "present", member(0): "present", member(1): "present", member(2): "present"}
 		if got := results(o.r); !maps.Equal(got, want) {
 			t.Errorf("results %v, want %v (cancelled accounts are left out)", got, want)
 		}
-		if last != [2]int{4, 11} {
+		if last != (ipamorg.FleetProgress{Listed: 11, Checked: 4, ListingDone: true}) {
 			t.Errorf("last progress %v", last)
 		}
 	})
+}
+
+// wantProgressSequence fails the test unless progress is what
+// VerifyOptions.Progress promises for a complete run over total accounts:
+// zeros first; then each call lists more accounts or checks one more, never
+// fewer of either, never more checked than listed; the listing's end once,
+// with the total, and nothing listed after it; the total checked last.
+func wantProgressSequence(t *testing.T, progress []ipamorg.FleetProgress, total int) {
+	t.Helper()
+	if len(progress) == 0 || progress[0] != (ipamorg.FleetProgress{}) {
+		t.Fatalf("progress %v: want zeros first", progress)
+	}
+	done := 0
+	for i := 1; i < len(progress); i++ {
+		p, q := progress[i-1], progress[i]
+		listedMore := q.Listed > p.Listed && q.Checked == p.Checked
+		checkedOne := q.Checked == p.Checked+1 && q.Listed == p.Listed
+		ended := !p.ListingDone && q.ListingDone && q.Listed == p.Listed && q.Checked == p.Checked
+		switch {
+		case q.Checked > q.Listed, p.ListingDone && !q.ListingDone, p.ListingDone && q.Listed != p.Listed:
+			t.Fatalf("progress %v at %d: %+v after %+v", progress, i, q, p)
+		case ended:
+			done++
+		case !listedMore && !checkedOne:
+			t.Fatalf("progress %v at %d: %+v after %+v, neither one more checked nor more listed", progress, i, q, p)
+		}
+	}
+	if last := progress[len(progress)-1]; done != 1 || last != (ipamorg.FleetProgress{Listed: total, Checked: total, ListingDone: true}) {
+		t.Errorf("progress %v: want the listing's end once, then %d of %d checked", progress, total, total)
+	}
 }

@@ -12,7 +12,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"math"
 	"slices"
 	"strings"
 	"sync"
@@ -319,7 +318,7 @@ func observeCall(ctx context.Context, c *ipamorg.Client) error { _, err := c.Obs
 
 func verifyCall(repair bool) func(context.Context, *ipamorg.Client) error {
 	return func(ctx context.Context, c *ipamorg.Client) error {
-		_, err := c.VerifyServiceLinkedRoles(ctx, ipamorg.VerifyOptions{Repair: repair, RateLimit: math.Inf(1)})
+		_, err := c.VerifyServiceLinkedRoles(ctx, ipamorg.VerifyOptions{Repair: repair, RateLimits: noLimits})
 		return err
 	}
 }
@@ -389,7 +388,7 @@ func TestHostileNilOutputs(t *testing.T) {
 			h := newHostile().at(fsm.StateDelegated, memberA)
 			h.role = false
 			h.nilOutput[op] = true
-			r, err := h.client(t).VerifyServiceLinkedRoles(t.Context(), ipamorg.VerifyOptions{Repair: true, RateLimit: math.Inf(1)})
+			r, err := h.client(t).VerifyServiceLinkedRoles(t.Context(), ipamorg.VerifyOptions{Repair: true, RateLimits: noLimits})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -605,4 +604,18 @@ func TestHostileSuccess(t *testing.T) {
 			}
 		})
 	}
+}
+
+// The organization of hostile is flat: one root, no OU, so the listing is
+// ListAccounts's (see ipamorg's listing).
+func (h *hostile) ListRoots(context.Context, *organizations.ListRootsInput, ...func(*organizations.Options)) (*organizations.ListRootsOutput, error) {
+	return &organizations.ListRootsOutput{Roots: []orgtypes.Root{{Id: aws.String("r-host")}}}, nil
+}
+
+func (h *hostile) ListOrganizationalUnitsForParent(context.Context, *organizations.ListOrganizationalUnitsForParentInput, ...func(*organizations.Options)) (*organizations.ListOrganizationalUnitsForParentOutput, error) {
+	return &organizations.ListOrganizationalUnitsForParentOutput{}, nil
+}
+
+func (h *hostile) ListAccountsForParent(context.Context, *organizations.ListAccountsForParentInput, ...func(*organizations.Options)) (*organizations.ListAccountsForParentOutput, error) {
+	return nil, errors.New("hostile: the organization has no OU, and ListAccounts lists it")
 }

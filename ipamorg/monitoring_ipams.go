@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"slices"
 	"strings"
-	"sync"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
@@ -186,19 +185,7 @@ func (c *Client) readIPAMsIn(ctx context.Context, s *adminSession, region string
 // concurrently runs fn(0), ..., fn(n-1), at most adminConcurrency at once,
 // and returns their errors joined (see joinErrors).
 func concurrently(ctx context.Context, n int, fn func(i int) error) error {
-	errs := make([]error, n)
-	sem := make(chan struct{}, adminConcurrency)
-	var wg sync.WaitGroup
-	for i := range n {
-		errs[i] = errNoAnswer // see observe
-		wg.Go(func() {
-			sem <- struct{}{}
-			defer func() { <-sem }()
-			errs[i] = fn(i)
-		})
-	}
-	wg.Wait()
-	return joinErrors(ctx, errs...)
+	return concurrentlyAtMost(ctx, adminConcurrency, n, fn)
 }
 
 // The SDK's paginators take a client with one method; these adapt a

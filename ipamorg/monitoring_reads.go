@@ -9,7 +9,6 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
-	"github.com/aws/aws-sdk-go-v2/service/organizations"
 )
 
 // discovered is one account as one IPAM's discovery reported it in one
@@ -227,32 +226,17 @@ func (l *accountListing) stop() {
 }
 
 // listActiveAccounts returns the ids of the organization's ACTIVE
-// accounts, sorted (organizations:ListAccounts, every page), with a
-// warning for accounts listed without an id.
+// accounts, sorted (see listOrganization), with a warning for accounts
+// listed without an id.
 func (c *Client) listActiveAccounts(ctx context.Context) ([]string, []Warning, error) {
-	const action = "organizations:ListAccounts"
-	api := listAccounts(func(ctx context.Context, in *organizations.ListAccountsInput, optFns ...func(*organizations.Options)) (*organizations.ListAccountsOutput, error) {
-		return call(ctx, c, action, func(ctx context.Context) (*organizations.ListAccountsOutput, error) {
-			return c.aws.Organizations.ListAccounts(ctx, in, optFns...)
-		})
-	})
-	p := organizations.NewListAccountsPaginator(api, &organizations.ListAccountsInput{},
-		func(o *organizations.ListAccountsPaginatorOptions) { o.StopOnDuplicateToken = true })
 	var active []string
-	withoutID := 0
-	err := walk(ctx, c, action, maxAccountPages, p, func(out *organizations.ListAccountsOutput) (*string, bool) {
-		for i := range out.Accounts {
-			a := &out.Accounts[i]
-			id := aws.ToString(a.Id)
-			if id == "" {
-				withoutID++
-				continue
-			}
-			if _, ok := accountState(a); ok {
-				active = append(active, id)
+	withoutID, _, err := c.listOrganization(ctx, func(page []listed) bool {
+		for _, a := range page {
+			if a.active {
+				active = append(active, a.id)
 			}
 		}
-		return out.NextToken, true
+		return true
 	})
 	if err != nil {
 		return nil, nil, err
@@ -260,8 +244,8 @@ func (c *Client) listActiveAccounts(ctx context.Context) ([]string, []Warning, e
 	var ws []Warning
 	if withoutID > 0 {
 		ws = append(ws, Warning{WarnAccountWithoutID,
-			fmt.Sprintf("organizations:ListAccounts listed %d account(s) without an id; monitoring leaves them out", withoutID)})
+			fmt.Sprintf("organizations listed %d account(s) without an id; monitoring leaves them out", withoutID)})
 	}
 	slices.Sort(active)
-	return slices.Compact(active), ws, nil
+	return active, ws, nil
 }

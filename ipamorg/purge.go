@@ -39,13 +39,10 @@ func (v *verifier) purge(ctx context.Context, client awsclient.IAMAPI, ac Accoun
 	// A lost answer leaves unknown whether IAM accepted the deletion:
 	// look first (callWrite).
 	gone := func(ctx context.Context) bool {
-		if err := v.wait(ctx); err != nil {
-			return false
-		}
 		present, err := v.c.hasServiceLinkedRole(ctx, client)
 		return err == nil && !present
 	}
-	err := v.c.deleteRole(ctx, client, gone, v.wait)
+	err := v.c.deleteRole(ctx, client, gone)
 	switch {
 	case err == nil:
 		ac.Result = RolePurged

@@ -187,7 +187,6 @@ func truncate(s string, n int) string {
 type (
 	listServiceAccess func(context.Context, *organizations.ListAWSServiceAccessForOrganizationInput, ...func(*organizations.Options)) (*organizations.ListAWSServiceAccessForOrganizationOutput, error)
 	listAdmins        func(context.Context, *organizations.ListDelegatedAdministratorsInput, ...func(*organizations.Options)) (*organizations.ListDelegatedAdministratorsOutput, error)
-	listAccounts      func(context.Context, *organizations.ListAccountsInput, ...func(*organizations.Options)) (*organizations.ListAccountsOutput, error)
 )
 
 func (f listServiceAccess) ListAWSServiceAccessForOrganization(ctx context.Context, in *organizations.ListAWSServiceAccessForOrganizationInput, optFns ...func(*organizations.Options)) (*organizations.ListAWSServiceAccessForOrganizationOutput, error) {
@@ -195,9 +194,5 @@ func (f listServiceAccess) ListAWSServiceAccessForOrganization(ctx context.Conte
 }
 
 func (f listAdmins) ListDelegatedAdministrators(ctx context.Context, in *organizations.ListDelegatedAdministratorsInput, optFns ...func(*organizations.Options)) (*organizations.ListDelegatedAdministratorsOutput, error) {
-	return f(ctx, in, optFns...)
-}
-
-func (f listAccounts) ListAccounts(ctx context.Context, in *organizations.ListAccountsInput, optFns ...func(*organizations.Options)) (*organizations.ListAccountsOutput, error) {
 	return f(ctx, in, optFns...)
 }

@@ -91,9 +91,9 @@ func TestE2EPurge(t *testing.T) {
 			t.Fatalf("after teardown the role is in %v, want the members", got)
 		}
 		emu.ResetRequests()
-		var progress [][2]int
-		r, err := c.VerifyServiceLinkedRoles(t.Context(), ipamorg.VerifyOptions{Purge: true, Progress: func(done, total int) {
-			progress = append(progress, [2]int{done, total})
+		var progress []ipamorg.FleetProgress
+		r, err := c.VerifyServiceLinkedRoles(t.Context(), ipamorg.VerifyOptions{Purge: true, Progress: func(p ipamorg.FleetProgress) {
+			progress = append(progress, p)
 		}})
 		if err != nil {
 			t.Fatal(err)
@@ -101,7 +101,7 @@ func TestE2EPurge(t *testing.T) {
 		if !r.Purge || !slices.Equal(r.Purged(), []string{memberA, memberB}) || r.Counts[ipamorg.RolePurged] != 2 || r.Counts[ipamorg.RoleMissing] != 1 {
 			t.Errorf("report %+v", r)
 		}
-		if len(progress) == 0 || progress[len(progress)-1] != [2]int{3, 3} {
+		if len(progress) == 0 || progress[len(progress)-1] != (ipamorg.FleetProgress{Listed: 3, Checked: 3, ListingDone: true}) {
 			t.Errorf("progress %v", progress)
 		}
 		if got := emu.Snapshot().IPAMRoleAccounts(); len(got) != 0 {

@@ -66,24 +66,17 @@ func disableTrustedAccess(ctx context.Context, c *Client, s Step, applied func(c
 // deleteServiceLinkedRole deletes AWSServiceRoleForIPAM from the management
 // account, the caller's (see deleteRole).
 func deleteServiceLinkedRole(ctx context.Context, c *Client, s Step, applied func(context.Context) bool) error {
-	return c.deleteRole(ctx, c.aws.IAM, applied, nil)
+	return c.deleteRole(ctx, c.aws.IAM, applied)
 }
 
 // deleteRole deletes AWSServiceRoleForIPAM from the account client acts in
 // and polls IAM's deletion task, which is asynchronous, until it succeeds
-// or fails; wait, if set, is called before each call (the fleet's rate
-// limit). Once IAM has accepted the deletion, a failure to learn how the
+// or fails. Once IAM has accepted the deletion, a failure to learn how the
 // task ended (the context, the wait's bound, a read) leaves the role
 // possibly deleted; a task IAM reports as FAILED left it in place.
-func (c *Client) deleteRole(ctx context.Context, client awsclient.IAMAPI, applied func(context.Context) bool, wait func(context.Context) error) error {
+func (c *Client) deleteRole(ctx context.Context, client awsclient.IAMAPI, applied func(context.Context) bool) error {
 	const action = "iam:DeleteServiceLinkedRole"
-	if wait == nil {
-		wait = func(context.Context) error { return nil }
-	}
 	out, answered, err := callWrite(ctx, c, action, applied, func(ctx context.Context) (*iam.DeleteServiceLinkedRoleOutput, error) {
-		if err := wait(ctx); err != nil {
-			return nil, err
-		}
 		return client.DeleteServiceLinkedRole(ctx, &iam.DeleteServiceLinkedRoleInput{RoleName: aws.String(roleName)}, c.iamOpt)
 	})
 	switch {
@@ -101,9 +94,6 @@ func (c *Client) deleteRole(ctx context.Context, client awsclient.IAMAPI, applie
 	const status = "iam:GetServiceLinkedRoleDeletionStatus"
 	var failed *iam.GetServiceLinkedRoleDeletionStatusOutput
 	err = c.poll(ctx, func(ctx context.Context) (bool, error) {
-		if err := wait(ctx); err != nil {
-			return false, err
-		}
 		st, err := call(ctx, c, status, func(ctx context.Context) (*iam.GetServiceLinkedRoleDeletionStatusOutput, error) {
 			return client.GetServiceLinkedRoleDeletionStatus(ctx, &iam.GetServiceLinkedRoleDeletionStatusInput{DeletionTaskId: out.DeletionTaskId}, c.iamOpt)
 		})

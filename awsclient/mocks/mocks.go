@@ -264,6 +264,50 @@ func (c *MockOrganizationsAPIListAccountsCall) DoAndReturn(f func(context.Contex
 	return c
 }
 
+// ListAccountsForParent mocks base method.
+func (m *MockOrganizationsAPI) ListAccountsForParent(ctx context.Context, params *organizations.ListAccountsForParentInput, optFns ...func(*organizations.Options)) (*organizations.ListAccountsForParentOutput, error) {
+	m.ctrl.T.Helper()
+	varargs := []any{ctx, params}
+	for _, a := range optFns {
+		varargs = append(varargs, a)
+	}
+	ret := m.ctrl.Call(m, "ListAccountsForParent", varargs...)
+	ret0, _ := ret[0].(*organizations.ListAccountsForParentOutput)
+	ret1, _ := ret[1].(error)
+	return ret0, ret1
+}
+
+// ListAccountsForParent indicates an expected call of ListAccountsForParent.
+func (mr *MockOrganizationsAPIMockRecorder) ListAccountsForParent(ctx, params any, optFns ...any) *MockOrganizationsAPIListAccountsForParentCall {
+	mr.mock.ctrl.T.Helper()
+	varargs := append([]any{ctx, params}, optFns...)
+	call := mr.mock.ctrl.RecordCallWithMethodType(mr.mock, "ListAccountsForParent", reflect.TypeOf((*MockOrganizationsAPI)(nil).ListAccountsForParent), varargs...)
+	return &MockOrganizationsAPIListAccountsForParentCall{Call: call}
+}
+
+// MockOrganizationsAPIListAccountsForParentCall wrap *gomock.Call
+type MockOrganizationsAPIListAccountsForParentCall struct {
+	*gomock.Call
+}
+
+// Return rewrite *gomock.Call.Return
+func (c *MockOrganizationsAPIListAccountsForParentCall) Return(arg0 *organizations.ListAccountsForParentOutput, arg1 error) *MockOrganizationsAPIListAccountsForParentCall {
+	c.Call = c.Call.Return(arg0, arg1)
+	return c
+}
+
+// Do rewrite *gomock.Call.Do
+func (c *MockOrganizationsAPIListAccountsForParentCall) Do(f func(context.Context, *organizations.ListAccountsForParentInput, ...func(*organizations.Options)) (*organizations.ListAccountsForParentOutput, error)) *MockOrganizationsAPIListAccountsForParentCall {
+	c.Call = c.Call.Do(f)
+	return c
+}
+
+// DoAndReturn rewrite *gomock.Call.DoAndReturn
+func (c *MockOrganizationsAPIListAccountsForParentCall) DoAndReturn(f func(context.Context, *organizations.ListAccountsForParentInput, ...func(*organizations.Options)) (*organizations.ListAccountsForParentOutput, error)) *MockOrganizationsAPIListAccountsForParentCall {
+	c.Call = c.Call.DoAndReturn(f)
+	return c
+}
+
 // ListDelegatedAdministrators mocks base method.
 func (m *MockOrganizationsAPI) ListDelegatedAdministrators(ctx context.Context, params *organizations.ListDelegatedAdministratorsInput, optFns ...func(*organizations.Options)) (*organizations.ListDelegatedAdministratorsOutput, error) {
 	m.ctrl.T.Helper()
@@ -304,6 +348,94 @@ func (c *MockOrganizationsAPIListDelegatedAdministratorsCall) Do(f func(context.
 
 // DoAndReturn rewrite *gomock.Call.DoAndReturn
 func (c *MockOrganizationsAPIListDelegatedAdministratorsCall) DoAndReturn(f func(context.Context, *organizations.ListDelegatedAdministratorsInput, ...func(*organizations.Options)) (*organizations.ListDelegatedAdministratorsOutput, error)) *MockOrganizationsAPIListDelegatedAdministratorsCall {
+	c.Call = c.Call.DoAndReturn(f)
+	return c
+}
+
+// ListOrganizationalUnitsForParent mocks base method.
+func (m *MockOrganizationsAPI) ListOrganizationalUnitsForParent(ctx context.Context, params *organizations.ListOrganizationalUnitsForParentInput, optFns ...func(*organizations.Options)) (*organizations.ListOrganizationalUnitsForParentOutput, error) {
+	m.ctrl.T.Helper()
+	varargs := []any{ctx, params}
+	for _, a := range optFns {
+		varargs = append(varargs, a)
+	}
+	ret := m.ctrl.Call(m, "ListOrganizationalUnitsForParent", varargs...)
+	ret0, _ := ret[0].(*organizations.ListOrganizationalUnitsForParentOutput)
+	ret1, _ := ret[1].(error)
+	return ret0, ret1
+}
+
+// ListOrganizationalUnitsForParent indicates an expected call of ListOrganizationalUnitsForParent.
+func (mr *MockOrganizationsAPIMockRecorder) ListOrganizationalUnitsForParent(ctx, params any, optFns ...any) *MockOrganizationsAPIListOrganizationalUnitsForParentCall {
+	mr.mock.ctrl.T.Helper()
+	varargs := append([]any{ctx, params}, optFns...)
+	call := mr.mock.ctrl.RecordCallWithMethodType(mr.mock, "ListOrganizationalUnitsForParent", reflect.TypeOf((*MockOrganizationsAPI)(nil).ListOrganizationalUnitsForParent), varargs...)
+	return &MockOrganizationsAPIListOrganizationalUnitsForParentCall{Call: call}
+}
+
+// MockOrganizationsAPIListOrganizationalUnitsForParentCall wrap *gomock.Call
+type MockOrganizationsAPIListOrganizationalUnitsForParentCall struct {
+	*gomock.Call
+}
+
+// Return rewrite *gomock.Call.Return
+func (c *MockOrganizationsAPIListOrganizationalUnitsForParentCall) Return(arg0 *organizations.ListOrganizationalUnitsForParentOutput, arg1 error) *MockOrganizationsAPIListOrganizationalUnitsForParentCall {
+	c.Call = c.Call.Return(arg0, arg1)
+	return c
+}
+
+// Do rewrite *gomock.Call.Do
+func (c *MockOrganizationsAPIListOrganizationalUnitsForParentCall) Do(f func(context.Context, *organizations.ListOrganizationalUnitsForParentInput, ...func(*organizations.Options)) (*organizations.ListOrganizationalUnitsForParentOutput, error)) *MockOrganizationsAPIListOrganizationalUnitsForParentCall {
+	c.Call = c.Call.Do(f)
+	return c
+}
+
+// DoAndReturn rewrite *gomock.Call.DoAndReturn
+func (c *MockOrganizationsAPIListOrganizationalUnitsForParentCall) DoAndReturn(f func(context.Context, *organizations.ListOrganizationalUnitsForParentInput, ...func(*organizations.Options)) (*organizations.ListOrganizationalUnitsForParentOutput, error)) *MockOrganizationsAPIListOrganizationalUnitsForParentCall {
+	c.Call = c.Call.DoAndReturn(f)
+	return c
+}
+
+// ListRoots mocks base method.
+func (m *MockOrganizationsAPI) ListRoots(ctx context.Context, params *organizations.ListRootsInput, optFns ...func(*organizations.Options)) (*organizations.ListRootsOutput, error) {
+	m.ctrl.T.Helper()
+	varargs := []any{ctx, params}
+	for _, a := range optFns {
+		varargs = append(varargs, a)
+	}
+	ret := m.ctrl.Call(m, "ListRoots", varargs...)
+	ret0, _ := ret[0].(*organizations.ListRootsOutput)
+	ret1, _ := ret[1].(error)
+	return ret0, ret1
+}
+
+// ListRoots indicates an expected call of ListRoots.
+func (mr *MockOrganizationsAPIMockRecorder) ListRoots(ctx, params any, optFns ...any) *MockOrganizationsAPIListRootsCall {
+	mr.mock.ctrl.T.Helper()
+	varargs := append([]any{ctx, params}, optFns...)
+	call := mr.mock.ctrl.RecordCallWithMethodType(mr.mock, "ListRoots", reflect.TypeOf((*MockOrganizationsAPI)(nil).ListRoots), varargs...)
+	return &MockOrganizationsAPIListRootsCall{Call: call}
+}
+
+// MockOrganizationsAPIListRootsCall wrap *gomock.Call
+type MockOrganizationsAPIListRootsCall struct {
+	*gomock.Call
+}
+
+// Return rewrite *gomock.Call.Return
+func (c *MockOrganizationsAPIListRootsCall) Return(arg0 *organizations.ListRootsOutput, arg1 error) *MockOrganizationsAPIListRootsCall {
+	c.Call = c.Call.Return(arg0, arg1)
+	return c
+}
+
+// Do rewrite *gomock.Call.Do
+func (c *MockOrganizationsAPIListRootsCall) Do(f func(context.Context, *organizations.ListRootsInput, ...func(*organizations.Options)) (*organizations.ListRootsOutput, error)) *MockOrganizationsAPIListRootsCall {
+	c.Call = c.Call.Do(f)
+	return c
+}
+
+// DoAndReturn rewrite *gomock.Call.DoAndReturn
+func (c *MockOrganizationsAPIListRootsCall) DoAndReturn(f func(context.Context, *organizations.ListRootsInput, ...func(*organizations.Options)) (*organizations.ListRootsOutput, error)) *MockOrganizationsAPIListRootsCall {
 	c.Call = c.Call.DoAndReturn(f)
 	return c
 }

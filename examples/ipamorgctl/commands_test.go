@@ -278,7 +278,7 @@ func TestVerifyFindsAndRepairs(t *testing.T) {
 	srv.RemoveRole(id(99), awstest.OrganizationAccessRoleName)
 
 	// Drift and an unverified account: the error wins, as in terraform.
-	r := ctl(t, srv, "verify", "--rate", "0")
+	r := ctl(t, srv, "verify", "--org-rate", "0", "--sts-rate", "0")
 	wantCode(t, r, exitError)
 	for _, s := range []string{
 		"accounts:         151 (present 147, missing 2, repaired 0, purged 0, access-denied 1, skipped 1, error 0)",
@@ -299,7 +299,7 @@ func TestVerifyFindsAndRepairs(t *testing.T) {
 		t.Errorf("verify wrote %v", w)
 	}
 
-	r = ctl(t, srv, "verify", "--rate", "0", "--repair", "--concurrency", "8")
+	r = ctl(t, srv, "verify", "--org-rate", "0", "--sts-rate", "0", "--repair", "--concurrency", "8")
 	wantCode(t, r, exitError) // the locked account is still unverified
 	if !strings.Contains(r.stdout, "Created AWSServiceRoleForIPAM in 2 account(s).") || !strings.Contains(r.stderr, "1 account(s) could not be verified") {
 		t.Errorf("repair output:\n%v", r)
@@ -312,15 +312,15 @@ func TestVerifyFindsAndRepairs(t *testing.T) {
 	// Drift alone: exit 2, as plan --detailed-exitcode for changes.
 	srv.PutRole(id(99), awstest.OrganizationAccessRoleName)
 	srv.DeleteIPAMRole(id(5))
-	r = ctl(t, srv, "verify", "--rate", "0")
+	r = ctl(t, srv, "verify", "--org-rate", "0", "--sts-rate", "0")
 	wantCode(t, r, exitChanges)
 	if !strings.Contains(r.stdout, "1 account(s) without AWSServiceRoleForIPAM: "+id(5)) || r.stderr != "" {
 		t.Errorf("drift:\n%v", r)
 	}
 
-	r = ctl(t, srv, "verify", "--rate", "0", "--repair")
+	r = ctl(t, srv, "verify", "--org-rate", "0", "--sts-rate", "0", "--repair")
 	wantCode(t, r, exitOK)
-	r = ctl(t, srv, "verify", "--rate", "0", "--all")
+	r = ctl(t, srv, "verify", "--org-rate", "0", "--sts-rate", "0", "--all")
 	wantCode(t, r, exitOK)
 	if !strings.Contains(r.stdout, "Every active account has AWSServiceRoleForIPAM.") || !strings.Contains(r.stdout, id(2)+"  member-2 ") {
 		t.Errorf("final verify:\n%v", r)

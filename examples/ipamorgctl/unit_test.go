@@ -104,6 +104,12 @@ func TestWriteFleetDetails(t *testing.T) {
 	r.Complete = false
 	b.Reset()
 	writeFleet(&b, r, true)
+	if !strings.Contains(b.String(), "accounts:         3 of at least 3 (interrupted while listing)") {
+		t.Errorf("interrupted while listing:\n%s", b.String())
+	}
+	r.ListingComplete = true
+	b.Reset()
+	writeFleet(&b, r, true)
 	if !strings.Contains(b.String(), "accounts:         3 of 3 (interrupted)") || !strings.Contains(b.String(), member2) {
 		t.Errorf("interrupted, --all:\n%s", b.String())
 	}
@@ -112,8 +118,8 @@ func TestWriteFleetDetails(t *testing.T) {
 func TestProgressBarOnlyOnTerminals(t *testing.T) {
 	a := &app{stderr: &bytes.Buffer{}}
 	b := a.progress()
-	b.update(0, 1000)
-	b.update(1000, 1000)
+	b.update(ipamorg.FleetProgress{})
+	b.update(ipamorg.FleetProgress{Listed: 1000, Checked: 1000, ListingDone: true})
 	b.finish()
 	if b.bar != nil || a.stderr.(*bytes.Buffer).Len() != 0 {
 		t.Error("progress bar drawn on a writer that is not a terminal")

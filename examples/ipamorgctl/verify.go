@@ -18,17 +18,21 @@ import (
 // smaller ones are done before a bar would be worth looking at.
 const progressMin = 100
 
-// defaultRate is verify's default --rate, the library's default.
-const defaultRate = 50
+// The defaults of verify's --org-rate and --sts-rate: the library's
+// (ipamorg.RateLimits).
+const (
+	defaultOrgRate = 40
+	defaultSTSRate = 400
+)
 
 func (a *app) verifyCommand() *cobra.Command {
 	var (
-		opts ipamorg.VerifyOptions
-		rate float64
-		all  bool
+		opts             ipamorg.VerifyOptions
+		orgRate, stsRate float64
+		all              bool
 	)
 	cmd := &cobra.Command{
-		Use:   "verify [--repair | --purge] [--concurrency N] [--rate N] [--all]",
+		Use:   "verify [--repair | --purge] [--concurrency N] [--org-rate N] [--sts-rate N] [--all]",
 		Short: "Check AWSServiceRoleForIPAM in every account of the organization",
 		Long: `verify lists every account of the organization and checks that it has
 AWSServiceRoleForIPAM, without which IPAM silently cannot monitor it: the
@@ -55,8 +59,10 @@ except with --purge, whose goal that is.`,
 			if opts.Concurrency < 0 {
 				return usageError("--concurrency must not be negative")
 			}
-			if rate < 0 || math.IsNaN(rate) {
-				return usageError("--rate must not be negative")
+			for _, r := range []float64{orgRate, stsRate} {
+				if r < 0 || math.IsNaN(r) {
+					return usageError("--org-rate and --sts-rate must not be negative")
+				}
 			}
 			if opts.Repair && opts.Purge {
 				return usageError("--repair creates the role and --purge deletes it: choose one")
@@ -66,14 +72,15 @@ except with --purge, whose goal that is.`,
 			if err != nil {
 				return err
 			}
-			opts.RateLimit = rate
-			switch {
-			case t.Emulated && !cmd.Flags().Changed("rate"):
-				// Nothing to protect from throttling in-process.
-				opts.RateLimit = math.Inf(1)
-			case rate == 0:
-				opts.RateLimit = math.Inf(1)
+			// 0 is no limit; so is the default with --emulated: nothing to
+			// protect from throttling in-process.
+			limit := func(flag string, r float64) float64 {
+				if r == 0 || t.Emulated && !cmd.Flags().Changed(flag) {
+					return math.Inf(1)
+				}
+				return r
 			}
+			opts.RateLimits = ipamorg.RateLimits{Organizations: limit("org-rate", orgRate), STS: limit("sts-rate", stsRate)}
 			a.wrote = opts.Repair || opts.Purge
 			bar := a.progress()
 			opts.Progress = bar.update
@@ -106,8 +113,9 @@ except with --purge, whose goal that is.`,
 	f := cmd.Flags()
 	f.BoolVar(&opts.Repair, "repair", false, "create AWSServiceRoleForIPAM where it is missing")
 	f.BoolVar(&opts.Purge, "purge", false, "after a teardown: delete AWSServiceRoleForIPAM from every member account")
-	f.IntVar(&opts.Concurrency, "concurrency", 16, "`N` accounts checked at once")
-	f.Float64Var(&rate, "rate", defaultRate, "AWS calls per second, all accounts together; 0 means no limit, the default with --emulated")
+	f.IntVar(&opts.Concurrency, "concurrency", 16, "`N` accounts checked at once (at most 256)")
+	f.Float64Var(&orgRate, "org-rate", defaultOrgRate, "Organizations requests per second (the listing), retries included; 0 means no limit, the default with --emulated")
+	f.Float64Var(&stsRate, "sts-rate", defaultSTSRate, "STS requests per second in the calling account (one AssumeRole per account), retries included; 0 means no limit, the default with --emulated")
 	f.BoolVar(&all, "all", false, "list every account, not only those that need attention")
 	return cmd
 }
@@ -128,8 +136,11 @@ func writeFleet(w io.Writer, r *ipamorg.FleetReport, all bool) error {
 		counts = append(counts, fmt.Sprintf("%s %d", res, r.Counts[res]))
 	}
 	checked := fmt.Sprint(len(r.Accounts))
-	if !r.Complete {
+	switch {
+	case !r.Complete && r.ListingComplete:
 		checked = fmt.Sprintf("%d of %d (interrupted)", len(r.Accounts), r.Total)
+	case !r.Complete:
+		checked = fmt.Sprintf("%d of at least %d (interrupted while listing)", len(r.Accounts), r.Total)
 	}
 	fmt.Fprintf(tw, "delegated admin:\t%s\n", admin)
 	fmt.Fprintf(tw, "access role:\t%s\n", r.AccessRole)
@@ -238,22 +249,29 @@ func (a *app) progress() *bar {
 }
 
 // update is the VerifyOptions.Progress callback; the library calls it one
-// call at a time.
-func (b *bar) update(done, total int) {
-	if b.w == nil || total < progressMin {
+// call at a time. Until the listing ends the total is the accounts listed
+// so far, and the bar says so.
+func (b *bar) update(p ipamorg.FleetProgress) {
+	if b.w == nil || b.bar == nil && p.Listed < progressMin {
 		return
 	}
 	if b.bar == nil {
-		b.bar = progressbar.NewOptions(total,
+		b.bar = progressbar.NewOptions(max(p.Listed, 1),
 			progressbar.OptionSetWriter(b.w),
-			progressbar.OptionSetDescription("verifying accounts"),
 			progressbar.OptionShowCount(),
 			progressbar.OptionSetPredictTime(true),
 			progressbar.OptionClearOnFinish(),
 			progressbar.OptionThrottle(100*time.Millisecond), // redraws cost more than they tell
 		)
 	}
-	b.bar.Set(done)
+	if p.ListingDone {
+		b.bar.Describe("verifying accounts")
+	} else {
+		// The total grows as the listing goes: provisional.
+		b.bar.Describe(fmt.Sprintf("verifying accounts (%d listed so far)", p.Listed))
+	}
+	b.bar.ChangeMax(max(p.Listed, 1))
+	b.bar.Set(p.Checked)
 }
 
 func (b *bar) finish() {
