@@ -54,8 +54,9 @@ type Result struct {
 	// confirmation re-reads only the fact the step changes
 	// (organizations:ListDelegatedAdministrators for delegate and
 	// remove-delegate, organizations:ListAWSServiceAccessForOrganization
-	// for disable-trusted-access, iam:GetRole for
-	// delete-service-linked-role), so after a step Status is the status
+	// for disable-trusted-access; for delete-service-linked-role the
+	// deletion task's status, iam:GetServiceLinkedRoleDeletionStatus,
+	// SUCCEEDED, with no iam:GetRole after it), so after a step Status is the status
 	// before it with that fact as the confirming read found it, State and
 	// Warnings recomputed as Observe would, and every other field as last
 	// observed. A delegate step also sets TrustedAccess and

@@ -333,7 +333,8 @@ func TestMockLifecycle(t *testing.T) {
 				obs := m.expectObserve(factsOf(fsm.StateDisabled, ""))
 				write := m.deleteRole()
 				after(obs, write)
-				gomock.InOrder(write, m.deletionStatus(iamtypes.DeletionTaskStatusTypeSucceeded), m.getRole(false))
+				// SUCCEEDED confirms the deletion: no GetRole after it.
+				gomock.InOrder(write, m.deletionStatus(iamtypes.DeletionTaskStatusTypeSucceeded))
 			}, []fsm.Event{fsm.EventDeleteServiceLinkedRole}},
 		}
 		for _, s := range steps {
@@ -354,7 +355,8 @@ func TestMockLifecycle(t *testing.T) {
 
 // Teardown order is AWS's: read the administrator's IPAMs (none), remove
 // the administrator, disable trusted access, delete the role (and poll its
-// deletion task), each write after the read that confirms the one before.
+// deletion task, whose SUCCEEDED confirms it), each write after the read
+// that confirms the one before.
 func TestMockTeardownOrder(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		m := newMockAWS(t)
@@ -367,8 +369,9 @@ func TestMockTeardownOrder(t *testing.T) {
 			m.disableTrust(), m.listTrusted(false),
 			m.deleteRole(),
 			m.deletionStatus(iamtypes.DeletionTaskStatusTypeInProgress),
+			// SUCCEEDED confirms the deletion: no GetRole after it (the
+			// mock refuses any call not expected).
 			m.deletionStatus(iamtypes.DeletionTaskStatusTypeSucceeded),
-			m.getRole(false),
 		)
 		res, err := m.client(t).Reconcile(t.Context(), ipamorg.Desired{State: fsm.StateNone})
 		if err != nil {
