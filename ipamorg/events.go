@@ -32,8 +32,8 @@ type eventSpec struct {
 	// guard, if set, checks before any write that the step may be taken
 	// from st toward d, beyond what every plan that writes is checked for
 	// (the caller is the management account, no anomaly). It may read,
-	// never write.
-	guard func(ctx context.Context, c *Client, st *Status, s Step, d Desired) error
+	// never write; pre holds reads made alongside Observe's (observeFor).
+	guard func(ctx context.Context, c *Client, st *Status, s Step, d Desired, pre *guardReads) error
 	// why, if set, tells people why a plan holds the step, where its
 	// event alone does not (Plan.String prints it).
 	why string
