@@ -28,24 +28,34 @@ const growth = 1.5
 type schedule struct {
 	wait WaitOptions
 	fast bool
-	// first and last are when the first and the latest check started.
-	first, last time.Time
-	spacing     time.Duration
+	// first and last are when the first and the latest check started;
+	// due is when the latest was due to, in the fast span.
+	first, last, due time.Time
+	spacing          time.Duration
 }
 
 // started records that a check starts now.
 func (s *schedule) started(now time.Time) {
 	if s.first.IsZero() {
-		s.first = now
+		s.first, s.due = now, now
 	}
 	s.last = now
 }
 
 // next returns the start of the check after the one that started at
-// s.last, and advances the spacing.
+// s.last, and advances the spacing. In the fast span each start is due
+// Interval after the one before was due, so that a timer's slack does not
+// add up from poll to poll; a check that started a whole Interval late (a
+// slow read before it) sets the count afresh, so that fast reads after
+// slow ones do not come in a burst to catch up.
 func (s *schedule) next() time.Time {
-	if s.fast && s.last.Add(s.wait.Interval).Sub(s.first) <= s.wait.FastFor {
-		return s.last.Add(s.wait.Interval)
+	due := s.due.Add(s.wait.Interval)
+	if !due.After(s.last) {
+		due = s.last.Add(s.wait.Interval)
+	}
+	if s.fast && due.Sub(s.first) <= s.wait.FastFor {
+		s.due = due
+		return due
 	}
 	switch {
 	case s.spacing == 0 && !s.fast:

@@ -142,3 +142,31 @@ func TestScheduleMaxWait(t *testing.T) {
 		}
 	})
 }
+
+// Fast reads after slow ones keep the spacing: no burst to catch up with
+// the polls the slow ones pushed back.
+func TestScheduleNoBurstAfterSlowReads(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		opts, err := Options{}.resolve()
+		if err != nil {
+			t.Fatal(err)
+		}
+		c := &Client{opts: opts}
+		var starts []time.Time
+		err = c.poll(t.Context(), func(context.Context) (bool, error) {
+			starts = append(starts, time.Now())
+			if len(starts) <= 3 {
+				time.Sleep(time.Second)
+			}
+			return len(starts) == 8, nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i := 4; i < len(starts); i++ {
+			if d := starts[i].Sub(starts[i-1]); d != 200*time.Millisecond {
+				t.Errorf("poll %d started %v after the one before, want 200ms", i, d)
+			}
+		}
+	})
+}
