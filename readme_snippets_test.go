@@ -241,6 +241,7 @@ func TestREADMEMocks(t *testing.T) {
 	orgs.EXPECT().DescribeOrganization(gomock.Any(), gomock.Any(), gomock.Any()).Return(nil, notInUse).AnyTimes()
 	orgs.EXPECT().ListAWSServiceAccessForOrganization(gomock.Any(), gomock.Any(), gomock.Any()).Return(nil, notInUse).AnyTimes()
 	orgs.EXPECT().ListDelegatedAdministrators(gomock.Any(), gomock.Any(), gomock.Any()).Return(nil, notInUse).AnyTimes()
+	orgs.EXPECT().DescribeAccount(gomock.Any(), gomock.Any(), gomock.Any()).Return(nil, notInUse).AnyTimes() // the delegation's guard, read alongside
 	iamapi.EXPECT().GetRole(gomock.Any(), gomock.Any(), gomock.Any()).
 		Return(nil, &iamtypes.NoSuchEntityException{Message: aws.String("no such role")}).AnyTimes()
 

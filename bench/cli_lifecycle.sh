@@ -12,16 +12,18 @@
 #   delete the role     iam delete-service-linked-role
 #                       poll iam get-service-linked-role-deletion-status until SUCCEEDED
 #
-# Polls are at once, then every 250 ms (the library's first poll delay),
-# for at most 60 s. The library also reads the organization before each
-# Reconcile (5 reads) and guards the delegation (DescribeAccount); this
-# script skips those, so it makes fewer calls than the library: the
-# comparison favours the CLI.
+# Polls are at once, then once a second (a second's sleep after each
+# answer, as a script polls), for at most 120 polls. The library also
+# reads the organization before each Reconcile (5 reads) and guards the
+# delegation (DescribeAccount) and the teardown (the administrator's IPAMs:
+# AssumeRole, DescribeRegions, DescribeIpams in every Region); this script
+# skips those, so it makes fewer calls than the library: the comparison
+# favours the CLI.
 #
 # Usage: bench/cli_lifecycle.sh AWS_CLI ENDPOINT
 #   AWS_CLI   the aws executable (v1 or v2)
 #   ENDPOINT  an emulator in state none with the default organization, e.g.
-#             'ipamorgctl serve --addr 127.0.0.1:0' (its first line)
+#             'ipamorgctl serve --addr 127.0.0.1:0 --lag 2s' (its first line)
 # Prints one line: "wall-ms MS calls N". Exits non-zero on any failure.
 set -euo pipefail
 
@@ -56,10 +58,10 @@ cli() {
 poll() {
   local want=$1 got
   shift
-  for _ in $(seq 240); do
+  for _ in $(seq 120); do
     got=$(cli "$@")
     [ "$got" = "$want" ] && return 0
-    sleep 0.25
+    sleep 1
   done
   echo "cli_lifecycle: gave up waiting for '$want' from: $*; last: '$got'" >&2
   exit 1

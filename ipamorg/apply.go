@@ -54,8 +54,9 @@ type Result struct {
 	// confirmation re-reads only the fact the step changes
 	// (organizations:ListDelegatedAdministrators for delegate and
 	// remove-delegate, organizations:ListAWSServiceAccessForOrganization
-	// for disable-trusted-access, iam:GetRole for
-	// delete-service-linked-role), so after a step Status is the status
+	// for disable-trusted-access; for delete-service-linked-role the
+	// deletion task's status, iam:GetServiceLinkedRoleDeletionStatus,
+	// SUCCEEDED, with no iam:GetRole after it), so after a step Status is the status
 	// before it with that fact as the confirming read found it, State and
 	// Warnings recomputed as Observe would, and every other field as last
 	// observed. A delegate step also sets TrustedAccess and
@@ -101,7 +102,7 @@ func (c *Client) Apply(ctx context.Context, p *Plan) (*Result, error) {
 	}
 	defer c.writeMu.Unlock()
 
-	st, err := c.observe(ctx)
+	st, pre, err := c.observeFor(ctx, p.Desired)
 	if err != nil {
 		return res, notDone(asError(op, err))
 	}
@@ -110,7 +111,7 @@ func (c *Client) Apply(ctx context.Context, p *Plan) (*Result, error) {
 		return res, notDone(&Error{Op: op, Kind: ErrStalePlan, Last: st,
 			Err: fmt.Errorf("planned from %s (admin %s), now %s (admin %s)", p.Status.State, orNone(p.Status.DelegatedAdmin), st.State, orNone(st.DelegatedAdmin))})
 	}
-	return c.run(ctx, op, st, p.Steps, p.Desired, true)
+	return c.run(ctx, op, st, p.Steps, p.Desired, true, pre)
 }
 
 // checkPlan refuses a plan whose steps are not exactly those that its
@@ -165,22 +166,23 @@ func (c *Client) Reconcile(ctx context.Context, d Desired) (*Result, error) {
 		return res, e
 	}
 	// plan ran the guards on this very status.
-	return c.run(ctx, op, p.Status, p.Steps, d, false)
+	return c.run(ctx, op, p.Status, p.Steps, d, false, nil)
 }
 
 // run takes steps toward d from st, which was just observed, with the
-// write lock held. guard says whether the guards still have to run. Each AWS call
+// write lock held. guard says whether the guards still have to run, with
+// pre the guard reads made alongside the observation of st. Each AWS call
 // (one per group, see groupAt) is confirmed, then the lifecycle machine
 // makes its transitions, and its callback reports each to the logger and
 // Options.OnTransition.
-func (c *Client) run(ctx context.Context, op string, st *Status, steps []Step, d Desired, guard bool) (*Result, error) {
+func (c *Client) run(ctx context.Context, op string, st *Status, steps []Step, d Desired, guard bool, pre *guardReads) (*Result, error) {
 	res := &Result{Status: st, Transitions: []Transition{}}
 	events := make([]fsm.Event, len(steps))
 	for i, s := range steps {
 		events[i] = s.Event
 	}
 	if guard {
-		if err := c.guard(ctx, st, steps, d); err != nil {
+		if err := c.guard(ctx, st, steps, d, pre); err != nil {
 			e := asError(op, err)
 			e.progress(events, 0, 0)
 			return res, e

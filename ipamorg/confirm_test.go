@@ -24,7 +24,7 @@ var confirmReads = map[fsm.Event][]string{
 	fsm.EventDelegate:                {"ListDelegatedAdministrators"},
 	fsm.EventRemoveDelegate:          {"ListDelegatedAdministrators"},
 	fsm.EventDisableTrustedAccess:    {"ListAWSServiceAccessForOrganization"},
-	fsm.EventDeleteServiceLinkedRole: {"GetServiceLinkedRoleDeletionStatus", "GetRole"},
+	fsm.EventDeleteServiceLinkedRole: {"GetServiceLinkedRoleDeletionStatus"},
 }
 
 // confirmPolls returns the requests after the first attempt of write op,
@@ -70,7 +70,8 @@ func opsOf(reqs []awstest.Request) []string {
 
 // Each of the four writes, with reads lagging it by 2s so that several
 // polls miss it: every poll is one read, the one that shows the write's
-// change (for the role, its deletion task, then GetRole), and the Result's
+// change (for the role, its deletion task, and no GetRole after it says
+// SUCCEEDED), and the Result's
 // Status is what a full Observe reads afterwards.
 func TestConfirmationPollsOneRead(t *testing.T) {
 	for _, s := range writeSteps {
@@ -113,7 +114,8 @@ func TestConfirmationPollsOneRead(t *testing.T) {
 // Reconcile, the delegate guard's DescribeAccount, the remove-delegate
 // guard's read of the administrator's IPAMs (AssumeRole, DescribeRegions,
 // DescribeIpams in each of the emulator's 17 Regions), the four writes,
-// one read confirming each write and one read of the role's deletion task.
+// one read confirming each of the first three writes, and one read of the
+// role's deletion task, which confirms the fourth.
 func TestConfirmationLifecycleCalls(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		emu := emulatorAt(fsm.StateNone, "")
@@ -139,8 +141,9 @@ func TestConfirmationLifecycleCalls(t *testing.T) {
 			// Two Observes, and the confirmation of
 			// disable-trusted-access.
 			"ListAWSServiceAccessForOrganization": 3,
-			// Two Observes, and the confirmation of the deletion.
-			"GetRole":                            3,
+			// Two Observes; the deletion task's SUCCEEDED confirms the
+			// deletion, with no GetRole after it.
+			"GetRole":                            2,
 			"GetServiceLinkedRoleDeletionStatus": 1,
 			"DescribeAccount":                    1,
 			"EnableIpamOrganizationAdminAccount": 1, "DisableIpamOrganizationAdminAccount": 1,
@@ -150,7 +153,7 @@ func TestConfirmationLifecycleCalls(t *testing.T) {
 		if !maps.Equal(got, want) {
 			t.Errorf("calls %v\nwant  %v", got, want)
 		}
-		if n, want := len(emu.Requests()), 22+len(awstest.Regions()); n != want {
+		if n, want := len(emu.Requests()), 21+len(awstest.Regions()); n != want {
 			t.Errorf("%d calls, want %d", n, want)
 		}
 	})

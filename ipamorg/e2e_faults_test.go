@@ -28,7 +28,7 @@ func TestE2ELagIsWaitedOut(t *testing.T) {
 		const lag = 3 * time.Second
 		emu := awstest.New(awstest.WithLag(lag, 0))
 		c := clientAs(t, emu, mgmt, func(o *ipamorg.Options) {
-			o.Wait = ipamorg.WaitOptions{MinDelay: 250 * time.Millisecond, MaxDelay: time.Second, MaxWait: time.Minute}
+			o.Wait = ipamorg.WaitOptions{Interval: 250 * time.Millisecond, MaxDelay: time.Second, MaxWait: time.Minute}
 		})
 
 		res, err := c.Reconcile(t.Context(), ipamorg.Desired{State: fsm.StateDelegated, DelegatedAdmin: memberA})
@@ -79,7 +79,7 @@ func TestE2ELagOutlastsMaxWait(t *testing.T) {
 		const maxWait = 10 * time.Second
 		emu := awstest.New(awstest.WithLag(time.Minute, 0))
 		c := clientAs(t, emu, mgmt, func(o *ipamorg.Options) {
-			o.Wait = ipamorg.WaitOptions{MinDelay: 500 * time.Millisecond, MaxDelay: 2 * time.Second, MaxWait: maxWait}
+			o.Wait = ipamorg.WaitOptions{Interval: 500 * time.Millisecond, MaxDelay: 2 * time.Second, MaxWait: maxWait}
 		})
 		desired := ipamorg.Desired{State: fsm.StateDelegated, DelegatedAdmin: memberA}
 

@@ -32,8 +32,8 @@ type eventSpec struct {
 	// guard, if set, checks before any write that the step may be taken
 	// from st toward d, beyond what every plan that writes is checked for
 	// (the caller is the management account, no anomaly). It may read,
-	// never write.
-	guard func(ctx context.Context, c *Client, st *Status, s Step, d Desired) error
+	// never write; pre holds reads made alongside Observe's (observeFor).
+	guard func(ctx context.Context, c *Client, st *Status, s Step, d Desired, pre *guardReads) error
 	// why, if set, tells people why a plan holds the step, where its
 	// event alone does not (Plan.String prints it).
 	why string
@@ -45,6 +45,10 @@ type eventSpec struct {
 	// the step taken: together, the step's confirmation.
 	reread func(ctx context.Context, c *Client, prev *Status, s Step) (*Status, error)
 	done   func(st *Status, s Step) bool
+	// writeConfirms, if set, says that a write that returned nil has
+	// confirmed the step by itself, and returns prev brought up to date
+	// with what AWS answered: no re-read follows.
+	writeConfirms func(prev *Status) *Status
 	// dryRun, if set, sends the step's call with DryRun (only EC2's calls
 	// take it), for CheckPermissions.
 	dryRun func(ctx context.Context, api awsclient.EC2API, s Step) error
@@ -133,7 +137,19 @@ var events = []eventSpec{
 		reread: func(ctx context.Context, c *Client, prev *Status, _ Step) (*Status, error) {
 			return c.rereadServiceLinkedRole(ctx, prev)
 		},
-		done:       func(st *Status, _ Step) bool { return !st.ServiceLinkedRole },
+		done: func(st *Status, _ Step) bool { return !st.ServiceLinkedRole },
+		// deleteRole returns nil only when IAM said the role is gone: its
+		// deletion task SUCCEEDED (iam:GetServiceLinkedRoleDeletionStatus,
+		// which reports on the same view of the account as iam:GetRole),
+		// or the deletion answered NoSuchEntity, or, the answer lost,
+		// iam:GetRole showed it gone. Reading it again would tell nothing
+		// new.
+		writeConfirms: func(prev *Status) *Status {
+			st := *prev
+			st.ServiceLinkedRole = false
+			st.settle(prev.admins)
+			return &st
+		},
 		statements: []policyStatement{deleteServiceLinkedRoleStatement},
 	},
 	{
@@ -252,6 +268,9 @@ func (c *Client) take(ctx context.Context, prev *Status, s Step) (confirmed *Sta
 			return nil, true, m.err
 		}
 		return nil, false, err
+	}
+	if sp.writeConfirms != nil {
+		return sp.writeConfirms(prev), true, nil
 	}
 	st, err := c.waitFor(ctx, prev, reread, done)
 	return st, true, err

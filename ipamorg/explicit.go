@@ -32,19 +32,19 @@ func (c *Client) Delegate(ctx context.Context, accountID string) (*Result, error
 	if err := validateAccountID(accountID); err != nil {
 		return res, asError(op, err)
 	}
-	st, err := c.lockObserved(ctx, op, res)
+	d := Desired{State: fsm.StateDelegated, DelegatedAdmin: accountID}
+	st, pre, err := c.lockObserved(ctx, op, res, d)
 	if err != nil {
 		return res, err
 	}
 	defer c.writeMu.Unlock()
-	d := Desired{State: fsm.StateDelegated, DelegatedAdmin: accountID}
 	if st.State == fsm.StateDelegated {
 		if st.DelegatedAdmin == accountID {
 			steps, err := planSteps(st, d) // none, or the repair
 			if err != nil {
 				return res, asError(op, err)
 			}
-			return c.run(ctx, op, st, steps, d, true)
+			return c.run(ctx, op, st, steps, d, true, pre)
 		}
 		return res, &Error{Op: op, Step: Step{Event: fsm.EventDelegate, From: st.State, Account: accountID}, Kind: ErrDelegatedAdminConflict, Last: st,
 			Err: fmt.Errorf("account %s is the delegated admin; remove it first, or Reconcile with AllowReplace", st.DelegatedAdmin)}
@@ -57,7 +57,7 @@ func (c *Client) Delegate(ctx context.Context, accountID string) (*Result, error
 	if err != nil {
 		return res, asError(op, err)
 	}
-	return c.run(ctx, op, st, steps, d, true)
+	return c.run(ctx, op, st, steps, d, true, pre)
 }
 
 // RemoveOptions configures RemoveDelegate.
@@ -106,7 +106,7 @@ func (c *Client) DeleteServiceLinkedRole(ctx context.Context) (*Result, error) {
 func (c *Client) single(ctx context.Context, ev fsm.Event, allowIPAMs bool) (*Result, error) {
 	op := string(ev)
 	res := &Result{Transitions: []Transition{}}
-	st, err := c.lockObserved(ctx, op, res)
+	st, _, err := c.lockObserved(ctx, op, res, Desired{})
 	if err != nil {
 		return res, err
 	}
@@ -120,25 +120,26 @@ func (c *Client) single(ctx context.Context, ev fsm.Event, allowIPAMs bool) (*Re
 	if err != nil {
 		return res, asError(op, err)
 	}
-	return c.run(ctx, op, st, steps, d, true)
+	return c.run(ctx, op, st, steps, d, true, nil)
 }
 
 // lockObserved takes the write lock, observes, records the status in res
 // and checks the status is ground to act on (guardStatus): the start every
-// explicit call shares. On success the caller holds the lock and must
-// release it; on error the lock is not held.
-func (c *Client) lockObserved(ctx context.Context, op string, res *Result) (*Status, error) {
+// explicit call shares, with the guard reads toward d made alongside (see
+// observeFor). On success the caller holds the lock and must release it;
+// on error the lock is not held.
+func (c *Client) lockObserved(ctx context.Context, op string, res *Result, d Desired) (*Status, *guardReads, error) {
 	if err := c.writeMu.lock(ctx); err != nil {
-		return nil, &Error{Op: op, Err: err}
+		return nil, nil, &Error{Op: op, Err: err}
 	}
-	st, err := c.observe(ctx)
+	st, pre, err := c.observeFor(ctx, d)
 	if err == nil {
 		res.Status = st
 		err = guardStatus(st)
 	}
 	if err != nil {
 		c.writeMu.Unlock()
-		return nil, asError(op, err)
+		return nil, nil, asError(op, err)
 	}
-	return st, nil
+	return st, pre, nil
 }

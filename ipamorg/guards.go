@@ -5,8 +5,6 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/organizations"
 	orgtypes "github.com/aws/aws-sdk-go-v2/service/organizations/types"
 )
 
@@ -25,9 +23,10 @@ func validateAccountID(id string) error {
 
 // guard checks, before any write, that steps toward d may be taken from st: the
 // status itself (guardStatus), then each step's own guard from the table.
-// It may read but never writes. Plan runs it, and Apply again on fresh
-// status.
-func (c *Client) guard(ctx context.Context, st *Status, steps []Step, d Desired) error {
+// It may read but never writes; pre holds reads made alongside the
+// observation of st, if any (see observeFor). Plan runs it, and Apply
+// again on fresh status.
+func (c *Client) guard(ctx context.Context, st *Status, steps []Step, d Desired, pre *guardReads) error {
 	if len(steps) == 0 {
 		return nil
 	}
@@ -36,7 +35,7 @@ func (c *Client) guard(ctx context.Context, st *Status, steps []Step, d Desired)
 	}
 	for _, s := range steps {
 		if sp := specOf(s.Event); sp != nil && sp.guard != nil {
-			if err := sp.guard(ctx, c, st, s, d); err != nil {
+			if err := sp.guard(ctx, c, st, s, d, pre); err != nil {
 				return err
 			}
 		}
@@ -73,8 +72,9 @@ func messages(ws []Warning) string {
 
 // guardDelegate is the delegate step's guard: the target is a valid id,
 // not the management account, and an ACTIVE member of an organization with
-// all features (organizations:DescribeAccount).
-func guardDelegate(ctx context.Context, c *Client, st *Status, s Step, _ Desired) error {
+// all features (organizations:DescribeAccount, read alongside Observe's
+// reads when pre has it).
+func guardDelegate(ctx context.Context, c *Client, st *Status, s Step, _ Desired, pre *guardReads) error {
 	fail := func(kind, err error) error {
 		return &Error{Step: s, Kind: kind, Err: err, Last: st}
 	}
@@ -87,9 +87,7 @@ func guardDelegate(ctx context.Context, c *Client, st *Status, s Step, _ Desired
 	if s.Account == st.ManagementAccountID {
 		return fail(ErrManagementAccountAsDelegate, nil)
 	}
-	out, err := call(ctx, c, "organizations:DescribeAccount", func(ctx context.Context) (*organizations.DescribeAccountOutput, error) {
-		return c.aws.Organizations.DescribeAccount(ctx, &organizations.DescribeAccountInput{AccountId: aws.String(s.Account)}, c.orgOpt)
-	})
+	out, err := pre.describeAccount(ctx, c, s.Account)
 	if err != nil {
 		return fail(classify(err), err)
 	}

@@ -49,7 +49,7 @@ type configSource interface {
 // quick keeps tests over HTTP fast: with no lag the first poll confirms,
 // and the SDK's few retries wait milliseconds.
 func quick(o *ipamorg.Options) {
-	o.Wait = ipamorg.WaitOptions{MinDelay: 5 * time.Millisecond, MaxDelay: 20 * time.Millisecond, MaxWait: 10 * time.Second}
+	o.Wait = ipamorg.WaitOptions{Interval: 5 * time.Millisecond, MaxDelay: 20 * time.Millisecond, MaxWait: 10 * time.Second}
 	o.Retry = ipamorg.RetryOptions{MaxAttempts: 3, MaxBackoff: 5 * time.Millisecond}
 }
 

@@ -88,7 +88,7 @@ func (h *hostile) clients() awsclient.Clients {
 func (h *hostile) client(t *testing.T) *ipamorg.Client {
 	t.Helper()
 	c, err := ipamorg.New(h.clients(), func(o *ipamorg.Options) {
-		o.Wait = ipamorg.WaitOptions{MinDelay: time.Millisecond, MaxDelay: time.Millisecond, MaxWait: time.Second}
+		o.Wait = ipamorg.WaitOptions{Interval: time.Millisecond, MaxDelay: time.Millisecond, MaxWait: time.Second}
 	})
 	if err != nil {
 		t.Fatal(err)

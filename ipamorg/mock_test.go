@@ -300,8 +300,9 @@ func mockEvents(ts []ipamorg.Transition) []fsm.Event {
 }
 
 // The whole lifecycle through Reconcile, none → delegated → trusted →
-// disabled → none: each Reconcile observes, guards, makes its one write
-// and confirms it with the one read that shows it, in that order.
+// disabled → none: each Reconcile observes (with the delegation's guard
+// read alongside), guards, makes its one write and confirms it with the
+// one read that shows it, in that order.
 func TestMockLifecycle(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		m := newMockAWS(t)
@@ -312,10 +313,13 @@ func TestMockLifecycle(t *testing.T) {
 			events  []fsm.Event
 		}{
 			{ipamorg.Desired{State: fsm.StateDelegated, DelegatedAdmin: mockMemberA}, func() {
+				// The guard's DescribeAccount goes alongside Observe's
+				// reads; the write after them all.
 				obs := m.expectObserve(factsOf(fsm.StateNone, ""))
 				guard := m.describeAccount(mockMemberA)
-				after(obs, guard)
-				gomock.InOrder(guard, m.enable(mockMemberA), m.listAdmins(mockMemberA))
+				write := m.enable(mockMemberA)
+				after(append(obs, guard), write)
+				gomock.InOrder(write, m.listAdmins(mockMemberA))
 			}, []fsm.Event{fsm.EventEnableTrustedAccess, fsm.EventDelegate}},
 			{ipamorg.Desired{State: fsm.StateTrusted}, func() {
 				obs := m.expectObserve(factsOf(fsm.StateDelegated, mockMemberA))
@@ -333,7 +337,8 @@ func TestMockLifecycle(t *testing.T) {
 				obs := m.expectObserve(factsOf(fsm.StateDisabled, ""))
 				write := m.deleteRole()
 				after(obs, write)
-				gomock.InOrder(write, m.deletionStatus(iamtypes.DeletionTaskStatusTypeSucceeded), m.getRole(false))
+				// SUCCEEDED confirms the deletion: no GetRole after it.
+				gomock.InOrder(write, m.deletionStatus(iamtypes.DeletionTaskStatusTypeSucceeded))
 			}, []fsm.Event{fsm.EventDeleteServiceLinkedRole}},
 		}
 		for _, s := range steps {
@@ -354,7 +359,8 @@ func TestMockLifecycle(t *testing.T) {
 
 // Teardown order is AWS's: read the administrator's IPAMs (none), remove
 // the administrator, disable trusted access, delete the role (and poll its
-// deletion task), each write after the read that confirms the one before.
+// deletion task, whose SUCCEEDED confirms it), each write after the read
+// that confirms the one before.
 func TestMockTeardownOrder(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		m := newMockAWS(t)
@@ -367,8 +373,9 @@ func TestMockTeardownOrder(t *testing.T) {
 			m.disableTrust(), m.listTrusted(false),
 			m.deleteRole(),
 			m.deletionStatus(iamtypes.DeletionTaskStatusTypeInProgress),
+			// SUCCEEDED confirms the deletion: no GetRole after it (the
+			// mock refuses any call not expected).
 			m.deletionStatus(iamtypes.DeletionTaskStatusTypeSucceeded),
-			m.getRole(false),
 		)
 		res, err := m.client(t).Reconcile(t.Context(), ipamorg.Desired{State: fsm.StateNone})
 		if err != nil {
@@ -388,9 +395,11 @@ func TestMockReplaceOrder(t *testing.T) {
 		m := newMockAWS(t)
 		obs := m.expectObserve(factsOf(fsm.StateDelegated, mockMemberA))
 		ipams := m.readIPAMs(mockMemberA)
-		guard := m.describeAccount(mockMemberB)
+		guard := m.describeAccount(mockMemberB) // alongside Observe's reads
 		after(obs, ipams[0])
-		gomock.InOrder(ipams[len(ipams)-1], guard, m.disable(mockMemberA), m.listAdmins(), m.enable(mockMemberB), m.listAdmins(mockMemberB))
+		disable := m.disable(mockMemberA)
+		after([]*gomock.Call{guard}, disable)
+		gomock.InOrder(ipams[len(ipams)-1], disable, m.listAdmins(), m.enable(mockMemberB), m.listAdmins(mockMemberB))
 		res, err := m.client(t).Reconcile(t.Context(), ipamorg.Desired{State: fsm.StateDelegated, DelegatedAdmin: mockMemberB, AllowReplace: true})
 		if err != nil || res.Status.DelegatedAdmin != mockMemberB {
 			t.Fatalf("Reconcile = %+v, %v", res, err)

@@ -14,7 +14,7 @@ import (
 // Region) and refuses with ErrIPAMResourcesExist while any exists, or
 // ErrAdminUnreachable when they cannot be read, unless
 // d.AllowIPAMResources. It never deletes an IPAM.
-func guardIPAMs(ctx context.Context, c *Client, st *Status, s Step, d Desired) error {
+func guardIPAMs(ctx context.Context, c *Client, st *Status, s Step, d Desired, _ *guardReads) error {
 	if d.AllowIPAMResources {
 		return nil
 	}

@@ -10,8 +10,10 @@ import (
 
 // WaitMonitored polls Monitoring until it is Complete: what a pipeline
 // runs after delegating and creating the IPAM, before it creates VPCs
-// that IPAM must monitor. It polls on Options.Wait (at once, then from
-// MinDelay growing to MaxDelay), for at most MaxWait, reaching the
+// that IPAM must monitor. It polls on Options.Wait without the fast span
+// of a write's confirmation (at once, then from Interval growing 1.5 times
+// to MaxDelay: IPAM's discovery takes minutes, and each poll is several
+// reads), for at most MaxWait, reaching the
 // administrator's account and listing the organization's accounts once,
 // and re-reading the IPAMs and their discovery at each poll. It writes
 // nothing.
@@ -32,7 +34,7 @@ func (c *Client) WaitMonitored(ctx context.Context) (*Monitoring, error) {
 	}
 	defer mo.list.stop()
 	var last *Monitoring
-	err = c.poll(ctx, func(ctx context.Context) (bool, error) {
+	err = c.pollOn(ctx, false, func(ctx context.Context) (bool, error) {
 		m, err := mo.read(ctx)
 		if m != nil {
 			last = m

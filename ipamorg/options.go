@@ -66,18 +66,32 @@ type RetryOptions struct {
 	MaxBackoff time.Duration
 }
 
-// WaitOptions bounds the polling that confirms a write. AWS Organizations
+// WaitOptions shapes the polling that confirms a write. AWS Organizations
 // reads are eventually consistent, so after each write the Client re-reads
-// until the change shows: at once, then after MinDelay, each delay 1.5 times
-// the previous one, capped at MaxDelay, until MaxWait has passed. Each poll
-// is one read, the one that shows the write's change (see Result.Status),
-// not a whole Observe.
+// until the change shows: at once, then every Interval, start to start,
+// for FastFor (the span in which propagation usually ends), then with the
+// spacing growing 1.5 times per poll from Interval to MaxDelay, until
+// MaxWait has passed. Each poll is one read, the one that shows the
+// write's change (see Result.Status), not a whole Observe. With the
+// defaults a write that shows within 15s is seen at most one Interval
+// (200ms) after it shows, at the cost of at most five reads a second
+// (docs/performance.md, "Lifecycle", has the numbers). WaitMonitored polls
+// on the same options without the fast span: at once, then from Interval
+// growing to MaxDelay.
 type WaitOptions struct {
-	// MinDelay is the delay after the first (immediate) poll. Default
-	// 250ms, or MaxDelay if that is smaller.
-	MinDelay time.Duration
-	// MaxDelay caps the delay between polls. Default 10s, or MinDelay if
-	// that is larger.
+	// Interval is the spacing of the polls during FastFor, from the start
+	// of one read to the start of the next, so that a read's latency does
+	// not add to it; a read that takes longer is followed by the next at
+	// once, never overlapped. Default 200ms, or MaxDelay if that is
+	// smaller.
+	Interval time.Duration
+	// FastFor is how long after the first poll the polls stay Interval
+	// apart. Default 15s: the lags of AWS Organizations reads after a write
+	// are usually seconds, and a write that shows later than FastFor is
+	// seen at most MaxDelay after it shows.
+	FastFor time.Duration
+	// MaxDelay caps the spacing of the polls after FastFor. Default 5s, or
+	// Interval if that is larger.
 	MaxDelay time.Duration
 	// MaxWait bounds the whole wait for one step; past it the step fails
 	// with ErrWaitTimeout. Default 5 minutes: propagation of a delegated
@@ -89,8 +103,9 @@ type WaitOptions struct {
 // Defaults, documented on the fields above.
 const (
 	defaultMaxAttempts = 5
-	defaultMinDelay    = 250 * time.Millisecond
-	defaultMaxDelay    = 10 * time.Second
+	defaultInterval    = 200 * time.Millisecond
+	defaultFastFor     = 15 * time.Second
+	defaultMaxDelay    = 5 * time.Second
 	defaultMaxWait     = 5 * time.Minute
 )
 
@@ -106,7 +121,8 @@ func (o Options) resolve() (Options, error) {
 		v    time.Duration
 	}{
 		{"Retry.MaxBackoff", o.Retry.MaxBackoff},
-		{"Wait.MinDelay", o.Wait.MinDelay},
+		{"Wait.Interval", o.Wait.Interval},
+		{"Wait.FastFor", o.Wait.FastFor},
 		{"Wait.MaxDelay", o.Wait.MaxDelay},
 		{"Wait.MaxWait", o.Wait.MaxWait},
 	} {
@@ -117,14 +133,17 @@ func (o Options) resolve() (Options, error) {
 	if err := o.resolveAccess(); err != nil {
 		return o, err
 	}
-	if o.Wait.MaxDelay != 0 && o.Wait.MaxDelay < o.Wait.MinDelay {
-		return o, fmt.Errorf("%w: Wait.MaxDelay %v is less than Wait.MinDelay %v", ErrInvalidOptions, o.Wait.MaxDelay, o.Wait.MinDelay)
+	if o.Wait.MaxDelay != 0 && o.Wait.MaxDelay < o.Wait.Interval {
+		return o, fmt.Errorf("%w: Wait.MaxDelay %v is less than Wait.Interval %v", ErrInvalidOptions, o.Wait.MaxDelay, o.Wait.Interval)
 	}
 
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.DiscardHandler)
 	}
-	defaultRange(&o.Wait.MinDelay, &o.Wait.MaxDelay, defaultMinDelay, defaultMaxDelay)
+	defaultRange(&o.Wait.Interval, &o.Wait.MaxDelay, defaultInterval, defaultMaxDelay)
+	if o.Wait.FastFor == 0 {
+		o.Wait.FastFor = defaultFastFor
+	}
 	if o.Wait.MaxWait == 0 {
 		o.Wait.MaxWait = defaultMaxWait
 	}

@@ -20,16 +20,17 @@ func TestNewValidatesOptions(t *testing.T) {
 		{"defaults", nil, true},
 		{"all set", func(o *ipamorg.Options) {
 			o.Retry = ipamorg.RetryOptions{MaxAttempts: 1, MaxBackoff: time.Second}
-			o.Wait = ipamorg.WaitOptions{MinDelay: time.Millisecond, MaxDelay: time.Second, MaxWait: time.Minute}
+			o.Wait = ipamorg.WaitOptions{Interval: time.Millisecond, MaxDelay: time.Second, MaxWait: time.Minute}
 		}, true},
 		{"only a small maximum", func(o *ipamorg.Options) { o.Wait.MaxDelay = 100 * time.Millisecond }, true},
-		{"only a large minimum", func(o *ipamorg.Options) { o.Wait.MinDelay = time.Minute }, true},
+		{"only a large interval", func(o *ipamorg.Options) { o.Wait.Interval = time.Minute }, true},
 		{"negative attempts", func(o *ipamorg.Options) { o.Retry.MaxAttempts = -1 }, false},
 		{"negative max backoff", func(o *ipamorg.Options) { o.Retry.MaxBackoff = -time.Second }, false},
-		{"negative min delay", func(o *ipamorg.Options) { o.Wait.MinDelay = -1 }, false},
+		{"negative interval", func(o *ipamorg.Options) { o.Wait.Interval = -1 }, false},
+		{"negative fast span", func(o *ipamorg.Options) { o.Wait.FastFor = -time.Second }, false},
 		{"negative max delay", func(o *ipamorg.Options) { o.Wait.MaxDelay = -1 }, false},
 		{"negative max wait", func(o *ipamorg.Options) { o.Wait.MaxWait = -time.Minute }, false},
-		{"max delay below min", func(o *ipamorg.Options) { o.Wait.MinDelay, o.Wait.MaxDelay = time.Second, time.Millisecond }, false},
+		{"max delay below interval", func(o *ipamorg.Options) { o.Wait.Interval, o.Wait.MaxDelay = time.Second, time.Millisecond }, false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -130,11 +130,18 @@ func (p *Plan) String() string {
 // malformed d (before any AWS call), ErrNotManagementAccount, ErrAnomaly
 // when the organization shows what AWS should not (see Status.Anomalies),
 // ErrDelegatedAdminConflict, ErrTrustedAccessRequiresDelegation, the
-// steps' guards' sentinels, or an error from Observe.
+// steps' guards' sentinels, or an error from Observe; after observing,
+// the *Error's Last is the status observed. A plan toward a delegation
+// reads the account to delegate to (organizations:DescribeAccount, which
+// its guard needs) at the same time as Observe's reads.
 func (c *Client) Plan(ctx context.Context, d Desired) (*Plan, error) {
 	p, err := c.plan(ctx, d)
 	if err != nil {
-		return nil, asError("plan", err)
+		e := asError("plan", err)
+		if e.Last == nil && p != nil {
+			e.Last = p.Status
+		}
+		return nil, e
 	}
 	return p, nil
 }
@@ -145,10 +152,38 @@ func (c *Client) plan(ctx context.Context, d Desired) (*Plan, error) {
 	if err := d.validate(); err != nil {
 		return nil, err
 	}
-	st, err := c.observe(ctx)
+	st, pre, err := c.observeFor(ctx, d)
 	if err != nil {
 		return nil, err
 	}
+	return c.planFrom(ctx, st, d, pre)
+}
+
+// PlanFrom is Plan from st, a status that Observe returned, without
+// observing again: for a caller that reads the status first to decide
+// where to go. Its guards run as Plan's do, reading what they need
+// (organizations:DescribeAccount for a delegation, the administrator's
+// IPAMs before removing it) after st was read. Apply still checks the
+// plan against a fresh observation. Errors are Plan's; a nil st is
+// ErrInvalidDesired.
+func (c *Client) PlanFrom(ctx context.Context, st *Status, d Desired) (*Plan, error) {
+	if err := d.validate(); err != nil {
+		return nil, asError("plan", err)
+	}
+	if st == nil {
+		return nil, asError("plan", &Error{Kind: ErrInvalidDesired, Err: fmt.Errorf("no status to plan from")})
+	}
+	p, err := c.planFrom(ctx, st, d, nil)
+	if err != nil {
+		return nil, asError("plan", err)
+	}
+	return p, nil
+}
+
+// planFrom plans toward d from st, observed with the guard reads pre (nil
+// for none). On failure it returns the plan as far as it got.
+func (c *Client) planFrom(ctx context.Context, st *Status, d Desired, pre *guardReads) (*Plan, error) {
+	var err error
 	p := &Plan{Status: st, Desired: d}
 	// Before planning, not only before writing: a member account's reads
 	// are partial, and an anomalous status is no ground for any claim, so
@@ -160,7 +195,7 @@ func (c *Client) plan(ctx context.Context, d Desired) (*Plan, error) {
 	if p.Steps, err = planSteps(st, d); err != nil {
 		return p, err
 	}
-	if err := c.guard(ctx, st, p.Steps, d); err != nil {
+	if err := c.guard(ctx, st, p.Steps, d, pre); err != nil {
 		return p, err
 	}
 	return p, nil

@@ -52,7 +52,7 @@ const relProcLag = 50 * time.Millisecond
 // run, far above the lag.
 var relProcOptions = relChildOptions{
 	Retry: ipamorg.RetryOptions{MaxBackoff: 20 * time.Millisecond},
-	Wait:  ipamorg.WaitOptions{MinDelay: 5 * time.Millisecond, MaxDelay: 20 * time.Millisecond, MaxWait: 30 * time.Second},
+	Wait:  ipamorg.WaitOptions{Interval: 5 * time.Millisecond, MaxDelay: 20 * time.Millisecond, MaxWait: 30 * time.Second},
 }
 
 // relProcBound bounds how long the parent waits for a child's line: a bound

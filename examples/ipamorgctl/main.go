@@ -160,9 +160,9 @@ rather than guess. The first line of output names the endpoints used.
 	pf.DurationVar(&a.maxWait, "max-wait", 0, "longest wait for AWS to confirm each change, e.g. 10m (default 5m)")
 	pf.StringVar(&a.roleName, "role-name", ipamorg.DefaultAccessRole, "the role `NAME` assumed in the organization's other accounts, optionally with its path: in each member by verify, in the IPAM delegated administrator by monitoring and by the guard before removing it")
 	pf.BoolVar(&a.debug, "debug", false, "log the library's and the AWS SDK's debug records to stderr (never credentials)")
-	// For tests and slow endpoints: the first delay between the reads
+	// For tests and slow endpoints: the spacing of the reads
 	// that confirm a change.
-	pf.DurationVar(&a.pollInterval, "poll-interval", 0, "first delay between confirming reads (default 250ms)")
+	pf.DurationVar(&a.pollInterval, "poll-interval", 0, "spacing of the reads that confirm a change, start to start (default 200ms)")
 	pf.MarkHidden("poll-interval")
 
 	root.AddCommand(
@@ -230,7 +230,7 @@ func (a *app) jsonOutput() bool { return a.output == "json" }
 // clientOptions are the ipamorg options the global flags set.
 func (a *app) clientOptions(o *ipamorg.Options) {
 	o.Wait.MaxWait = a.maxWait
-	o.Wait.MinDelay = a.pollInterval
+	o.Wait.Interval = a.pollInterval
 	o.AccessRole = a.roleName
 	o.Logger = a.logger()
 }

@@ -55,7 +55,8 @@ func (m *moveFlags) validate(optional bool) error {
 	return nil
 }
 
-// desired turns the flags into the state to reach from st. --remove and
+// desired turns the flags into the state to reach from st, which only
+// --remove and --disable read (st may be nil for the others). --remove and
 // --disable are teardown goals ("no admin", "no admin and no trusted
 // access"): from a state already past them they ask for nothing, rather
 // than for trusted access that only a delegation could grant.
@@ -96,19 +97,31 @@ func (m *moveFlags) events() []fsm.Event {
 	return nil
 }
 
-// makePlan observes the organization and plans the move m. A conflict
-// with another administrator is reported with the flag that allows the
+// makePlan observes the organization once and plans the move m: a move
+// whose destination does not depend on the state (--delegate, --cleanup)
+// with Plan, which reads what its guards need alongside; --remove and
+// --disable from the status Observe read (PlanFrom). A conflict with
+// another administrator is reported with the flag that allows the
 // replacement.
 func makePlan(ctx context.Context, c *ipamorg.Client, m *moveFlags) (*ipamorg.Plan, error) {
-	st, err := c.Observe(ctx)
-	if err != nil {
-		return nil, err
+	var (
+		p   *ipamorg.Plan
+		err error
+	)
+	if m.delegate == "" && !m.cleanup {
+		st, oerr := c.Observe(ctx)
+		if oerr != nil {
+			return nil, oerr
+		}
+		p, err = c.PlanFrom(ctx, st, m.desired(st))
+	} else {
+		p, err = c.Plan(ctx, m.desired(nil))
 	}
-	p, err := c.Plan(ctx, m.desired(st))
-	if err != nil && errors.Is(err, ipamorg.ErrDelegatedAdminConflict) && m.delegate != "" && !m.replace && st.DelegatedAdmin != "" {
+	var e *ipamorg.Error
+	if errors.Is(err, ipamorg.ErrDelegatedAdminConflict) && m.delegate != "" && !m.replace && errors.As(err, &e) && e.Last != nil && e.Last.DelegatedAdmin != "" {
 		return nil, &flagError{err: err, msg: fmt.Sprintf(
 			"account %s is IPAM's delegated administrator, not %s: replacing it interrupts IPAM for the whole organization; pass --replace to do it (nothing was written)",
-			st.DelegatedAdmin, m.delegate)}
+			e.Last.DelegatedAdmin, m.delegate)}
 	}
 	return p, ipamGuardError(err)
 }

@@ -58,7 +58,7 @@ func runEmulated(ctx context.Context, w io.Writer, admin string, lag time.Durati
 	c, err := ipamorg.NewFromConfig(cfg, func(o *ipamorg.Options) {
 		o.OnTransition = transitionPrinter(w)
 		// Poll often enough to see the lag, and always outlast it.
-		o.Wait = ipamorg.WaitOptions{MinDelay: 100 * time.Millisecond, MaxDelay: time.Second, MaxWait: lag + 30*time.Second}
+		o.Wait = ipamorg.WaitOptions{Interval: 100 * time.Millisecond, MaxDelay: time.Second, MaxWait: lag + 30*time.Second}
 	})
 	if err != nil {
 		return err
