@@ -6,9 +6,9 @@
 # heap measured is the library's; and Monitoring over 10,000 accounts in
 # two Regions against the fleet check's calls. See docs/fleet-performance.md.
 #
-# The default options at 100,000 accounts would take 250 s (16 workers, two
-# calls of 20 ms an account) and tell nothing the 10,000 do not: they run
-# only with BENCH_FLEET_FULL=1.
+# The default options at 100,000 accounts take about 250 s each, flat and
+# in a tree (16 workers, two calls of 20 ms an account); BENCH_FLEET_QUICK=1
+# leaves them out.
 
 fleet_latency=20ms
 fleet_out=""
@@ -17,28 +17,36 @@ fleet_out=""
 # (default, tuned or default|tuned) against a fresh server of ACCOUNTS
 # accounts (the management account and generated members, every one with
 # AWSServiceRoleForIPAM: --delegated) spread over OUS OUs; its lines are
-# renamed BenchmarkFleet/NAME/SUB.
+# renamed BenchmarkFleet/NAME/SUB. A line BenchmarkFleet/NAME/SUBS-emulator
+# adds the CPU time the server used meanwhile (emu-cpu-ms).
 fleet_bench() {
-  local name=$1 accounts=$2 ous=$3 subs=$4 out
+  local name=$1 accounts=$2 ous=$3 subs=$4 out cpu0 cpu1
   echo "  $name: $accounts accounts, $ous OUs ($subs)"
   start_server --members "$((accounts - 1))" --ous "$ous" --delegated 200000000001 \
     --fault "{\"operation\":\"*\",\"latency\":\"$fleet_latency\"}"
+  go test -c -o "$work/ipamorg.test" ./ipamorg
+  cpu0=$(proc_cpu_ms "$server_pid")
   out=$(IPAMORG_BENCH_FLEET_ENDPOINT=$endpoint IPAMORG_BENCH_FLEET_ACCOUNTS=$accounts IPAMORG_BENCH_FLEET_LATENCY=$fleet_latency \
-    go test -run '^$' -bench "^BenchmarkFleet\$/^($subs)\$" -benchtime=1x -timeout 30m ./ipamorg)
+    "$work/ipamorg.test" -test.run '^$' -test.bench "^BenchmarkFleet\$/^($subs)\$" -test.benchtime=1x -test.timeout 30m)
+  cpu1=$(proc_cpu_ms "$server_pid")
   stop_server
   out=$(echo "$out" | grep -E '^BenchmarkFleet/' | sed "s|^BenchmarkFleet/|BenchmarkFleet/$name/|")
+  out=$(printf '%s\nBenchmarkFleet/%s/%s-emulator 1 %s emu-cpu-ms' "$out" "$name" "$subs" "$((cpu1 - cpu0))")
   echo "$out" | sed 's/^/    /'
   fleet_out=$(printf '%s\n%s' "$fleet_out" "$out")
 }
 
 echo "benchmarks: Fleet (against ipamorgctl serve, $fleet_latency a call)"
 fleet_bench flat1k 1000 0 'default|tuned'
+fleet_bench tree1k 1000 10 'default|tuned'
 fleet_bench flat10k 10000 0 'default|tuned'
-fleet_bench tree10k 10000 100 'default|tuned'
+fleet_bench tree10k 10000 100 default
+fleet_bench tree10k 10000 100 tuned
 fleet_bench tree100k 100000 1000 tuned
 fleet_bench flat100k 100000 0 tuned
-if [ "${BENCH_FLEET_FULL:-}" = 1 ]; then
-  fleet_bench tree100kdefault 100000 1000 default
+if [ "${BENCH_FLEET_QUICK:-}" != 1 ]; then
+  fleet_bench tree100k 100000 1000 default
+  fleet_bench flat100k 100000 0 default
 fi
 
 echo "benchmarks: MonitoringFleet (in process)"
@@ -50,21 +58,38 @@ ratio4() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == "" || b == "" || b == 0) ex
 wall_ideal() { ratio "$(f "$1" wall-ms)" "$(f "$1" ideal-ms)"; }
 
 header "fleet ($fleet_latency a call)"
-row "Fleet, default options, 10,000 flat: wall / ideal (c=16)" "$(wall_ideal flat10k/default)" "<=" 1.5
-row "  wall $(num "$(f flat10k/default wall-ms)" 0) ms, ideal $(num "$(f flat10k/default ideal-ms)" 0) ms, calls" "$(num "$(f flat10k/default calls)" 0)"
-row "Fleet, default options, 10,000 in 100 OUs: wall / ideal (c=16)" "$(wall_ideal tree10k/default)" "<=" 1.5
-row "Fleet, default options, 1,000 flat: wall / ideal" "$(wall_ideal flat1k/default)"
-row "Fleet, c=256, 10,000 in 100 OUs: wall / max(listing, checking ideal)" "$(wall_ideal tree10k/tuned)" "<=" 1.3
-row "  wall $(num "$(f tree10k/tuned wall-ms)" 0) ms; listing ideal $(num "$(f tree10k/tuned list-ideal-ms)" 0) ms ($(num "$(f tree10k/tuned list-calls)" 0) calls), checking" \
-  "$(num "$(f tree10k/tuned check-ideal-ms)" 0)"
-row "Fleet, c=256, 100,000 / 10,000 in a tree: wall" "$(ratio "$(f tree100k/tuned wall-ms)" "$(f tree10k/tuned wall-ms)")" "<=" 11
-row "Fleet, c=256, 100,000 / 10,000 in a tree: library heap" "$(ratio "$(f tree100k/tuned lib-heap-MB)" "$(f tree10k/tuned lib-heap-MB)")" "<=" 10
+for shape in flat tree; do
+  for n in 1k 10k 100k; do
+    [ -n "$(f "$shape$n/default" wall-ms)" ] || continue
+    if [ "$n" = 10k ]; then
+      row "Fleet, default options, $n $shape: wall / ideal (c=16)" "$(wall_ideal "$shape$n/default")" "<=" 1.5
+    else
+      row "Fleet, default options, $n $shape: wall / ideal (c=16)" "$(wall_ideal "$shape$n/default")"
+    fi
+    row "  wall $(num "$(f "$shape$n/default" wall-ms)" 0) ms, ideal $(num "$(f "$shape$n/default" ideal-ms)" 0) ms, library heap $(num "$(f "$shape$n/default" lib-heap-MB)") MB; calls" \
+      "$(num "$(f "$shape$n/default" calls)" 0)"
+  done
+done
+
+t=tree10k/tuned
+row "Fleet, c=256, 10,000 in 100 OUs: wall / max(listing, checking ideal)" "$(wall_ideal $t)" "<=" 1.3
+row "  wall $(num "$(f $t wall-ms)" 0) ms; listing ideal $(num "$(f $t list-ideal-ms)" 0) ms ($(num "$(f $t list-calls)" 0) calls), checking" \
+  "$(num "$(f $t check-ideal-ms)" 0)"
+# What bounds it on this machine: the CPU both processes need, spread over
+# every core at best.
+cores=$(nproc)
+lib_cpu=$(f $t lib-cpu-ms)
+emu_cpu=$(f "$t-emulator" emu-cpu-ms)
+floor=$(awk -v a="$lib_cpu" -v b="$emu_cpu" -v c="$cores" 'BEGIN { if (a == "" || b == "") exit; print (a + b) / c }')
+row "  CPU: library $(num "$lib_cpu" 0) ms ($(num "$(awk -v a="$lib_cpu" -v n="$(f $t calls)" 'BEGIN { if (n) print a * 1000 / n }')" 0) us a call), emulator $(num "$emu_cpu" 0) ms; floor on $cores cores, ms" "$(num "$floor" 0)"
+row "  wall / max(ideal, CPU floor)" "$(ratio "$(f $t wall-ms)" "$(awk -v a="$(f $t ideal-ms)" -v b="$floor" 'BEGIN { print (a > b) ? a : b }')")"
+row "Fleet, c=256, 100,000 / 10,000 in a tree: wall" "$(ratio "$(f tree100k/tuned wall-ms)" "$(f $t wall-ms)")" "<=" 11
+row "Fleet, c=256, 100,000 / 10,000 in a tree: library heap" "$(ratio "$(f tree100k/tuned lib-heap-MB)" "$(f $t lib-heap-MB)")" "<=" 10
 row "Fleet, c=256, 100,000 in 1,000 OUs: library heap, MB" "$(num "$(f tree100k/tuned lib-heap-MB)")" "<" 100
-row "  live heap, MB (10,000: $(num "$(f tree10k/tuned lib-live-MB)"))" "$(num "$(f tree100k/tuned lib-live-MB)")"
-row "Fleet, c=256, 100,000 in 1,000 OUs: wall / ideal" "$(wall_ideal tree100k/tuned)"
-row "Fleet, c=256, 10,000 flat: wall / ideal (the listing, 1 page at a time)" "$(wall_ideal flat10k/tuned)"
-row "Fleet, c=256, 100,000 flat: wall / ideal (the listing, 1 page at a time)" "$(wall_ideal flat100k/tuned)"
-row "Fleet, c=256, 1,000 flat: wall / ideal" "$(wall_ideal flat1k/tuned)"
+row "  live heap, MB (10,000: $(num "$(f $t lib-live-MB)"))" "$(num "$(f tree100k/tuned lib-live-MB)")"
+for c in tree1k/tuned tree100k/tuned flat1k/tuned flat10k/tuned flat100k/tuned; do
+  row "Fleet, c=256, $c: wall / ideal (wall $(num "$(f $c wall-ms)" 0) ms)" "$(wall_ideal $c)"
+done
 
 m=BenchmarkMonitoringFleet
 mon_calls=$(metric "$mon_out" $m calls)

@@ -39,6 +39,16 @@ start_server() {
   exit 1
 }
 
+# proc_cpu_ms PID: the CPU time (user and system) process PID has used, in
+# milliseconds, from /proc/PID/stat.
+proc_cpu_ms() {
+  local tck
+  tck=$(getconf CLK_TCK)
+  # utime and stime, fields 14 and 15: 12 and 13 once the pid and the
+  # command (in parentheses, perhaps with spaces) are cut off.
+  sed 's/^.*) //' "/proc/$1/stat" | awk -v tck="$tck" '{ printf "%d\n", ($12 + $13) * 1000 / tck }'
+}
+
 # median: the median of the numbers on stdin, one a line.
 median() { sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 now_ns() { date +%s%N; }

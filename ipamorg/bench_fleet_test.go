@@ -61,7 +61,8 @@ const tunedConcurrency = ipamorg.MaxVerifyConcurrency
 //     during the run, less the heap before it; lib-live-MB, the largest
 //     live heap marked by a GC during the run (/gc/heap/live:bytes), less
 //     the same. The emulator is in another process: this is the library,
-//     the SDK's clients and their connections.
+//     the SDK's clients and their connections. lib-cpu-ms, the CPU time
+//     (user and system) the benchmark's process used during the run.
 func BenchmarkFleet(b *testing.B) {
 	endpoint := os.Getenv(benchFleetEndpointEnv)
 	if endpoint == "" {
@@ -104,7 +105,7 @@ func benchFleet(b *testing.B, endpoint string, accounts int, latency time.Durati
 	checkIdeal = max(checkIdeal, time.Duration(float64(accounts)/stsRate*float64(time.Second)))
 
 	var (
-		wall           time.Duration
+		wall, cpu      time.Duration
 		calls, listing int64
 		listIdeal      time.Duration
 		peak, peakLive uint64
@@ -121,6 +122,7 @@ func benchFleet(b *testing.B, endpoint string, accounts int, latency time.Durati
 		runtime.GC()
 		base := heapSample()
 		stop := sampleHeap(10 * time.Millisecond)
+		cpu0 := processCPU()
 		b.StartTimer()
 
 		start := time.Now()
@@ -132,6 +134,7 @@ func benchFleet(b *testing.B, endpoint string, accounts int, latency time.Durati
 		wall += time.Since(start)
 
 		b.StopTimer()
+		cpu += processCPU() - cpu0
 		p := stop()
 		if err != nil {
 			b.Fatal(err)
@@ -165,6 +168,7 @@ func benchFleet(b *testing.B, endpoint string, accounts int, latency time.Durati
 	b.ReportMetric(float64(listing)/float64(b.N), "list-calls")
 	b.ReportMetric(float64(peak)/(1<<20), "lib-heap-MB")
 	b.ReportMetric(float64(peakLive)/(1<<20), "lib-live-MB")
+	b.ReportMetric(ms(cpu/n), "lib-cpu-ms")
 }
 
 // requestCounter counts the requests the SDK sends, every attempt: a

@@ -15,6 +15,18 @@ import (
 // is bounded in time (reading a request, writing its answer, idling between
 // requests) and the number of open connections is capped, so that no
 // client exhausts the process's file descriptors.
+// defaultMaxConns is --max-conns's default. One server stands for every
+// AWS endpoint, so a client's pools for each service all land on it: the
+// fleet verification at its largest concurrency (ipamorg's
+// MaxVerifyConcurrency, 256) keeps about 256 connections to STS and 256 to
+// IAM, plus the listing's to Organizations and Monitoring's to EC2. With a
+// cap of 512, the pools of one such run filled it and the rest of its
+// connections waited unaccepted, held up for as long as 25 s, until idle
+// ones closed. 2,048 leaves room for two such clients, and stays far
+// below the file descriptors a process gets on Linux (Go raises the soft
+// limit to the hard one).
+const defaultMaxConns = 2048
+
 type serveLimits struct {
 	readTimeout, writeTimeout, idleTimeout time.Duration
 	maxConns                               int
@@ -24,7 +36,7 @@ func (l *serveLimits) flags(f *pflag.FlagSet) {
 	f.DurationVar(&l.readTimeout, "read-timeout", time.Minute, "longest time to read one request, body included")
 	f.DurationVar(&l.writeTimeout, "write-timeout", 5*time.Minute, "longest time to answer one request once read (injected latency included)")
 	f.DurationVar(&l.idleTimeout, "idle-timeout", 2*time.Minute, "how long an idle keep-alive connection stays open")
-	f.IntVar(&l.maxConns, "max-conns", 512, "most connections open at once; more wait to be accepted")
+	f.IntVar(&l.maxConns, "max-conns", defaultMaxConns, "most connections open at once; more wait to be accepted")
 }
 
 func (l *serveLimits) check() error {
