@@ -4,7 +4,7 @@
 # 100,000 accounts, flat and in a tree of OUs, against `ipamorgctl serve`
 # in a process of its own, every call answered after 20 ms, so that the
 # heap measured is the library's; and Monitoring over 10,000 accounts in
-# two Regions against the fleet check's calls. See docs/fleet-performance.md.
+# two Regions against the fleet check's calls. See docs/performance.md#fleet-verification-and-monitoring.
 #
 # The default options at 100,000 accounts take about 250 s each, flat and
 # in a tree (16 workers, two calls of 20 ms an account); BENCH_FLEET_QUICK=1

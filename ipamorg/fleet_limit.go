@@ -15,7 +15,8 @@ import (
 // calling account's. Every request counts, the SDK's retries included (the
 // limiter sits in the SDK's middleware, after its retry step). A zero
 // field takes its default; math.Inf(1) means no limit. See
-// docs/fleet-performance.md for the quotas behind the defaults.
+// docs/performance.md ("Fleet verification and Monitoring") for the
+// quotas behind the defaults.
 //
 // IAM has no limit here: the IAM calls of a member account are made with
 // the role assumed there, so they count against that member's own quota,

@@ -17,7 +17,8 @@ import (
 // OUs, the listing reads the tree instead (ListRoots, then
 // ListOrganizationalUnitsForParent and ListAccountsForParent for every
 // root and OU), listTreeConcurrency parents at once: as many pages, but
-// side by side. See docs/fleet-performance.md.
+// side by side. See docs/performance.md, "Fleet verification and
+// Monitoring".
 
 // listTreeConcurrency is how many pages of the tree are read at once. It
 // outpaces the fleet's largest concurrency: 16 pages of 20 accounts a call
