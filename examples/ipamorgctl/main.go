@@ -12,7 +12,7 @@
 //	ipamorgctl [global flags] plan   (--delegate ACCOUNT [--replace] | --remove | --disable | --cleanup) [--allow-ipam-resources] [--out FILE] [--detailed-exitcode] [--check-permissions]
 //	ipamorgctl [global flags] apply  (same moves as plan) [--wait-monitored] [--yes] | FILE
 //	ipamorgctl [global flags] monitoring [--wait] [--all]
-//	ipamorgctl [global flags] verify [--repair | --purge] [--concurrency N] [--rate N] [--all]
+//	ipamorgctl [global flags] verify [--repair | --purge] [--concurrency N] [--org-rate N] [--sts-rate N] [--all]
 //	ipamorgctl policy [plan flags] [--monitoring] | --verify [--repair | --purge] [--member | --ipam-admin]
 //	ipamorgctl diagram
 //	ipamorgctl serve [--addr 127.0.0.1:4566] [--org FILE | --members N [--ous N]] [--lag D] [--discovery-lag D] [--fault OP=CODE[:COUNT]]... (see docs/emulator.md)
