@@ -201,11 +201,7 @@ func (rc *requestCounter) add(stack *middleware.Stack) error {
 // other-calls, the rest.
 func BenchmarkMonitoringFleet(b *testing.B) {
 	const accounts = 10_000
-	org := awstest.GenerateOrganizationTree(accounts-1, 100)
-	admin := org.Members[0].ID
-	org.IPAMDelegatedAdmin = admin
-	emu := awstest.New(awstest.WithOrganization(org),
-		awstest.WithIPAMs(awstest.IPAMSpec{Owner: admin, OperatingRegions: []string{"us-east-1", "us-west-2"}}))
+	emu := monitoredTree(accounts)
 	emu.InjectFault("*", awstest.Fault{Latency: 20 * time.Millisecond})
 	var wall time.Duration
 	var calls, discovery, listing int
@@ -213,7 +209,7 @@ func BenchmarkMonitoringFleet(b *testing.B) {
 		b.StopTimer()
 		emu.ResetRequests()
 		c, err := ipamorg.NewFromConfig(emu.Config(context.Background(), awstest.DefaultManagementAccountID),
-			func(o *ipamorg.Options) { o.IPAMRegions = []string{"us-east-1", "us-west-2"} })
+			func(o *ipamorg.Options) { o.IPAMRegions = scaleRegions })
 		if err != nil {
 			b.Fatal(err)
 		}

@@ -18,12 +18,8 @@ func TestMonitoringAtScale(t *testing.T) {
 		t.Skip("10,000 accounts")
 	}
 	const accounts = 10_000
-	org := awstest.GenerateOrganizationTree(accounts-1, 100)
-	admin := org.Members[0].ID
-	org.IPAMDelegatedAdmin = admin
-	emu := awstest.New(awstest.WithOrganization(org),
-		awstest.WithIPAMs(awstest.IPAMSpec{Owner: admin, OperatingRegions: []string{"us-east-1", "us-west-2"}}))
-	c := memClient(t, emu, func(o *ipamorg.Options) { o.IPAMRegions = []string{"us-east-1", "us-west-2"} })
+	emu := monitoredTree(accounts)
+	c := memClient(t, emu, func(o *ipamorg.Options) { o.IPAMRegions = scaleRegions })
 	m, err := c.Monitoring(t.Context())
 	if err != nil {
 		t.Fatal(err)
@@ -49,4 +45,19 @@ func TestMonitoringAtScale(t *testing.T) {
 	if n := countOf(emu, "ListAccounts"); n != 0 {
 		t.Errorf("fleet: %d ListAccounts pages, want the tree", n)
 	}
+}
+
+// scaleRegions are the Regions where monitoredTree's IPAM operates.
+var scaleRegions = []string{"us-east-1", "us-west-2"}
+
+// monitoredTree is an emulated organization of accounts accounts (the
+// management account and generated members) in 100 OUs, the first member
+// IPAM's delegated administrator, owning an IPAM that operates in
+// scaleRegions and discovers every account.
+func monitoredTree(accounts int) *awstest.Emulator {
+	org := awstest.GenerateOrganizationTree(accounts-1, 100)
+	admin := org.Members[0].ID
+	org.IPAMDelegatedAdmin = admin
+	return awstest.New(awstest.WithOrganization(org),
+		awstest.WithIPAMs(awstest.IPAMSpec{Owner: admin, OperatingRegions: scaleRegions}))
 }
