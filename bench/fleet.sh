@@ -100,3 +100,5 @@ row "Monitoring, 10,000 in 100 OUs, 2 Regions: discovery pages" "$(num "$(metric
 row "Monitoring / fleet check, calls beyond the shared listing" \
   "$(ratio4 "$(awk -v a="$mon_calls" -v b="$mon_list" 'BEGIN { print a - b }')" "$(awk -v a="$fleet_calls" -v b="$fleet_list" 'BEGIN { print a - b }')")" "<=" 0.01
 row "Monitoring / fleet check, all calls ($(num "$mon_calls" 0) / $(num "$fleet_calls" 0))" "$(ratio4 "$mon_calls" "$fleet_calls")"
+row "Monitoring / fleet check, wall ($(num "$(metric "$mon_out" $m wall-ms)" 0) / $(num "$(f tree10k/default wall-ms)" 0) ms, default options)" \
+  "$(ratio4 "$(metric "$mon_out" $m wall-ms)" "$(f tree10k/default wall-ms)")"
