@@ -179,9 +179,14 @@ const writeRounds = 2
 // authoritative where reads lag, since AWS answers a write from its latest
 // state.
 //
-// An error that leaves the write possibly applied (every answer lost, no
-// output, or the context ended after the write was handed to the SDK) is
-// marked so (see maybeApplied), and counts the requests really sent.
+// The same holds when an attempt's answer was lost and the SDK's retry of
+// it was answered with an error, which may come from the lost attempt
+// having been applied: callWrite looks then too.
+//
+// An error that leaves the write possibly applied (every answer lost, an
+// answer lost and the retry refused, no output, or the context ended after
+// the write was handed to the SDK) is marked so (see maybeApplied), and
+// counts the requests really sent.
 func callWrite[O any](ctx context.Context, c *Client, action string, applied func(context.Context) bool, fn func(context.Context) (*O, error)) (out *O, answered bool, err error) {
 	if err := ctx.Err(); err != nil {
 		return nil, true, err // nothing sent
@@ -207,6 +212,16 @@ func callWrite[O any](ctx context.Context, c *Client, action string, applied fun
 			// Cut short by the context, perhaps while a request was in
 			// flight: nobody knows.
 			return nil, true, &maybeApplied{err}
+		case !outcomeUnknown(err) && a.unanswered.Load() > 0:
+			// An earlier attempt's answer was lost and the SDK's retry
+			// was refused, perhaps because that attempt was applied (IAM
+			// answers "has been taken" for a role it just created): look
+			// before saying it was not done.
+			if applied(ctx) {
+				c.opts.Logger.InfoContext(ctx, "ipamorg: write answer lost, retry refused, but reads show it applied", "action", action, "error", err)
+				return nil, false, nil
+			}
+			return nil, true, &maybeApplied{fmt.Errorf("%s: %d request(s) sent, the answer to an earlier one lost: %w", action, total, err)}
 		case !outcomeUnknown(err):
 			return nil, true, err
 		case applied(ctx):

@@ -178,6 +178,34 @@ func TestVerifyServiceLinkedRolesRepair(t *testing.T) {
 	})
 }
 
+// A repair whose first answer is lost, after IAM created the role: the
+// SDK's retry is refused ("has been taken"), and the verification looks
+// before it reports anything: repaired, created once, not sent a third
+// time. It reported the account missing before.
+func TestVerifyServiceLinkedRolesRepairRetryRefused(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) { // fake time for the SDK's backoff
+		org, member := fleetOrg(1)
+		org.IPAMDelegatedAdmin = member(0)
+		org.ManagementAccount.WithoutRoles = []string{awstest.IPAMRoleName}
+		emu := awstest.New(awstest.WithOrganization(org))
+		emu.InjectFault("CreateServiceLinkedRole", awstest.Fault{Drop: true, Applied: true, Count: 1})
+
+		r, err := memClient(t, emu).VerifyServiceLinkedRoles(t.Context(), ipamorg.VerifyOptions{Repair: true, RateLimits: noLimits})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := results(r)[mgmt]; got != ipamorg.RoleRepaired {
+			t.Errorf("management account %s, want %s (reason %q)", got, ipamorg.RoleRepaired, r.Accounts[0].RepairError)
+		}
+		if codes := codesOf(requestsFor(emu, "CreateServiceLinkedRole")); !slices.Equal(codes, []string{"ConnectionDropped", "InvalidInput"}) {
+			t.Errorf("CreateServiceLinkedRole answered %q, want the lost answer then the refused retry", codes)
+		}
+		if got := emu.Snapshot().IPAMRoleAccounts(); !slices.Equal(got, []string{mgmt, member(0)}) {
+			t.Errorf("IPAM role in %v", got)
+		}
+	})
+}
+
 // The access role is Options.AccessRole: here one that every member has,
 // instead of OrganizationAccountAccessRole, which none has.
 func TestVerifyServiceLinkedRolesAccessRole(t *testing.T) {
