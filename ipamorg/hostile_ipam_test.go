@@ -8,7 +8,6 @@ package ipamorg_test
 import (
 	"context"
 	"errors"
-	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -118,42 +117,6 @@ func TestHostileIPAMNilOutputs(t *testing.T) {
 				}
 			})
 		}
-	}
-}
-
-// A repeated token, or one new for ever, is ErrInvalidResponse after a
-// bounded number of pages.
-func TestHostileIPAMPagination(t *testing.T) {
-	for _, tc := range []struct {
-		op       string
-		endless  bool
-		call     func(context.Context, *ipamorg.Client) error
-		maxPages int
-	}{
-		{"DescribeIpams", false, monitoringCall, 2},
-		{"DescribeIpams", false, teardownCall, 2},
-		{"GetIpamDiscoveredAccounts", false, monitoringCall, 2},
-		{"DescribeIpams", true, monitoringCall, 101},
-		{"GetIpamDiscoveredAccounts", true, monitoringCall, 1001},
-	} {
-		t.Run(fmt.Sprintf("%s endless=%v", tc.op, tc.endless), func(t *testing.T) {
-			h := newHostile().monitored()
-			if tc.endless {
-				h.endless[tc.op] = true
-			} else {
-				h.sameToken[tc.op] = true
-			}
-			err := tc.call(t.Context(), h.client(t))
-			if !errors.Is(err, ipamorg.ErrInvalidResponse) || !strings.Contains(err.Error(), tc.op) {
-				t.Fatalf("error %v, want ErrInvalidResponse naming %s", err, tc.op)
-			}
-			if n := h.pagesOf(tc.op); n > tc.maxPages {
-				t.Errorf("%d pages of %s read, want at most %d", n, tc.op, tc.maxPages)
-			}
-			if len(h.written()) != 0 {
-				t.Errorf("wrote %v", h.written())
-			}
-		})
 	}
 }
 

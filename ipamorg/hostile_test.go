@@ -406,22 +406,32 @@ func TestHostileNilOutputs(t *testing.T) {
 
 // A list whose every page ends with the same token, or with a new one
 // for ever, is an error (ErrInvalidResponse) after a bounded number of
-// pages, not an endless loop.
+// pages, not an endless loop, and nothing is written. The IPAM reads are
+// made in an organization whose administrator owns an IPAM (monitored).
 func TestHostilePagination(t *testing.T) {
 	for _, tc := range []struct {
-		op       string
-		endless  bool
-		call     func(context.Context, *ipamorg.Client) error
-		maxPages int
+		op        string
+		endless   bool
+		monitored bool
+		call      func(context.Context, *ipamorg.Client) error
+		maxPages  int
 	}{
-		{"ListAWSServiceAccessForOrganization", false, observeCall, 2},
-		{"ListDelegatedAdministrators", false, observeCall, 2},
-		{"ListAccounts", false, verifyCall(false), 2},
-		{"ListAWSServiceAccessForOrganization", true, observeCall, 101},
-		{"ListDelegatedAdministrators", true, observeCall, 101},
+		{"ListAWSServiceAccessForOrganization", false, false, observeCall, 2},
+		{"ListDelegatedAdministrators", false, false, observeCall, 2},
+		{"ListAccounts", false, false, verifyCall(false), 2},
+		{"ListAWSServiceAccessForOrganization", true, false, observeCall, 101},
+		{"ListDelegatedAdministrators", true, false, observeCall, 101},
+		{"DescribeIpams", false, true, monitoringCall, 2},
+		{"DescribeIpams", false, true, teardownCall, 2},
+		{"GetIpamDiscoveredAccounts", false, true, monitoringCall, 2},
+		{"DescribeIpams", true, true, monitoringCall, 101},
+		{"GetIpamDiscoveredAccounts", true, true, monitoringCall, 1001},
 	} {
 		t.Run(fmt.Sprintf("%s endless=%v", tc.op, tc.endless), func(t *testing.T) {
 			h := newHostile()
+			if tc.monitored {
+				h = h.monitored()
+			}
 			if tc.endless {
 				h.endless[tc.op] = true
 			} else {
@@ -433,6 +443,9 @@ func TestHostilePagination(t *testing.T) {
 			}
 			if n := h.pagesOf(tc.op); n > tc.maxPages {
 				t.Errorf("%d pages of %s read, want at most %d", n, tc.op, tc.maxPages)
+			}
+			if len(h.written()) != 0 {
+				t.Errorf("wrote %v", h.written())
 			}
 		})
 	}

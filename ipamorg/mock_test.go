@@ -680,30 +680,28 @@ func TestMockIPAMGuard(t *testing.T) {
 			})
 		})
 	}
-	t.Run("allowed: no read of the administrator's account", func(t *testing.T) {
-		synctest.Test(t, func(t *testing.T) {
-			m := newMockAWS(t)
-			obs := m.expectObserve(factsOf(fsm.StateDelegated, mockMemberA))
-			write := m.disable(mockMemberA)
-			after(obs, write)
-			gomock.InOrder(write, m.listAdmins())
-			res, err := m.client(t).Reconcile(t.Context(), ipamorg.Desired{State: fsm.StateTrusted, AllowIPAMResources: true})
-			if err != nil || len(res.Transitions) != 1 {
-				t.Fatalf("Reconcile = %+v, %v", res, err)
-			}
+	// Allowed, nothing is read in the administrator's account: the
+	// write follows Observe.
+	for name, do := range map[string]func(context.Context, *ipamorg.Client) (*ipamorg.Result, error){
+		"Reconcile": func(ctx context.Context, c *ipamorg.Client) (*ipamorg.Result, error) {
+			return c.Reconcile(ctx, ipamorg.Desired{State: fsm.StateTrusted, AllowIPAMResources: true})
+		},
+		"RemoveDelegate": func(ctx context.Context, c *ipamorg.Client) (*ipamorg.Result, error) {
+			return c.RemoveDelegate(ctx, func(o *ipamorg.RemoveOptions) { o.AllowIPAMResources = true })
+		},
+	} {
+		t.Run(name+" allowed", func(t *testing.T) {
+			synctest.Test(t, func(t *testing.T) {
+				m := newMockAWS(t)
+				obs := m.expectObserve(factsOf(fsm.StateDelegated, mockMemberA))
+				write := m.disable(mockMemberA)
+				after(obs, write)
+				gomock.InOrder(write, m.listAdmins())
+				res, err := do(t.Context(), m.client(t))
+				if err != nil || len(res.Transitions) != 1 {
+					t.Fatalf("%s = %+v, %v", name, res, err)
+				}
+			})
 		})
-	})
-	t.Run("RemoveDelegate allowed", func(t *testing.T) {
-		synctest.Test(t, func(t *testing.T) {
-			m := newMockAWS(t)
-			obs := m.expectObserve(factsOf(fsm.StateDelegated, mockMemberA))
-			write := m.disable(mockMemberA)
-			after(obs, write)
-			gomock.InOrder(write, m.listAdmins())
-			res, err := m.client(t).RemoveDelegate(t.Context(), func(o *ipamorg.RemoveOptions) { o.AllowIPAMResources = true })
-			if err != nil || len(res.Transitions) != 1 {
-				t.Fatalf("RemoveDelegate = %+v, %v", res, err)
-			}
-		})
-	})
+	}
 }
