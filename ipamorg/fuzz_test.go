@@ -136,7 +136,7 @@ func FuzzPlan(f *testing.F) {
 				t.Fatalf("step %+v: action %q, want %q", s, s.Action, specOf(s.Event).action)
 			}
 			switch s.Event {
-			case fsm.EventEnableTrustedAccess, fsm.EventDelegate:
+			case fsm.EventEnableTrustedAccess, fsm.EventDelegate, fsm.EventRepairDelegation:
 				if s.Account != d.DelegatedAdmin {
 					t.Fatalf("step %+v designates %q, want %q", s, s.Account, d.DelegatedAdmin)
 				}
@@ -153,7 +153,14 @@ func FuzzPlan(f *testing.F) {
 		if at != d.State {
 			t.Fatalf("plan %v from %s ends in %s, want %s", steps, st.State, at, d.State)
 		}
-		nothingToDo := st.State == d.State && (d.State != fsm.StateDelegated || st.DelegatedAdmin == d.DelegatedAdmin)
+		// Delegated to the same administrator is nothing to do, unless
+		// the delegation was made through Organizations (no
+		// AWSServiceRoleForIPAM): then the one step is its repair.
+		repair := st.State == fsm.StateDelegated && d.State == fsm.StateDelegated && st.DelegatedAdmin == d.DelegatedAdmin && st.wrongPath()
+		if repair && (len(steps) != 1 || steps[0].Event != fsm.EventRepairDelegation) {
+			t.Fatalf("plan %v for a delegation made through Organizations, want one repair-delegation", steps)
+		}
+		nothingToDo := !repair && st.State == d.State && (d.State != fsm.StateDelegated || st.DelegatedAdmin == d.DelegatedAdmin)
 		if nothingToDo != (len(steps) == 0) {
 			t.Fatalf("plan %v from %s (admin %q) toward %+v: empty=%t, want %t", steps, st.State, st.DelegatedAdmin, d, len(steps) == 0, nothingToDo)
 		}
