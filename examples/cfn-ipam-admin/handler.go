@@ -7,12 +7,12 @@ import (
 	"log/slog"
 	"net/http"
 	"os"
-	"strings"
 	"time"
 
 	"github.com/aws/aws-lambda-go/cfn"
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
 
-	"github.com/ipamorg/sdk/fsm"
 	"github.com/ipamorg/sdk/ipamorg"
 )
 
@@ -21,24 +21,18 @@ import (
 // otherwise); the properties it takes are what it checks.
 const ResourceType = "Custom::IpamOrganizationAdmin"
 
-// physicalSuffix ends the physical id of every resource this handler
-// created: "<organization id>/ipam-delegated-admin". One per organization,
-// since an organization has one IPAM administrator; it does not change
-// when the administrator does, so that CloudFormation never sends a
-// Delete for the old one after an update.
-const physicalSuffix = "/ipam-delegated-admin"
-
 // defaultReserve is the time kept back from the Lambda deadline to
 // report to CloudFormation.
 const defaultReserve = 10 * time.Second
 
 // Handler serves CloudFormation's requests for Custom::IpamOrganizationAdmin
-// (see Handle). Its zero value is not usable: NewClient is required. A
+// (see Handle). Its zero value is not usable: Config is required. A
 // Handler is safe for concurrent use.
 type Handler struct {
-	// NewClient returns the client to act with, built with opts, for
-	// the organization's management account. Called once per request.
-	NewClient func(ctx context.Context, opts ...func(*ipamorg.Options)) (*ipamorg.Client, error)
+	// Config returns the AWS configuration to act with, that of the
+	// organization's management account. Called once per request; the
+	// library's client and the handler's own IAM calls (see mark) share it.
+	Config func(ctx context.Context) (aws.Config, error)
 	// HTTPClient sends the response to CloudFormation's pre-signed URL.
 	// Default: http.DefaultClient, bounded by the request's deadline.
 	HTTPClient *http.Client
@@ -52,36 +46,32 @@ type Handler struct {
 }
 
 // Handle serves one CloudFormation request and reports the outcome to its
-// ResponseURL:
+// ResponseURL. The resource never tears down an integration it did not
+// create:
 //
-//   - Create: reconciles the organization to delegated, with
-//     DelegatedAdminAccountId as IPAM's delegated administrator.
-//   - Update: the same for the new properties. Another administrator
-//     than the template's is replaced (removed, then the new one
-//     delegated, never both at once) only when AllowReplacement is
-//     "true"; otherwise the update fails before writing anything.
-//   - Delete: tears the integration down in AWS's order (remove the
-//     administrator, disable trusted access, delete AWSServiceRoleForIPAM)
-//     when the administrator is the resource's, or none is left (an
-//     interrupted teardown); leaves it alone when another account is the
-//     administrator, or the resource was never created.
+//   - Create: delegates the organization to DelegatedAdminAccountId when
+//     nothing of IPAM's integration is there (the resource then owns it),
+//     and refuses an existing integration unless AdoptExisting is "true"
+//     (the resource then adopts it). See create.
+//   - Update: the same for the new properties; another administrator is
+//     replaced only with AllowReplacement "true", or when the Update rolls
+//     back such a replacement. See update.
+//   - Delete: tears down an integration the resource created, in AWS's
+//     order; leaves an adopted one, and one it did not make, in place and
+//     says so in the response's Reason. See delete.
 //
-// Every request is idempotent: CloudFormation's retries of one find the
-// work done and report success again. A failure is reported with the
-// library's message; the work stops Reserve before the Lambda deadline so
-// that the report gets out. Handle returns an error only when the report
-// could not be sent, so that Lambda retries the request.
+// Every request is idempotent: CloudFormation's and Lambda's retries of
+// one find the work done and report the same outcome. A failure is
+// reported with the library's message; the work stops Reserve before the
+// Lambda deadline so that the report gets out; a panic in the work is
+// reported as an internal error. Handle returns an error only when the
+// report could not be sent, so that Lambda retries the request.
 func (h *Handler) Handle(ctx context.Context, ev cfn.Event) error {
 	log := h.logger().With("request_type", ev.RequestType, "request_id", ev.RequestID, "logical_resource_id", ev.LogicalResourceID)
 	work, cancel := h.workContext(ctx)
 	defer cancel()
 
-	resp := h.serve(work, log, &ev)
-	if resp.Status == cfn.StatusFailed {
-		log.Error("failed", "reason", resp.Reason, "physical_resource_id", resp.PhysicalResourceID)
-	} else {
-		log.Info("done", "physical_resource_id", resp.PhysicalResourceID, "data", resp.Data)
-	}
+	resp := h.answer(work, log, &ev)
 	if err := h.respond(ctx, ev.ResponseURL, resp); err != nil {
 		log.Error("the response did not reach CloudFormation", "error", err)
 		return err
@@ -109,8 +99,14 @@ func (h *Handler) workContext(ctx context.Context) (context.Context, context.Can
 var errNearDeadline = errors.New("stopped before the Lambda function's deadline so as to report to CloudFormation in time; " +
 	"give the function a longer timeout (up to 15 minutes)")
 
-// serve does the request's work and returns the response to send.
-func (h *Handler) serve(ctx context.Context, log *slog.Logger, ev *cfn.Event) (resp *cfn.Response) {
+// answer does ev's work and returns the response to send: never nil, and
+// FAILED with an internal error when the work panics, with the physical
+// id as far as the work had claimed it (see request.claim), so that the
+// rollback's Delete still undoes what it may have written. A panic in a
+// goroutine of the SDK or the library ends the process instead; Lambda
+// then retries the event, which the resource recognises as its own (see
+// mark).
+func (h *Handler) answer(ctx context.Context, log *slog.Logger, ev *cfn.Event) (resp *cfn.Response) {
 	resp = &cfn.Response{
 		Status:             cfn.StatusSuccess,
 		RequestID:          ev.RequestID,
@@ -119,162 +115,85 @@ func (h *Handler) serve(ctx context.Context, log *slog.Logger, ev *cfn.Event) (r
 		PhysicalResourceID: ev.PhysicalResourceID,
 	}
 	if ev.RequestType == cfn.RequestCreate {
-		// Until the handler has written something, the resource is
-		// nothing of ours: a rollback's Delete for this id does nothing.
+		// Until the handler writes, the resource is nothing of ours: a
+		// rollback's Delete for this id does nothing.
 		resp.PhysicalResourceID = ev.RequestID
-	}
-	fail := func(err error) *cfn.Response {
-		resp.Status, resp.Reason, resp.Data = cfn.StatusFailed, reason(err), nil
-		return resp
 	}
 	defer func() {
 		if p := recover(); p != nil {
-			log.Error("panic", "panic", fmt.Sprint(p))
-			resp = fail(fmt.Errorf("panic in the custom resource handler: %v", p))
+			resp.Status, resp.Reason, resp.Data = cfn.StatusFailed, internalError(p), nil
+			logPanic(log, p, resp)
 		}
 	}()
 
-	c, err := h.NewClient(ctx, func(o *ipamorg.Options) { o.Logger = log })
-	if err != nil {
-		return fail(err)
-	}
-
-	switch ev.RequestType {
-	case cfn.RequestCreate, cfn.RequestUpdate:
-		props, err := parseProperties(ev.ResourceProperties)
-		if err != nil {
-			return fail(err)
-		}
-		if org, ours := parsePhysicalID(ev.PhysicalResourceID); ours && ev.RequestType == cfn.RequestUpdate {
-			if err := sameOrganization(ctx, c, org); err != nil {
-				return fail(err)
-			}
-		}
-		res, err := c.Reconcile(ctx, ipamorg.Desired{State: fsm.StateDelegated, DelegatedAdmin: props.DelegatedAdminAccountID,
-			AllowReplace: props.AllowReplacement, AllowIPAMResources: props.AllowIPAMResources})
-		if res != nil && res.Status != nil && (err == nil || mayHaveWritten(err)) {
-			resp.PhysicalResourceID = res.Status.OrganizationID + physicalSuffix
-		}
-		if err != nil {
-			return fail(explain(err, res, props))
-		}
-		resp.Data = map[string]any{
-			"DelegatedAdminAccountId": res.Status.DelegatedAdmin,
-			"OrganizationId":          res.Status.OrganizationID,
-			"ManagementAccountId":     res.Status.ManagementAccountID,
-		}
-		return resp
-
-	case cfn.RequestDelete:
-		org, ours := parsePhysicalID(ev.PhysicalResourceID)
-		if !ours {
-			log.Info("nothing to delete: the resource was never created", "physical_resource_id", ev.PhysicalResourceID)
-			return resp
-		}
-		st, err := c.Observe(ctx)
-		if err != nil {
-			return fail(err)
-		}
-		if st.OrganizationID != org {
-			return fail(wrongOrganization(org, st))
-		}
-		admin, _ := ev.ResourceProperties[propAdmin].(string)
-		switch {
-		case st.State == fsm.StateNone:
-			return resp
-		case st.DelegatedAdmin != "" && st.DelegatedAdmin != admin:
-			log.Info("left alone: another account is the delegated administrator", "delegated_admin", st.DelegatedAdmin, "resource_admin", admin)
-			return resp
-		}
-		// The administrator is the resource's, or none is left: a
-		// teardown that an earlier attempt began.
-		d, err := teardownDesired(ev.ResourceProperties)
-		if err != nil {
-			return fail(err)
-		}
-		if _, err := c.Reconcile(ctx, d); err != nil {
-			return fail(explainIPAMs(err))
-		}
+	if err := h.serve(ctx, log, ev, resp); err != nil {
+		resp.Status, resp.Reason, resp.Data = cfn.StatusFailed, reason(err), nil
+		log.Error("failed", "reason", resp.Reason, "physical_resource_id", resp.PhysicalResourceID)
 		return resp
 	}
-	return fail(fmt.Errorf("unknown request type %q", ev.RequestType))
+	log.Info("done", "physical_resource_id", resp.PhysicalResourceID, "reason", resp.Reason, "data", resp.Data)
+	return resp
 }
 
-// teardownDesired is what deleting the resource reconciles to: nothing
-// integrated, in AWS's order. It is the one place for the guard against
-// tearing down while the administrator still owns IPAMs: a resource
-// property that allows it maps onto the Desired field that lets the
-// library proceed.
-func teardownDesired(m map[string]any) (ipamorg.Desired, error) {
-	var allow bool
-	if err := parseBool(m, propAllowIPAMResources, &allow); err != nil {
-		return ipamorg.Desired{}, err
-	}
-	return ipamorg.Desired{State: fsm.StateNone, AllowIPAMResources: allow}, nil
-}
-
-// parsePhysicalID returns the organization of a physical id this handler
-// made, and whether it made it.
-func parsePhysicalID(id string) (org string, ours bool) {
-	org, ok := strings.CutSuffix(id, physicalSuffix)
-	return org, ok && strings.HasPrefix(org, "o-")
-}
-
-// sameOrganization refuses to act when the function's credentials are in
-// another organization than the one the resource was created in.
-func sameOrganization(ctx context.Context, c *ipamorg.Client, org string) error {
-	st, err := c.Observe(ctx)
+// serve does ev's work, recording its outcome in resp.
+func (h *Handler) serve(ctx context.Context, log *slog.Logger, ev *cfn.Event, resp *cfn.Response) error {
+	cfg, err := h.Config(ctx)
 	if err != nil {
 		return err
 	}
-	if st.OrganizationID != org {
-		return wrongOrganization(org, st)
+	c, err := ipamorg.NewFromConfig(cfg, func(o *ipamorg.Options) { o.Logger = log })
+	if err != nil {
+		return err
 	}
-	return nil
+	r := &request{ev: ev, log: log, org: c, roles: iam.NewFromConfig(cfg), resp: resp}
+	switch ev.RequestType {
+	case cfn.RequestCreate:
+		return r.create(ctx)
+	case cfn.RequestUpdate:
+		return r.update(ctx)
+	case cfn.RequestDelete:
+		return r.delete(ctx)
+	}
+	return fmt.Errorf("unknown request type %q", ev.RequestType)
 }
 
-func wrongOrganization(org string, st *ipamorg.Status) error {
-	return fmt.Errorf("the resource belongs to organization %s, but the function's credentials act in organization %s (management account %s): nothing was written",
-		org, st.OrganizationID, st.ManagementAccountID)
+// request is one CloudFormation request being served.
+type request struct {
+	ev    *cfn.Event
+	log   *slog.Logger
+	org   *ipamorg.Client
+	roles roleAPI
+	resp  *cfn.Response
 }
 
-// explain adds to err, a failure of Reconcile, what to change in the
-// template when that is the fix; the library's message stays whole.
-func explain(err error, res *ipamorg.Result, props properties) error {
-	if errors.Is(err, ipamorg.ErrDelegatedAdminConflict) && !props.AllowReplacement && res != nil && res.Status != nil && res.Status.DelegatedAdmin != "" {
-		return fmt.Errorf("account %s is IPAM's delegated administrator, not %s: replacing it interrupts IPAM for the whole organization; "+
-			"set %s: \"true\" on the resource to do it (nothing was written): %w", res.Status.DelegatedAdmin, props.DelegatedAdminAccountID, propAllowReplacement, err)
-	}
-	return explainIPAMs(err)
+// claim makes id the resource's physical id: done before any write that
+// id stands for, so that whatever happens next (a failure, an unconfirmed
+// write, a panic) the response carries the id whose Delete undoes it.
+func (r *request) claim(id physicalID) {
+	r.resp.PhysicalResourceID = id.String()
 }
 
-// explainIPAMs adds to err, when the library refused to remove the
-// administrator while it owns IPAMs (or they could not be read), the
-// property that lets the handler proceed.
-func explainIPAMs(err error) error {
-	var ire *ipamorg.IPAMResourcesError
-	switch {
-	case errors.As(err, &ire):
-		return fmt.Errorf("IPAM's delegated administrator %s still owns IPAMs, which AWS's teardown order deletes first: %s; "+
-			"then retry, or set %s: \"true\" on the resource to proceed anyway (nothing was written): %w", ire.Admin, ire.Describe(), propAllowIPAMResources, err)
-	case errors.Is(err, ipamorg.ErrAdminUnreachable):
-		return fmt.Errorf("the delegated administrator's IPAMs could not be read, so nobody knows whether they are gone; "+
-			"grant the function sts:AssumeRole on OrganizationAccountAccessRole there, or set %s: \"true\" on the resource (nothing was written): %w",
-			propAllowIPAMResources, err)
-	}
-	return err
+// unclaim gives a Create back the RequestId as physical id: it wrote
+// nothing after all.
+func (r *request) unclaim() {
+	r.resp.PhysicalResourceID = r.ev.RequestID
 }
 
-// mayHaveWritten reports whether a failed Reconcile may have written to
-// AWS: a step was confirmed (Done) or its write was sent and not
-// confirmed (Unconfirmed). An error that is not the library's says
-// nothing, so it counts as a possible write.
-func mayHaveWritten(err error) bool {
-	var e *ipamorg.Error
-	if !errors.As(err, &e) {
-		return true
+// leave records why a request succeeded without writing what it might
+// have: CloudFormation shows the Reason with the resource's event.
+func (r *request) leave(why string) {
+	r.resp.Reason = why
+}
+
+// succeed records the attributes of a resource created or updated, for
+// Fn::GetAtt.
+func (r *request) succeed(st *ipamorg.Status, own ownership) {
+	r.resp.Data = map[string]any{
+		"DelegatedAdminAccountId": st.DelegatedAdmin,
+		"OrganizationId":          st.OrganizationID,
+		"ManagementAccountId":     st.ManagementAccountID,
+		"Ownership":               string(own),
 	}
-	return len(e.Done) > 0 || len(e.Unconfirmed) > 0
 }
 
 // reason is err as CloudFormation shows it: the whole message, with the

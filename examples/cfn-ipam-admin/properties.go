@@ -22,6 +22,11 @@ const (
 	// be read; without it the handler refuses, as AWS's teardown order
 	// deletes the IPAMs first.
 	propAllowIPAMResources = "AllowIPAMResources"
+	// propAdoptExisting, "true" or "false" (the default), lets a Create
+	// that finds IPAM's integration already in place (made by anyone but
+	// the resource) adopt it rather than fail; deleting an adopted
+	// resource leaves the integration in place. Only a Create reads it.
+	propAdoptExisting = "AdoptExisting"
 	// propServiceToken (the function's ARN) and propServiceTimeout are
 	// CloudFormation's own properties of a custom resource, passed along
 	// with the template's.
@@ -34,6 +39,7 @@ type properties struct {
 	DelegatedAdminAccountID string
 	AllowReplacement        bool
 	AllowIPAMResources      bool
+	AdoptExisting           bool
 }
 
 // parseProperties parses CloudFormation's ResourceProperties, which carry
@@ -43,13 +49,13 @@ func parseProperties(m map[string]any) (properties, error) {
 	var p properties
 	var unknown []string
 	for k := range m {
-		if !slices.Contains([]string{propAdmin, propAllowReplacement, propAllowIPAMResources, propServiceToken, propServiceTimeout}, k) {
+		if !slices.Contains([]string{propAdmin, propAllowReplacement, propAllowIPAMResources, propAdoptExisting, propServiceToken, propServiceTimeout}, k) {
 			unknown = append(unknown, k)
 		}
 	}
 	if len(unknown) > 0 {
 		sort.Strings(unknown)
-		return p, fmt.Errorf("unknown properties %v: %s takes %s, %s and %s", unknown, ResourceType, propAdmin, propAllowReplacement, propAllowIPAMResources)
+		return p, fmt.Errorf("unknown properties %v: %s takes %s, %s, %s and %s", unknown, ResourceType, propAdmin, propAllowReplacement, propAllowIPAMResources, propAdoptExisting)
 	}
 	admin, ok := m[propAdmin].(string)
 	if !ok || admin == "" {
@@ -59,7 +65,7 @@ func parseProperties(m map[string]any) (properties, error) {
 	for _, b := range []struct {
 		name string
 		v    *bool
-	}{{propAllowReplacement, &p.AllowReplacement}, {propAllowIPAMResources, &p.AllowIPAMResources}} {
+	}{{propAllowReplacement, &p.AllowReplacement}, {propAllowIPAMResources, &p.AllowIPAMResources}, {propAdoptExisting, &p.AdoptExisting}} {
 		if err := parseBool(m, b.name, b.v); err != nil {
 			return p, err
 		}

@@ -23,6 +23,8 @@ func TestTemplate(t *testing.T) {
 		propAdmin + ": !Ref",
 		propAllowReplacement + ": !Ref",
 		propAllowIPAMResources + ": !Ref",
+		propAdoptExisting + ": !Ref",
+		"!GetAtt IpamAdmin.Ownership",
 		propServiceToken + ": !GetAtt Function.Arn",
 		"Timeout: 900",
 	} {
