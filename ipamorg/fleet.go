@@ -4,10 +4,15 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"regexp"
 	"strings"
 
+	"github.com/aws/smithy-go/middleware"
+
 	"github.com/ipamorg/sdk/awsclient"
+	"github.com/ipamorg/sdk/internal/awscall"
+	"github.com/ipamorg/sdk/internal/ratelimit"
 )
 
 // DefaultAccessRole is the role the Client assumes in the organization's
@@ -92,6 +97,66 @@ func (o VerifyOptions) resolve() (VerifyOptions, error) {
 	var err error
 	o.RateLimits, err = o.RateLimits.resolve()
 	return o, err
+}
+
+// RateLimits caps the requests per second of the fleet verification where
+// AWS counts them against a quota that the whole verification shares: the
+// calling account's. Every request counts, the SDK's retries included (the
+// limiter sits in the SDK's middleware, after its retry step). A zero
+// field takes its default; math.Inf(1) means no limit. See
+// docs/performance.md ("Fleet verification and Monitoring") for the
+// quotas behind the defaults.
+//
+// IAM has no limit here: the IAM calls of a member account are made with
+// the role assumed there, so they count against that member's own quota,
+// and each account is checked by one goroutine, one call at a time.
+type RateLimits struct {
+	// Organizations caps the calls to AWS Organizations (the listing of
+	// the accounts and the reads before it), whose quota the whole
+	// organization shares. Default 40.
+	Organizations float64
+	// STS caps the calls to AWS STS in the calling account: one
+	// sts:AssumeRole per member account, and sts:GetCallerIdentity.
+	// Default 400: the default concurrency at 20 ms a call makes 400 a
+	// second, two thirds of STS's quota per account and Region.
+	STS float64
+}
+
+// Defaults of RateLimits.
+const (
+	defaultOrganizationsRate = 40
+	defaultSTSRate           = 400
+)
+
+// resolve validates l and fills in its defaults.
+func (l RateLimits) resolve() (RateLimits, error) {
+	for _, f := range []struct {
+		name string
+		v    *float64
+		def  float64
+	}{
+		{"RateLimits.Organizations", &l.Organizations, defaultOrganizationsRate},
+		{"RateLimits.STS", &l.STS, defaultSTSRate},
+	} {
+		switch {
+		case *f.v < 0 || math.IsNaN(*f.v):
+			return l, fmt.Errorf("%s %v is not a positive number", f.name, *f.v)
+		case *f.v == 0:
+			*f.v = f.def
+		}
+	}
+	return l, nil
+}
+
+// limitedCalls returns the Client's calls with the rate limits of o
+// installed on Organizations' and STS's: every request of the
+// verification's calls to them, retries included, waits for its
+// service's limiter.
+func (c *Client) limitedCalls(o VerifyOptions) *awscall.Calls {
+	return c.newCalls(awscall.Middleware{
+		Organizations: []func(*middleware.Stack) error{ratelimit.Middleware(ratelimit.New(o.RateLimits.Organizations, o.Concurrency))},
+		STS:           []func(*middleware.Stack) error{ratelimit.Middleware(ratelimit.New(o.RateLimits.STS, o.Concurrency))},
+	})
 }
 
 // IAM's rules for a role's name (1 to 64 of letters, digits and +=,.@_-)
@@ -181,8 +246,9 @@ func (c *Client) VerifyServiceLinkedRoles(ctx context.Context, opts VerifyOption
 			return nil, asError(opVerify, err)
 		}
 	}
-	ctx = withLimiters(ctx, newLimiters(o.RateLimits, o.Concurrency))
-	v := &verifier{c: c, o: o}
+	// The verification's own view of the Client: its requests to
+	// Organizations and STS wait for the rate limits.
+	v := &verifier{c: c.withCalls(c.limitedCalls(o)), o: o}
 	r, err := v.run(ctx)
 	if err != nil {
 		return r, asError(opVerify, err)

@@ -9,6 +9,9 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	orgtypes "github.com/aws/aws-sdk-go-v2/service/organizations/types"
+
+	"github.com/ipamorg/sdk/internal/awscall"
+	"github.com/ipamorg/sdk/internal/orglist"
 )
 
 // verifier is one run of VerifyServiceLinkedRoles.
@@ -21,7 +24,7 @@ type verifier struct {
 
 // run checks the accounts as they are listed: the checks start with the
 // first page, and the listing runs alongside, ahead of them (see
-// listing.go). The listing never waits for the checks: the accounts
+// internal/orglist). The listing never waits for the checks: the accounts
 // listed and not taken yet wait in a queue, so that the total is known as
 // soon as the listing can know it, and an interrupted run still reports
 // every account listed.
@@ -53,7 +56,7 @@ func (v *verifier) run(ctx context.Context) (*FleetReport, error) {
 		}
 	}
 	total := 0 // accounts listed so far; only the listing's page writes it
-	withoutID, _, listErr := v.c.listOrganization(ctx, func(page []listed) bool {
+	withoutID, _, listErr := orglist.List(ctx, v.c.aws.Organizations, v.c.calls, func(page []orglist.Account) bool {
 		total += len(page)
 		for ; workers < min(v.o.Concurrency, total); workers++ {
 			wg.Go(worker)
@@ -83,7 +86,7 @@ func (v *verifier) run(ctx context.Context) (*FleetReport, error) {
 	case listErr != nil:
 		return r, listErr
 	case ctx.Err() != nil:
-		return r, joinContext(ctx, nil)
+		return r, awscall.JoinContext(ctx, nil)
 	}
 	r.Complete = true
 	return r, nil
@@ -94,7 +97,7 @@ func (v *verifier) run(ctx context.Context) (*FleetReport, error) {
 type accountQueue struct {
 	mu     sync.Mutex
 	cond   *sync.Cond
-	items  []listed
+	items  []orglist.Account
 	closed bool
 }
 
@@ -104,7 +107,7 @@ func newAccountQueue() *accountQueue {
 	return q
 }
 
-func (q *accountQueue) push(page []listed) {
+func (q *accountQueue) push(page []orglist.Account) {
 	q.mu.Lock()
 	q.items = append(q.items, page...)
 	q.mu.Unlock()
@@ -121,17 +124,17 @@ func (q *accountQueue) close() {
 
 // take returns the next account, waiting for one; false once the queue is
 // closed and empty.
-func (q *accountQueue) take() (listed, bool) {
+func (q *accountQueue) take() (orglist.Account, bool) {
 	q.mu.Lock()
 	defer q.mu.Unlock()
 	for len(q.items) == 0 && !q.closed {
 		q.cond.Wait()
 	}
 	if len(q.items) == 0 {
-		return listed{}, false
+		return orglist.Account{}, false
 	}
 	t := q.items[0]
-	q.items[0] = listed{}
+	q.items[0] = orglist.Account{}
 	q.items = q.items[1:]
 	return t, true
 }
@@ -178,13 +181,13 @@ func (v *verifier) prepare(ctx context.Context) (*FleetReport, error) {
 		who                       caller
 		org                       *orgtypes.Organization
 		admins                    []string
-		callerErr, orgErr, admErr error = errNoAnswer, errNoAnswer, errNoAnswer // see observe
+		callerErr, orgErr, admErr error = awscall.ErrNoAnswer, awscall.ErrNoAnswer, awscall.ErrNoAnswer // see awscall.ErrNoAnswer
 	)
 	wg.Go(func() { who, callerErr = v.c.readCaller(ctx) })
 	wg.Go(func() { org, orgErr = v.c.readOrganization(ctx) })
 	wg.Go(func() { admins, admErr = v.c.readDelegatedAdmins(ctx) })
 	wg.Wait()
-	if err := joinErrors(ctx, orgErr, callerErr); err != nil {
+	if err := awscall.JoinErrors(ctx, orgErr, callerErr); err != nil {
 		return nil, err
 	}
 	v.caller = who.account

@@ -6,6 +6,8 @@ import (
 	"strings"
 
 	orgtypes "github.com/aws/aws-sdk-go-v2/service/organizations/types"
+
+	"github.com/ipamorg/sdk/internal/orglist"
 )
 
 // validateAccountID checks that id is exactly 12 ASCII digits, before any
@@ -91,22 +93,8 @@ func guardDelegate(ctx context.Context, c *Client, st *Status, s Step, _ Desired
 	if err != nil {
 		return fail(classify(err), err)
 	}
-	if state, active := accountState(out.Account); !active {
+	if state, active := orglist.AccountState(out.Account); !active {
 		return fail(ErrAccountNotInOrganization, fmt.Errorf("account state is %q", state))
 	}
 	return nil
-}
-
-// accountState returns the account's state and whether it is ACTIVE.
-// Organizations replaced Status with State in 2025; older endpoints (and
-// emulators) may fill in only Status.
-func accountState(a *orgtypes.Account) (string, bool) {
-	switch {
-	case a == nil:
-		return "", false
-	case a.State != "":
-		return string(a.State), a.State == orgtypes.AccountStateActive
-	default:
-		return string(a.Status), a.Status == orgtypes.AccountStatusActive
-	}
 }

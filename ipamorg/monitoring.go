@@ -11,6 +11,8 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	orgtypes "github.com/aws/aws-sdk-go-v2/service/organizations/types"
+
+	"github.com/ipamorg/sdk/internal/awscall"
 )
 
 // Monitoring is what IPAM itself sees of the organization: the delegated
@@ -149,7 +151,7 @@ func (c *Client) newMonitor(ctx context.Context) (mo *monitor, err error) {
 		who                       caller
 		org                       *orgtypes.Organization
 		admins                    []string
-		callerErr, orgErr, admErr error = errNoAnswer, errNoAnswer, errNoAnswer // see observe
+		callerErr, orgErr, admErr error = awscall.ErrNoAnswer, awscall.ErrNoAnswer, awscall.ErrNoAnswer // see awscall.ErrNoAnswer
 	)
 	wg.Go(func() { who, callerErr = c.readCaller(ctx) })
 	wg.Go(func() { org, orgErr = c.readOrganization(ctx) })
@@ -161,7 +163,7 @@ func (c *Client) newMonitor(ctx context.Context) (mo *monitor, err error) {
 		}
 	}()
 	wg.Wait()
-	if err := joinErrors(ctx, callerErr, orgErr, admErr); err != nil {
+	if err := awscall.JoinErrors(ctx, callerErr, orgErr, admErr); err != nil {
 		return nil, err
 	}
 	management := aws.ToString(org.MasterAccountId)

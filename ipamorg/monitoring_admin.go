@@ -11,6 +11,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 
 	"github.com/ipamorg/sdk/awsclient"
+	"github.com/ipamorg/sdk/internal/awscall"
 )
 
 // How the Client reaches the organization's other accounts: the access
@@ -56,18 +57,18 @@ func (o *Options) resolveAccess() error {
 func (c *Client) assumeAccessRole(ctx context.Context, partition, account, session string) (aws.Credentials, error) {
 	const action = "sts:AssumeRole"
 	arn := fmt.Sprintf("arn:%s:iam::%s:role/%s", partition, account, c.opts.AccessRole)
-	out, err := call(ctx, c, action, func(ctx context.Context) (*sts.AssumeRoleOutput, error) {
+	out, err := awscall.Call(ctx, c.calls, action, func(ctx context.Context) (*sts.AssumeRoleOutput, error) {
 		return c.aws.STS.AssumeRole(ctx, &sts.AssumeRoleInput{
 			RoleArn:         aws.String(arn),
 			RoleSessionName: aws.String(session),
 			DurationSeconds: aws.Int32(accessSessionSeconds),
-		}, c.stsOpt)
+		}, c.calls.STS)
 	})
 	if err != nil {
 		return aws.Credentials{}, err
 	}
 	if out.Credentials == nil || aws.ToString(out.Credentials.AccessKeyId) == "" {
-		return aws.Credentials{}, invalidResponse(action, "no credentials")
+		return aws.Credentials{}, awscall.InvalidResponse(action, "no credentials")
 	}
 	creds := aws.Credentials{
 		AccessKeyID:     aws.ToString(out.Credentials.AccessKeyId),
@@ -141,7 +142,7 @@ var refusalCodes = []string{
 // (or assuming the role there), as ErrAdminUnreachable when AWS refused
 // it, keeping the AWS error wrapped; any other error as it is.
 func adminUnreachable(admin, action string, err error) error {
-	if classify(err) != ErrAccessDenied && !slices.Contains(refusalCodes, errorCode(err)) {
+	if classify(err) != ErrAccessDenied && !slices.Contains(refusalCodes, awscall.ErrorCode(err)) {
 		return err
 	}
 	return &Error{Step: Step{Account: admin, Action: action}, Kind: ErrAdminUnreachable, Err: err}

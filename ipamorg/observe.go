@@ -2,11 +2,12 @@ package ipamorg
 
 import (
 	"context"
-	"fmt"
 	"sync"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	orgtypes "github.com/aws/aws-sdk-go-v2/service/organizations/types"
+
+	"github.com/ipamorg/sdk/internal/awscall"
 )
 
 // Observe reads where the organization stands in the IPAM lifecycle. It
@@ -46,17 +47,17 @@ func (c *Client) observe(ctx context.Context) (*Status, error) {
 		trustedErr, admErr error
 		roleErr            error
 	)
-	// Each error starts as errNoAnswer, so that a read whose goroutine
-	// ends without returning (a client calling runtime.Goexit) is an
+	// Each error starts as awscall.ErrNoAnswer, so that a read whose
+	// goroutine ends without returning (a client calling runtime.Goexit) is an
 	// error, not a zero value taken for a fact.
-	callerErr, orgErr, trustedErr, admErr, roleErr = errNoAnswer, errNoAnswer, errNoAnswer, errNoAnswer, errNoAnswer
+	callerErr, orgErr, trustedErr, admErr, roleErr = awscall.ErrNoAnswer, awscall.ErrNoAnswer, awscall.ErrNoAnswer, awscall.ErrNoAnswer, awscall.ErrNoAnswer
 	wg.Go(func() { who, callerErr = c.readCaller(ctx) })
 	wg.Go(func() { org, orgErr = c.readOrganization(ctx) })
 	wg.Go(func() { trusted, trustedErr = c.readTrustedAccess(ctx) })
 	wg.Go(func() { admins, admErr = c.readDelegatedAdmins(ctx) })
 	wg.Go(func() { role, roleErr = c.readServiceLinkedRole(ctx) })
 	wg.Wait()
-	if err := joinErrors(ctx, orgErr, callerErr); err != nil {
+	if err := awscall.JoinErrors(ctx, orgErr, callerErr); err != nil {
 		return nil, err
 	}
 
@@ -86,7 +87,7 @@ func (c *Client) observe(ctx context.Context) (*Status, error) {
 			}
 		}
 	}
-	if err := joinErrors(ctx, trustedErr, admErr, roleErr); err != nil {
+	if err := awscall.JoinErrors(ctx, trustedErr, admErr, roleErr); err != nil {
 		return nil, err
 	}
 
@@ -95,9 +96,6 @@ func (c *Client) observe(ctx context.Context) (*Status, error) {
 	st.settle(admins)
 	return st, nil
 }
-
-// errNoAnswer is the error of a read that never returned.
-var errNoAnswer = fmt.Errorf("%w: the read did not return", ErrInvalidResponse)
 
 // The confirmation of a step re-reads only the fact the step changes, not
 // everything Observe reads: after a write, each poll makes one read (see

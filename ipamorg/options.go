@@ -102,11 +102,10 @@ type WaitOptions struct {
 
 // Defaults, documented on the fields above.
 const (
-	defaultMaxAttempts = 5
-	defaultInterval    = 200 * time.Millisecond
-	defaultFastFor     = 15 * time.Second
-	defaultMaxDelay    = 5 * time.Second
-	defaultMaxWait     = 5 * time.Minute
+	defaultInterval = 200 * time.Millisecond
+	defaultFastFor  = 15 * time.Second
+	defaultMaxDelay = 5 * time.Second
+	defaultMaxWait  = 5 * time.Minute
 )
 
 // resolve validates o and fills in its defaults. Negative values are
