@@ -5,8 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"math"
-	"regexp"
-	"strings"
 
 	"github.com/aws/smithy-go/middleware"
 
@@ -14,11 +12,6 @@ import (
 	"github.com/ipamorg/sdk/internal/awscall"
 	"github.com/ipamorg/sdk/internal/ratelimit"
 )
-
-// DefaultAccessRole is the role the Client assumes in the organization's
-// other accounts by default (Options.AccessRole): the one AWS Organizations
-// creates in every account it creates, trusting the management account.
-const DefaultAccessRole = "OrganizationAccountAccessRole"
 
 // MaxVerifyConcurrency is the largest VerifyOptions.Concurrency: more than
 // STS's quota lets run at once at AWS's latencies, and small enough that
@@ -28,8 +21,6 @@ const MaxVerifyConcurrency = 256
 // Defaults of VerifyOptions.
 const (
 	defaultVerifyConcurrency = 16
-	// verifySessionName names the assumed-role sessions in CloudTrail.
-	verifySessionName = "ipamorg-verify"
 )
 
 // VerifyOptions configures VerifyServiceLinkedRoles. The zero value checks
@@ -157,27 +148,6 @@ func (c *Client) limitedCalls(o VerifyOptions) *awscall.Calls {
 		Organizations: []func(*middleware.Stack) error{ratelimit.Middleware(ratelimit.New(o.RateLimits.Organizations, o.Concurrency))},
 		STS:           []func(*middleware.Stack) error{ratelimit.Middleware(ratelimit.New(o.RateLimits.STS, o.Concurrency))},
 	})
-}
-
-// IAM's rules for a role's name (1 to 64 of letters, digits and +=,.@_-)
-// and path (printable ASCII, 512 characters with its slashes); a colon or a
-// space, which IAM allows in a path, would make the role's ARN ambiguous,
-// and no real access role has one.
-var (
-	roleNamePattern = regexp.MustCompile(`\A[\w+=,.@-]{1,64}\z`)
-	rolePathPattern = regexp.MustCompile(`\A[\x21-\x39\x3b-\x7e]{1,510}\z`)
-)
-
-// validRoleName reports whether s is a role name, or path/name without the
-// path's leading and trailing slashes.
-func validRoleName(s string) bool {
-	i := strings.LastIndexByte(s, '/')
-	if i < 0 {
-		return roleNamePattern.MatchString(s)
-	}
-	path, name := s[:i], s[i+1:]
-	return roleNamePattern.MatchString(name) && rolePathPattern.MatchString(path) &&
-		!strings.HasPrefix(path, "/") && !strings.HasSuffix(path, "/") && !strings.Contains(path, "//")
 }
 
 const opVerify = "verify-service-linked-roles"

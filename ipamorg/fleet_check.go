@@ -4,13 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/smithy-go"
 
-	"github.com/ipamorg/sdk/awsclient"
 	"github.com/ipamorg/sdk/internal/awscall"
 	"github.com/ipamorg/sdk/internal/orglist"
 )
@@ -30,7 +28,7 @@ func (v *verifier) check(ctx context.Context, t orglist.Account) (AccountCheck, 
 	client := v.c.aws.IAM
 	if t.ID != v.caller {
 		var err error
-		if client, err = v.assume(ctx, t.ID); err != nil {
+		if client, err = v.c.memberIAM(ctx, v.partition, t.ID); err != nil {
 			return ac, v.fail(ctx, &ac, "sts:AssumeRole", err)
 		}
 	}
@@ -74,22 +72,6 @@ func (v *verifier) check(ctx context.Context, t orglist.Account) (AccountCheck, 
 	return ac, true
 }
 
-// assume assumes the access role in account and returns an IAM client
-// acting there.
-func (v *verifier) assume(ctx context.Context, account string) (awsclient.IAMAPI, error) {
-	creds, err := v.c.assumeAccessRole(ctx, v.partition, account, verifySessionName)
-	if err != nil {
-		return nil, err
-	}
-	client := v.c.aws.MemberIAM(aws.CredentialsProviderFunc(func(context.Context) (aws.Credentials, error) {
-		return creds, nil
-	}))
-	if client == nil {
-		return nil, fmt.Errorf("%w: MemberIAM returned nil", awsclient.ErrMissingClient)
-	}
-	return client, nil
-}
-
 // fail records err from action on ac, mapped as every AWS error of the
 // package is, and reports whether the outcome counts (false when ctx ended
 // and cut the check short).
@@ -116,15 +98,4 @@ func reasonOf(action string, err error) string {
 		return fmt.Sprintf("%s: %s: %s", action, ae.ErrorCode(), ae.ErrorMessage())
 	}
 	return fmt.Sprintf("%s: %v", action, err)
-}
-
-// partitionOf returns the partition ("aws", "aws-cn", "aws-us-gov") of
-// the first ARN that has one, or "aws".
-func partitionOf(arns ...string) string {
-	for _, arn := range arns {
-		if parts := strings.SplitN(arn, ":", 3); len(parts) == 3 && parts[0] == "arn" && parts[1] != "" {
-			return parts[1]
-		}
-	}
-	return "aws"
 }

@@ -8,7 +8,6 @@ import (
 	"sync/atomic"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	orgtypes "github.com/aws/aws-sdk-go-v2/service/organizations/types"
 
 	"github.com/ipamorg/sdk/internal/awscall"
 	"github.com/ipamorg/sdk/internal/orglist"
@@ -176,29 +175,17 @@ func (p *fleetProgress) listed(total int, done bool) {
 // prepare reads who the caller is, the organization and its IPAM admin,
 // concurrently, refuses what cannot be acted on, and starts the report.
 func (v *verifier) prepare(ctx context.Context) (*FleetReport, error) {
-	var (
-		wg                        sync.WaitGroup
-		who                       caller
-		org                       *orgtypes.Organization
-		admins                    []string
-		callerErr, orgErr, admErr error = awscall.ErrNoAnswer, awscall.ErrNoAnswer, awscall.ErrNoAnswer // see awscall.ErrNoAnswer
-	)
-	wg.Go(func() { who, callerErr = v.c.readCaller(ctx) })
-	wg.Go(func() { org, orgErr = v.c.readOrganization(ctx) })
-	wg.Go(func() { admins, admErr = v.c.readDelegatedAdmins(ctx) })
-	wg.Wait()
-	if err := awscall.JoinErrors(ctx, orgErr, callerErr); err != nil {
+	id, err := v.c.identify(ctx)
+	if err != nil {
 		return nil, err
 	}
-	v.caller = who.account
-	v.management = aws.ToString(org.MasterAccountId)
-	if ws := identityWarnings(v.caller, v.management); len(ws) > 0 {
+	v.caller, v.management, v.partition = id.caller.account, id.management, id.partition
+	if ws := id.warnings(); len(ws) > 0 {
 		return nil, &Error{Kind: ErrAnomaly, Err: errors.New(messages(ws))}
 	}
-	v.partition = partitionOf(aws.ToString(org.Arn), who.arn)
 
 	r := &FleetReport{
-		OrganizationID:      aws.ToString(org.Id),
+		OrganizationID:      aws.ToString(id.org.Id),
 		ManagementAccountID: v.management,
 		CallerAccountID:     v.caller,
 		AccessRole:          v.c.opts.AccessRole,
@@ -211,14 +198,14 @@ func (v *verifier) prepare(ctx context.Context) (*FleetReport, error) {
 		r.Warnings = append(r.Warnings, warnNotManagement(v.caller, v.management,
 			"every other account, the management account included, is reached through "+v.c.opts.AccessRole))
 	}
-	switch {
+	switch admErr := id.adminsErr; {
 	case admErr != nil && (v.o.Repair || classify(admErr) != ErrAccessDenied):
 		return nil, admErr
 	case admErr != nil:
 		r.Warnings = append(r.Warnings, warnPartialRead("delegated administrators", "access denied"))
 	default:
-		r.Warnings = append(r.Warnings, adminWarnings(admins, v.management)...)
-		if known := knownIDs(admins); len(known) > 0 {
+		r.Warnings = append(r.Warnings, adminWarnings(id.admins, v.management)...)
+		if known := knownIDs(id.admins); len(known) > 0 {
 			r.DelegatedAdmin = known[0]
 		}
 	}
