@@ -100,7 +100,7 @@ func TestE2ELifecycleReconcile(t *testing.T) {
 	// The lifecycle machine told OnTransition of each step, in order.
 	want := []fsm.Event{fsm.EventEnableTrustedAccess, fsm.EventDelegate, fsm.EventRemoveDelegate,
 		fsm.EventDisableTrustedAccess, fsm.EventDeleteServiceLinkedRole}
-	if got := events(hooked); !slices.Equal(got, want) {
+	if got := ipamorg.Events(hooked); !slices.Equal(got, want) {
 		t.Fatalf("OnTransition saw %v, want %v", got, want)
 	}
 	if h := hooked[0]; h.Action != "" || h.Duration != 0 || h.Account != memberA {

@@ -302,15 +302,6 @@ func wantOnlyWrites(t *testing.T, emu *awstest.Emulator, ops ...string) {
 	}
 }
 
-// events returns the events of transitions.
-func events(ts []ipamorg.Transition) []fsm.Event {
-	out := make([]fsm.Event, len(ts))
-	for i, t := range ts {
-		out[i] = t.Event
-	}
-	return out
-}
-
 // transitionsOf renders transitions as "event from->to".
 func transitionsOf(res *ipamorg.Result) []string {
 	if res == nil {

@@ -8,6 +8,7 @@ import (
 
 	"github.com/ipamorg/sdk/awsclient/awstest"
 	"github.com/ipamorg/sdk/fsm"
+	"github.com/ipamorg/sdk/ipamorg"
 )
 
 // relFault is one column of the fault matrix: a failure injected into the
@@ -187,7 +188,7 @@ func TestFaultMatrix(t *testing.T) {
 					}
 					if f.converge {
 						want, _ := fsmPath(s.from, s.desired.State)
-						if got := events(res.Transitions); !slices.Equal(got, want) {
+						if got := ipamorg.Events(res.Transitions); !slices.Equal(got, want) {
 							t.Errorf("transitions %v, want %v", got, want)
 						}
 					}

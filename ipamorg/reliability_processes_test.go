@@ -92,20 +92,12 @@ func (r relProcResult) String() string {
 		s += " in " + r.Op
 	}
 	if len(r.Transitions) > 0 {
-		s += fmt.Sprintf(" after %v", relTransitionEvents(r.Transitions))
+		s += fmt.Sprintf(" after %v", ipamorg.Events(r.Transitions))
 	}
 	if r.Message != "" {
 		s += ": " + r.Message
 	}
 	return s
-}
-
-func relTransitionEvents(ts []ipamorg.Transition) []fsm.Event {
-	evs := make([]fsm.Event, len(ts))
-	for i, tr := range ts {
-		evs[i] = tr.Event
-	}
-	return evs
 }
 
 // relSentinels are the Kinds an *ipamorg.Error may have, by name.
@@ -368,7 +360,7 @@ func relCheckTransitions(t *testing.T, i int, r relProcResult, d ipamorg.Desired
 		}
 	}
 	if last := ts[len(ts)-1].To; last != d.State {
-		t.Errorf("child %d: transitions %v end at %s, want %s", i, relTransitionEvents(ts), last, d.State)
+		t.Errorf("child %d: transitions %v end at %s, want %s", i, ipamorg.Events(ts), last, d.State)
 	}
 }
 
@@ -376,7 +368,7 @@ func relCheckTransitions(t *testing.T, i int, r relProcResult, d ipamorg.Desired
 func relCheckNothingDone(t *testing.T, i int, r relProcResult) {
 	t.Helper()
 	if len(r.Transitions) > 0 || len(r.Done) > 0 {
-		t.Errorf("child %d failed (%v) after taking steps: transitions %v, done %v", i, r, relTransitionEvents(r.Transitions), r.Done)
+		t.Errorf("child %d failed (%v) after taking steps: transitions %v, done %v", i, r, ipamorg.Events(r.Transitions), r.Done)
 	}
 }
 
@@ -600,7 +592,7 @@ func TestProcessesDifferentAdmins(t *testing.T) {
 							if member(i) != admin {
 								t.Errorf("%s: child %d succeeded toward %s, but the admin is %s", name, i, member(i), admin)
 							}
-							if evs := relTransitionEvents(r.Transitions); !slices.Equal(evs, []fsm.Event{fsm.EventEnableTrustedAccess, fsm.EventDelegate}) {
+							if evs := ipamorg.Events(r.Transitions); !slices.Equal(evs, []fsm.Event{fsm.EventEnableTrustedAccess, fsm.EventDelegate}) {
 								t.Errorf("%s: winner %d took %v, want enable-trusted-access, delegate", name, i, evs)
 							}
 							relCheckTransitions(t, i, r, ipamorg.Desired{State: fsm.StateDelegated, DelegatedAdmin: member(i)})

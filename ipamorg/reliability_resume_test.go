@@ -131,8 +131,8 @@ func TestResume(t *testing.T) {
 							}
 						}
 					}
-					if slices.Contains(events(res.Transitions), s.event) {
-						t.Errorf("resumed Reconcile took %s again: %v", s.event, events(res.Transitions))
+					if slices.Contains(ipamorg.Events(res.Transitions), s.event) {
+						t.Errorf("resumed Reconcile took %s again: %v", s.event, ipamorg.Events(res.Transitions))
 					}
 				})
 			})
@@ -249,7 +249,7 @@ func TestResumeAfterKill(t *testing.T) {
 		t.Fatalf("resumed Reconcile: %v", err)
 	}
 	if len(res.Transitions) != 0 {
-		t.Errorf("resumed Reconcile took %v, want nothing to do", events(res.Transitions))
+		t.Errorf("resumed Reconcile took %v, want nothing to do", ipamorg.Events(res.Transitions))
 	}
 	if got := writeLog(srv.Emulator); len(got) != 1 {
 		t.Errorf("writes %v, want only the killed child's", got)
