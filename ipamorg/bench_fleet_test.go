@@ -130,7 +130,7 @@ func benchFleet(b *testing.B, endpoint string, accounts int, latency time.Durati
 		if err != nil {
 			b.Fatal(err)
 		}
-		r, err := cl.VerifyServiceLinkedRoles(context.Background(), opts)
+		r, err := cl.VerifyServiceLinkedRoles(context.Background(), func(o *ipamorg.VerifyOptions) { *o = opts })
 		wall += time.Since(start)
 
 		b.StopTimer()

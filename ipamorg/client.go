@@ -50,13 +50,7 @@ func New(c awsclient.Clients, optFns ...func(*Options)) (*Client, error) {
 	if err := c.Validate(); err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrInvalidOptions, err)
 	}
-	var o Options
-	for _, fn := range optFns {
-		if fn != nil {
-			fn(&o)
-		}
-	}
-	o, err := o.resolve()
+	o, err := fill(optFns).resolve()
 	if err != nil {
 		return nil, err
 	}

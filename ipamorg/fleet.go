@@ -23,8 +23,9 @@ const (
 	defaultVerifyConcurrency = 16
 )
 
-// VerifyOptions configures VerifyServiceLinkedRoles. The zero value checks
-// with the defaults below and repairs nothing.
+// VerifyOptions configures VerifyServiceLinkedRoles, which fills them in
+// with its functional options. The zero value checks with the defaults
+// below and repairs nothing.
 type VerifyOptions struct {
 	// Concurrency is how many accounts are checked at once, at most
 	// MaxVerifyConcurrency. Default 16: at 20 ms a call, 400 sts:AssumeRole
@@ -174,6 +175,10 @@ const opVerify = "verify-service-linked-roles"
 // methods (Apply, Reconcile, ...), and waits its turn only as long as ctx
 // lasts.
 //
+// optFns fill in the VerifyOptions, from their zero value:
+//
+//	c.VerifyServiceLinkedRoles(ctx, func(o *ipamorg.VerifyOptions) { o.Repair = true })
+//
 // It needs awsclient.Clients.MemberIAM (awsclient.NewFromConfig sets it);
 // without it, or with invalid options, it fails with ErrInvalidOptions
 // before any AWS call. An empty caller or management account id is
@@ -193,8 +198,8 @@ const opVerify = "verify-service-linked-roles"
 // yet; Total the accounts listed, all of them when ListingComplete, which
 // the listing, far quicker than the checks, usually is by then) with an
 // *Error wrapping ctx.Err().
-func (c *Client) VerifyServiceLinkedRoles(ctx context.Context, opts VerifyOptions) (*FleetReport, error) {
-	o, err := opts.resolve()
+func (c *Client) VerifyServiceLinkedRoles(ctx context.Context, optFns ...func(*VerifyOptions)) (*FleetReport, error) {
+	o, err := fill(optFns).resolve()
 	if err != nil {
 		return nil, &Error{Op: opVerify, Kind: ErrInvalidOptions, Err: err}
 	}

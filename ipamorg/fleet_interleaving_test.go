@@ -28,7 +28,10 @@ func TestVerifyServiceLinkedRolesConcurrencyBound(t *testing.T) {
 		org, _ := fleetOrg(members)
 		emu := awstest.New(awstest.WithOrganization(org))
 		emu.InjectFault("AssumeRole", awstest.Fault{Latency: time.Minute})
-		r, err := memClient(t, emu).VerifyServiceLinkedRoles(t.Context(), ipamorg.VerifyOptions{Concurrency: bound, RateLimits: noLimits})
+		r, err := memClient(t, emu).VerifyServiceLinkedRoles(t.Context(), func(o *ipamorg.VerifyOptions) {
+			o.Concurrency = bound
+			o.RateLimits = noLimits
+		})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -65,8 +68,10 @@ func TestVerifyServiceLinkedRolesChecksWhileListing(t *testing.T) {
 		done := make(chan *ipamorg.FleetReport)
 		c := memClient(t, emu)
 		go func() {
-			r, err := c.VerifyServiceLinkedRoles(t.Context(), ipamorg.VerifyOptions{RateLimits: noLimits,
-				Progress: func(p ipamorg.FleetProgress) { mu.Lock(); last = p; mu.Unlock() }})
+			r, err := c.VerifyServiceLinkedRoles(t.Context(), func(o *ipamorg.VerifyOptions) {
+				o.RateLimits = noLimits
+				o.Progress = func(p ipamorg.FleetProgress) { mu.Lock(); last = p; mu.Unlock() }
+			})
 			if err != nil {
 				t.Error(err)
 			}
@@ -106,8 +111,11 @@ func TestVerifyServiceLinkedRolesCancel(t *testing.T) {
 		done := make(chan outcome)
 		c := memClient(t, emu)
 		go func() {
-			r, err := c.VerifyServiceLinkedRoles(ctx, ipamorg.VerifyOptions{Concurrency: 2, RateLimits: noLimits,
-				Progress: func(p ipamorg.FleetProgress) { last = p }})
+			r, err := c.VerifyServiceLinkedRoles(ctx, func(o *ipamorg.VerifyOptions) {
+				o.Concurrency = 2
+				o.RateLimits = noLimits
+				o.Progress = func(p ipamorg.FleetProgress) { last = p }
+			})
 			done <- outcome{r, err}
 		}()
 		synctest.Wait()

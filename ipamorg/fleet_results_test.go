@@ -39,9 +39,9 @@ func TestVerifyServiceLinkedRolesFindsEveryCase(t *testing.T) {
 	}
 
 	var progress []ipamorg.FleetProgress
-	r, err := newFromClients(t, cl).VerifyServiceLinkedRoles(t.Context(), ipamorg.VerifyOptions{
-		RateLimits: noLimits,
-		Progress:   func(p ipamorg.FleetProgress) { progress = append(progress, p) },
+	r, err := newFromClients(t, cl).VerifyServiceLinkedRoles(t.Context(), func(o *ipamorg.VerifyOptions) {
+		o.RateLimits = noLimits
+		o.Progress = func(p ipamorg.FleetProgress) { progress = append(progress, p) }
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -142,7 +142,11 @@ func TestVerifyServiceLinkedRolesRepair(t *testing.T) {
 		emu.InjectFault("CreateServiceLinkedRole", awstest.Fault{Code: "AccessDenied", Count: 1})
 		emu.InjectFault("CreateServiceLinkedRole", awstest.Fault{Drop: true, Applied: true, Count: 5})
 
-		r, err := memClient(t, emu).VerifyServiceLinkedRoles(t.Context(), ipamorg.VerifyOptions{Repair: true, Concurrency: 1, RateLimits: noLimits})
+		r, err := memClient(t, emu).VerifyServiceLinkedRoles(t.Context(), func(o *ipamorg.VerifyOptions) {
+			o.Repair = true
+			o.Concurrency = 1
+			o.RateLimits = noLimits
+		})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -190,7 +194,10 @@ func TestVerifyServiceLinkedRolesRepairRetryRefused(t *testing.T) {
 		emu := awstest.New(awstest.WithOrganization(org))
 		emu.InjectFault("CreateServiceLinkedRole", awstest.Fault{Drop: true, Applied: true, Count: 1})
 
-		r, err := memClient(t, emu).VerifyServiceLinkedRoles(t.Context(), ipamorg.VerifyOptions{Repair: true, RateLimits: noLimits})
+		r, err := memClient(t, emu).VerifyServiceLinkedRoles(t.Context(), func(o *ipamorg.VerifyOptions) {
+			o.Repair = true
+			o.RateLimits = noLimits
+		})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -216,7 +223,7 @@ func TestVerifyServiceLinkedRolesAccessRole(t *testing.T) {
 	}
 	emu := awstest.New(awstest.WithOrganization(org))
 	c := memClient(t, emu, func(o *ipamorg.Options) { o.AccessRole = "IpamFleetReader" })
-	r, err := c.VerifyServiceLinkedRoles(t.Context(), ipamorg.VerifyOptions{RateLimits: noLimits})
+	r, err := c.VerifyServiceLinkedRoles(t.Context(), func(o *ipamorg.VerifyOptions) { o.RateLimits = noLimits })
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -146,7 +146,7 @@ func TestE2EMonitoringAssumeRoleFailureRepaired(t *testing.T) {
 			t.Errorf("warning %q does not name the account and the fix", msg)
 		}
 
-		r, err := c.VerifyServiceLinkedRoles(t.Context(), ipamorg.VerifyOptions{Repair: true})
+		r, err := c.VerifyServiceLinkedRoles(t.Context(), func(o *ipamorg.VerifyOptions) { o.Repair = true })
 		if err != nil || !slices.Equal(r.Repaired(), []string{memberB}) {
 			t.Fatalf("repair: %v, %v", r, err)
 		}
@@ -348,7 +348,7 @@ func TestE2EAccessRoleIsOneSetting(t *testing.T) {
 		if _, err := c.Monitoring(t.Context()); err != nil {
 			t.Errorf("Monitoring: %v", err)
 		}
-		if r, err := c.VerifyServiceLinkedRoles(t.Context(), ipamorg.VerifyOptions{}); err != nil || !r.OK() || r.AccessRole != "IpamReader" {
+		if r, err := c.VerifyServiceLinkedRoles(t.Context()); err != nil || !r.OK() || r.AccessRole != "IpamReader" {
 			t.Errorf("verify: %+v, %v", r, err)
 		}
 		if _, err := c.Plan(t.Context(), ipamorg.Desired{State: fsm.StateNone}); !errors.Is(err, ipamorg.ErrIPAMResourcesExist) {

@@ -38,7 +38,10 @@ func TestMonitoringAtScale(t *testing.T) {
 	}
 
 	emu.ResetRequests()
-	r, err := c.VerifyServiceLinkedRoles(t.Context(), ipamorg.VerifyOptions{Concurrency: 64, RateLimits: noLimits})
+	r, err := c.VerifyServiceLinkedRoles(t.Context(), func(o *ipamorg.VerifyOptions) {
+		o.Concurrency = 64
+		o.RateLimits = noLimits
+	})
 	if err != nil || !r.OK() || r.Total != accounts || !r.ListingComplete {
 		t.Fatalf("fleet: total %d, counts %v, err %v", r.Total, r.Counts, err)
 	}
