@@ -135,7 +135,7 @@ func TestCancelAfterWriteIsUnconfirmed(t *testing.T) {
 				})
 				go func() {
 					// Cancel once the write has been answered.
-					for succeeded(emu, s.op) == 0 {
+					for emu.CountSucceeded(s.op) == 0 {
 						time.Sleep(time.Second)
 					}
 					cancel()

@@ -54,7 +54,7 @@ func TestVerifyServiceLinkedRolesListingErrors(t *testing.T) {
 		if !errors.Is(err, ipamorg.ErrAccessDenied) || r != nil {
 			t.Errorf("got %v, %v", r, err)
 		}
-		if n := countOf(emu, "AssumeRole") + countOf(emu, "GetRole"); n != 0 {
+		if n := emu.CountCalls("AssumeRole") + emu.CountCalls("GetRole"); n != 0 {
 			t.Errorf("%d accounts checked", n)
 		}
 	})

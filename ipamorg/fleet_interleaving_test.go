@@ -39,7 +39,7 @@ func TestVerifyServiceLinkedRolesConcurrencyBound(t *testing.T) {
 			t.Errorf("report %+v", r)
 		}
 		arrived := map[time.Time]int{}
-		for _, req := range requestsFor(emu, "AssumeRole") {
+		for _, req := range emu.Calls("AssumeRole") {
 			arrived[req.Time]++
 		}
 		if len(arrived) != members/bound {
@@ -83,7 +83,7 @@ func TestVerifyServiceLinkedRolesChecksWhileListing(t *testing.T) {
 			t.Errorf("progress %+v while the second page is held, want the first page checked", last)
 		}
 		mu.Unlock()
-		if n := countOf(emu, "ListAccounts"); n != 1 {
+		if n := emu.CountCalls("ListAccounts"); n != 1 {
 			t.Errorf("%d pages answered, want 1", n)
 		}
 		r := <-done
@@ -130,13 +130,13 @@ func TestVerifyServiceLinkedRolesCancel(t *testing.T) {
 		// The accounts whose role was read: the caller's and the three
 		// assumed into.
 		want := map[string]ipamorg.RoleResult{}
-		for _, a := range callersOf(emu, "GetRole") {
+		for _, a := range emu.Callers("GetRole") {
 			want[a] = ipamorg.RolePresent
 		}
 		if got := results(o.r); len(want) != 4 || want[mgmt] == "" || !maps.Equal(got, want) {
 			t.Errorf("results %v, want %v (cancelled accounts are left out)", got, want)
 		}
-		if got := codesOf(requestsFor(emu, "AssumeRole")); !slices.Equal(got, []string{"", "", "", "RequestCanceled", "RequestCanceled"}) {
+		if got := codesOf(emu.Calls("AssumeRole")); !slices.Equal(got, []string{"", "", "", "RequestCanceled", "RequestCanceled"}) {
 			t.Errorf("AssumeRole answered %q, want three, then the two in flight cancelled", got)
 		}
 		if last != (ipamorg.FleetProgress{Listed: 11, Checked: 4, ListingDone: true}) {

@@ -101,10 +101,10 @@ func TestVerifyServiceLinkedRolesFindsEveryCase(t *testing.T) {
 	// Four roles assumed, the one denied member 2's (above); the caller's
 	// own account read with its own credentials; the suspended accounts
 	// never reached.
-	if got := codesOf(requestsFor(emu, "AssumeRole")); len(got) != 4 || slices.Index(got, "AccessDenied") < 0 {
+	if got := codesOf(emu.Calls("AssumeRole")); len(got) != 4 || slices.Index(got, "AccessDenied") < 0 {
 		t.Errorf("AssumeRole answered %q, want four, one AccessDenied", got)
 	}
-	if got, want := callersOf(emu, "GetRole"), []string{mgmt, member(0), member(1), member(3)}; !slices.Equal(slices.Sorted(slices.Values(got)), want) {
+	if got, want := emu.Callers("GetRole"), []string{mgmt, member(0), member(1), member(3)}; !slices.Equal(slices.Sorted(slices.Values(got)), want) {
 		t.Errorf("GetRole in %v, want %v", got, want)
 	}
 	wantNoWrites(t, emu)
@@ -162,7 +162,7 @@ func TestVerifyServiceLinkedRolesRepair(t *testing.T) {
 		}
 		lost := slices.Repeat([]string{"ConnectionDropped"}, 5)
 		wantSent, wantCodes := append([]string{mgmt, member(0), member(3)}, slices.Repeat([]string{member(4)}, 5)...), append([]string{"", "", "AccessDenied"}, lost...)
-		if sent, codes := callersOf(emu, "CreateServiceLinkedRole"), codesOf(requestsFor(emu, "CreateServiceLinkedRole")); !slices.Equal(sent, wantSent) || !slices.Equal(codes, wantCodes) {
+		if sent, codes := emu.Callers("CreateServiceLinkedRole"), codesOf(emu.Calls("CreateServiceLinkedRole")); !slices.Equal(sent, wantSent) || !slices.Equal(codes, wantCodes) {
 			t.Errorf("CreateServiceLinkedRole sent in %v, answered %q; want %v, %q", sent, codes, wantSent, wantCodes)
 		}
 		if got, want := emu.Snapshot().IPAMRoleAccounts(), []string{mgmt, member(0), member(1), member(2), member(4)}; !slices.Equal(got, want) {
@@ -204,7 +204,7 @@ func TestVerifyServiceLinkedRolesRepairRetryRefused(t *testing.T) {
 		if got := results(r)[mgmt]; got != ipamorg.RoleRepaired {
 			t.Errorf("management account %s, want %s (reason %q)", got, ipamorg.RoleRepaired, r.Accounts[0].RepairError)
 		}
-		if codes := codesOf(requestsFor(emu, "CreateServiceLinkedRole")); !slices.Equal(codes, []string{"ConnectionDropped", "InvalidInput"}) {
+		if codes := codesOf(emu.Calls("CreateServiceLinkedRole")); !slices.Equal(codes, []string{"ConnectionDropped", "InvalidInput"}) {
 			t.Errorf("CreateServiceLinkedRole answered %q, want the lost answer then the refused retry", codes)
 		}
 		if got := emu.Snapshot().IPAMRoleAccounts(); !slices.Equal(got, []string{mgmt, member(0)}) {
@@ -227,10 +227,10 @@ func TestVerifyServiceLinkedRolesAccessRole(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !r.OK() || r.AccessRole != "IpamFleetReader" || countOf(emu, "AssumeRole") != 2 {
-		t.Errorf("ok %v access role %q, %d AssumeRole", r.OK(), r.AccessRole, countOf(emu, "AssumeRole"))
+	if !r.OK() || r.AccessRole != "IpamFleetReader" || emu.CountCalls("AssumeRole") != 2 {
+		t.Errorf("ok %v access role %q, %d AssumeRole", r.OK(), r.AccessRole, emu.CountCalls("AssumeRole"))
 	}
-	if got, want := callersOf(emu, "GetRole"), []string{mgmt, member(0), member(1)}; !slices.Equal(slices.Sorted(slices.Values(got)), want) {
+	if got, want := emu.Callers("GetRole"), []string{mgmt, member(0), member(1)}; !slices.Equal(slices.Sorted(slices.Values(got)), want) {
 		t.Errorf("GetRole in %v, want %v", got, want)
 	}
 }

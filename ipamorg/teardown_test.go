@@ -116,7 +116,7 @@ func TestE2EPurge(t *testing.T) {
 				t.Errorf("purge wrote in the management account: %+v", w)
 			}
 		}
-		if countOf(emu, "GetServiceLinkedRoleDeletionStatus") < 2 {
+		if emu.CountCalls("GetServiceLinkedRoleDeletionStatus") < 2 {
 			t.Error("the deletion tasks were not polled")
 		}
 

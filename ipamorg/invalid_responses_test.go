@@ -65,7 +65,7 @@ type hostile struct {
 	writeApplies bool
 
 	// ipams and discovered are what the administrator's account shows
-	// (hostile_ipam_test.go): its IPAMs, and what their discovery lists.
+	// (monitoring_invalid_responses_test.go): its IPAMs, and what their discovery lists.
 	ipams      []ec2types.Ipam
 	discovered []ec2types.IpamDiscoveredAccount
 

@@ -506,12 +506,12 @@ func TestProcessesSameDesired(t *testing.T) {
 						for _, w := range srv.Writes() {
 							codes, ok := ph.ok[w.Operation]
 							if !ok || !w.Succeeded() && !slices.Contains(codes, w.Code) {
-								t.Errorf("%s: unexpected write %s (%s) in %v", name, w.Operation, w.Code, writeLog(srv.Emulator))
+								t.Errorf("%s: unexpected write %s (%s) in %v", name, w.Operation, w.Code, srv.WriteLog())
 							}
 						}
 						var counts []string
 						for op := range ph.ok {
-							attempts, okays := countOf(srv.Emulator, op), succeeded(srv.Emulator, op)
+							attempts, okays := srv.CountCalls(op), srv.CountSucceeded(op)
 							counts = append(counts, fmt.Sprintf("%s %d (%d ok)", op, attempts, okays))
 							if attempts < 1 || attempts > n {
 								t.Errorf("%s: %d %s by %d processes", name, attempts, op, n)
@@ -525,7 +525,7 @@ func TestProcessesSameDesired(t *testing.T) {
 
 						before := len(srv.Writes())
 						if _, err := relParentClient(t, srv).Reconcile(t.Context(), ph.desired); err != nil || len(srv.Writes()) != before {
-							t.Errorf("%s: reconcile after the race: %v, writes %v", name, err, writeLog(srv.Emulator)[before:])
+							t.Errorf("%s: reconcile after the race: %v, writes %v", name, err, srv.WriteLog()[before:])
 						}
 					}
 				}
@@ -608,12 +608,12 @@ func TestProcessesDifferentAdmins(t *testing.T) {
 					}
 					for _, w := range srv.Writes() {
 						if w.Operation != "EnableIpamOrganizationAdminAccount" || !w.Succeeded() && w.Code != "IpamOrganizationDelegatedAdminLimitExceeded" {
-							t.Errorf("%s: unexpected write %s (%s) in %v", name, w.Operation, w.Code, writeLog(srv.Emulator))
+							t.Errorf("%s: unexpected write %s (%s) in %v", name, w.Operation, w.Code, srv.WriteLog())
 						}
 					}
-					enables, ok := countOf(srv.Emulator, "EnableIpamOrganizationAdminAccount"), succeeded(srv.Emulator, "EnableIpamOrganizationAdminAccount")
+					enables, ok := srv.CountCalls("EnableIpamOrganizationAdminAccount"), srv.CountSucceeded("EnableIpamOrganizationAdminAccount")
 					if ok != 1 {
-						t.Errorf("%s: %d successful EnableIpamOrganizationAdminAccount, want 1: %v", name, ok, writeLog(srv.Emulator))
+						t.Errorf("%s: %d successful EnableIpamOrganizationAdminAccount, want 1: %v", name, ok, srv.WriteLog())
 					}
 					t.Logf("%s: outcomes %v; EnableIpamOrganizationAdminAccount %d (%d ok)", name, relTally(results), enables, ok)
 				}

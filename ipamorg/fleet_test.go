@@ -149,7 +149,7 @@ func TestE2EFleetRepairRefusedBeforeDelegation(t *testing.T) {
 	if !errors.Is(err, ipamorg.ErrNoDelegatedAdmin) || r != nil {
 		t.Errorf("got %v, %v; want ErrNoDelegatedAdmin", r, err)
 	}
-	if n := countOf(srv.Emulator, "ListAccounts") + countOf(srv.Emulator, "AssumeRole"); n != 0 {
+	if n := srv.CountCalls("ListAccounts") + srv.CountCalls("AssumeRole"); n != 0 {
 		t.Errorf("%d accounts listed or assumed into before refusing", n)
 	}
 	if w := srv.Writes(); len(w) != 0 {
@@ -180,7 +180,7 @@ func TestE2EFleetRepairHonoursContext(t *testing.T) {
 		if n := strings.Count(err.Error(), "context deadline exceeded"); n != 1 {
 			t.Errorf("error %q says so %d times", err, n)
 		}
-		if n := countOf(emu, "ListAccounts"); n != 0 {
+		if n := emu.CountCalls("ListAccounts"); n != 0 {
 			t.Errorf("the queued repair listed accounts %d times", n)
 		}
 		if err := <-first; err != nil {
