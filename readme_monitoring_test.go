@@ -66,7 +66,7 @@ func readmeTeardown(ctx context.Context, c *ipamorg.Client) error {
 
 // readmePurge is README's purge snippet.
 func readmePurge(ctx context.Context, c *ipamorg.Client) error {
-	r, err := c.VerifyServiceLinkedRoles(ctx, ipamorg.VerifyOptions{Purge: true}) // after the teardown
+	r, err := c.VerifyServiceLinkedRoles(ctx, func(o *ipamorg.VerifyOptions) { o.Purge = true }) // after the teardown
 	if err != nil {
 		return err // ErrIntegrationActive while trusted or delegated
 	}
@@ -86,7 +86,11 @@ func readmeAccessOptions(cfg aws.Config) (*ipamorg.Client, error) {
 // readmePolicies is README's "Permissions" snippet of the policies by
 // account.
 func readmePolicies() {
-	p := ipamorg.RequiredPolicies(ipamorg.PolicyOptions{Events: fsm.Events(), Monitoring: true, AccessRole: "audit/IpamReader"})
+	p := ipamorg.RequiredPolicies(func(o *ipamorg.PolicyOptions) {
+		o.Events = fsm.Events()
+		o.Monitoring = true
+		o.AccessRole = "audit/IpamReader"
+	})
 	fmt.Println(p.Management) // for the management account's principal
 	fmt.Println(p.IPAMAdmin)  // for audit/IpamReader in the delegated administrator's account
 }
@@ -141,7 +145,10 @@ func TestREADMEAccessOptions(t *testing.T) {
 		t.Fatal(err)
 	}
 	readmePolicies()
-	if p := ipamorg.RequiredPolicies(ipamorg.PolicyOptions{Monitoring: true, AccessRole: "audit/IpamReader"}); !strings.Contains(p.Management, "role/audit/IpamReader") {
+	if p := ipamorg.RequiredPolicies(func(o *ipamorg.PolicyOptions) {
+		o.Monitoring = true
+		o.AccessRole = "audit/IpamReader"
+	}); !strings.Contains(p.Management, "role/audit/IpamReader") {
 		t.Errorf("management policy:\n%s", p.Management)
 	}
 }

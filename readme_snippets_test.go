@@ -99,9 +99,9 @@ func readmeFSM(ctx context.Context) error {
 	}
 	fmt.Println(events) // [remove-delegate disable-trusted-access delete-service-linked-role]
 
-	m := fsm.New(fsm.StateNone, nil) // nil: no callback on transitions
+	m := fsm.New[any](fsm.StateNone, nil) // nil: no callback on transitions
 	// No admin to remove in none: ErrInvalidTransition, and the state stays.
-	err = m.Fire(ctx, fsm.EventRemoveDelegate)
+	err = m.Fire(ctx, fsm.EventRemoveDelegate, nil)
 	fmt.Println(errors.Is(err, fsm.ErrInvalidTransition), m.Current()) // true none
 	return nil
 }

@@ -9,12 +9,13 @@ import (
 )
 
 // Machine tracks one organization's place in the lifecycle and reports
-// each transition it makes. It is safe for concurrent use; Fire calls are
-// serialised.
-type Machine struct {
+// each transition it makes, with a detail of type T that the caller gives
+// Fire (what the transition was, for the library: its Transition). It is
+// safe for concurrent use; Fire calls are serialised.
+type Machine[T any] struct {
 	m *looplab.FSM
 	// onChange is called by looplab's after-event callbacks.
-	onChange func(ctx context.Context, c Change, args ...any)
+	onChange func(ctx context.Context, c Change, detail T)
 }
 
 // Change is one transition the machine made.
@@ -28,10 +29,10 @@ type Change struct {
 //
 // onChange, if not nil, is called after each transition, from the
 // machine's own after-event callback, before Fire returns: with the change
-// and the args given to Fire. It runs on the goroutine that called Fire and
-// must not call Fire itself.
-func New(initial State, onChange func(ctx context.Context, c Change, args ...any)) *Machine {
-	mc := &Machine{onChange: onChange}
+// and the detail given to Fire. It runs on the goroutine that called Fire
+// and must not call Fire itself.
+func New[T any](initial State, onChange func(ctx context.Context, c Change, detail T)) *Machine[T] {
+	mc := &Machine[T]{onChange: onChange}
 	mc.m = looplab.NewFSM(string(initial), looplabEvents(), mc.callbacks())
 	return mc
 }
@@ -54,7 +55,7 @@ func looplabEvents() looplab.Events {
 // after_<event> callback runs once the event has moved the machine, also
 // for a row that leads from a state back to itself, where looplab enters no
 // state.
-func (mc *Machine) callbacks() looplab.Callbacks {
+func (mc *Machine[T]) callbacks() looplab.Callbacks {
 	if mc.onChange == nil {
 		return nil
 	}
@@ -67,22 +68,26 @@ func (mc *Machine) callbacks() looplab.Callbacks {
 
 func afterKey(e Event) string { return "after_" + string(e) }
 
-func (mc *Machine) after(ctx context.Context, e *looplab.Event) {
-	mc.onChange(ctx, Change{Event: Event(e.Event), From: State(e.Src), To: State(e.Dst)}, e.Args...)
+func (mc *Machine[T]) after(ctx context.Context, e *looplab.Event) {
+	var detail T
+	if len(e.Args) == 1 {
+		detail, _ = e.Args[0].(T) // Fire passes one, a T
+	}
+	mc.onChange(ctx, Change{Event: Event(e.Event), From: State(e.Src), To: State(e.Dst)}, detail)
 }
 
 // Current returns the machine's state.
-func (mc *Machine) Current() State { return State(mc.m.Current()) }
+func (mc *Machine[T]) Current() State { return State(mc.m.Current()) }
 
-// Fire moves the machine by e, passing args to the onChange callback. It
+// Fire moves the machine by e, passing detail to the onChange callback. It
 // returns a *TransitionError, which wraps ErrInvalidTransition, when e is
 // not allowed in the current state, and the context's error when ctx is
 // already done; the machine does not move then.
-func (mc *Machine) Fire(ctx context.Context, e Event, args ...any) error {
+func (mc *Machine[T]) Fire(ctx context.Context, e Event, detail T) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	err := mc.m.Event(ctx, string(e), args...)
+	err := mc.m.Event(ctx, string(e), detail)
 	var (
 		invalid  looplab.InvalidEventError
 		unknown  looplab.UnknownEventError

@@ -22,14 +22,14 @@ var want = map[State]map[Event]State{
 type recorder struct {
 	mu      sync.Mutex
 	changes []Change
-	args    [][]any
+	details []string
 }
 
-func (r *recorder) onChange(_ context.Context, c Change, args ...any) {
+func (r *recorder) onChange(_ context.Context, c Change, detail string) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.changes = append(r.changes, c)
-	r.args = append(r.args, args)
+	r.details = append(r.details, detail)
 }
 
 func (r *recorder) got() []Change {
@@ -62,8 +62,8 @@ func TestFireEveryStateEventPair(t *testing.T) {
 				if m.Current() != to {
 					t.Fatalf("Current = %s, want %s", m.Current(), to)
 				}
-				if h := rec.got(); len(h) != 1 || h[0] != (Change{e, from, to}) || len(rec.args[0]) != 1 || rec.args[0][0] != "detail" {
-					t.Fatalf("reported %v with args %v", h, rec.args)
+				if h := rec.got(); len(h) != 1 || h[0] != (Change{e, from, to}) || rec.details[0] != "detail" {
+					t.Fatalf("reported %v with details %q", h, rec.details)
 				}
 			})
 		}
@@ -82,14 +82,14 @@ func TestTargetMatchesMachine(t *testing.T) {
 }
 
 func TestFireUnknownEventAndState(t *testing.T) {
-	if err := New(StateNone, nil).Fire(context.Background(), "bogus"); !errors.Is(err, ErrInvalidTransition) {
+	if err := New[string](StateNone, nil).Fire(context.Background(), "bogus", ""); !errors.Is(err, ErrInvalidTransition) {
 		t.Errorf("unknown event: %v", err)
 	}
-	if err := New("bogus", nil).Fire(context.Background(), EventDelegate); !errors.Is(err, ErrInvalidTransition) {
+	if err := New[string]("bogus", nil).Fire(context.Background(), EventDelegate, ""); !errors.Is(err, ErrInvalidTransition) {
 		t.Errorf("unknown state: %v", err)
 	}
 	for _, e := range Events() {
-		if err := New(StateUnknown, nil).Fire(context.Background(), e); !errors.Is(err, ErrInvalidTransition) {
+		if err := New[string](StateUnknown, nil).Fire(context.Background(), e, ""); !errors.Is(err, ErrInvalidTransition) {
 			t.Errorf("%s from %s: %v", e, StateUnknown, err)
 		}
 	}
@@ -100,7 +100,7 @@ func TestFireCancelledContext(t *testing.T) {
 	cancel()
 	var rec recorder
 	m := New(StateNone, rec.onChange)
-	if err := m.Fire(ctx, EventEnableTrustedAccess); !errors.Is(err, context.Canceled) {
+	if err := m.Fire(ctx, EventEnableTrustedAccess, ""); !errors.Is(err, context.Canceled) {
 		t.Fatalf("Fire = %v, want context.Canceled", err)
 	}
 	if m.Current() != StateNone || len(rec.got()) != 0 {
@@ -118,7 +118,7 @@ func TestCallbackKeys(t *testing.T) {
 	for _, e := range Events() {
 		known[string(e)] = true
 	}
-	cbs := New(StateNone, func(context.Context, Change, ...any) {}).callbacks()
+	cbs := New(StateNone, func(context.Context, Change, string) {}).callbacks()
 	if len(cbs) == 0 {
 		t.Fatal("no callbacks")
 	}
@@ -133,7 +133,7 @@ func TestCallbackKeys(t *testing.T) {
 	m := New(StateNone, rec.onChange)
 	cycle := []Event{EventEnableTrustedAccess, EventDelegate, EventRemoveDelegate, EventDisableTrustedAccess, EventDeleteServiceLinkedRole}
 	for _, e := range cycle {
-		if err := m.Fire(context.Background(), e); err != nil {
+		if err := m.Fire(context.Background(), e, ""); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -159,16 +159,16 @@ func TestSelfLoopRow(t *testing.T) {
 
 	var rec recorder
 	m := New(StateDelegated, rec.onChange)
-	if err := m.Fire(context.Background(), repair, 1); err != nil {
+	if err := m.Fire(context.Background(), repair, "1"); err != nil {
 		t.Fatal(err)
 	}
 	if h := rec.got(); m.Current() != StateDelegated || len(h) != 1 || h[0] != (Change{repair, StateDelegated, StateDelegated}) {
 		t.Fatalf("state %s, reported %v", m.Current(), h)
 	}
-	if err := m.Fire(context.Background(), repair); err != nil {
+	if err := m.Fire(context.Background(), repair, ""); err != nil {
 		t.Fatal(err)
 	}
-	if err := New(StateTrusted, nil).Fire(context.Background(), repair); !errors.Is(err, ErrInvalidTransition) {
+	if err := New[string](StateTrusted, nil).Fire(context.Background(), repair, ""); !errors.Is(err, ErrInvalidTransition) {
 		t.Errorf("repair from trusted: %v", err)
 	}
 	for _, from := range States() {
@@ -201,7 +201,7 @@ func TestMachineConcurrentUse(t *testing.T) {
 		go func() {
 			defer wg.Done()
 			_ = m.Current()
-			if m.Fire(context.Background(), EventDelegate) == nil {
+			if m.Fire(context.Background(), EventDelegate, "") == nil {
 				mu.Lock()
 				won++
 				mu.Unlock()

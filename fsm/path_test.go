@@ -41,9 +41,9 @@ func TestPathWalks(t *testing.T) {
 			if len(path) > len(States())-1 {
 				t.Errorf("Path(%s, %s) = %v is longer than any shortest path can be", from, to, path)
 			}
-			m := New(from, nil)
+			m := New[struct{}](from, nil)
 			for _, e := range path {
-				if err := m.Fire(context.Background(), e); err != nil {
+				if err := m.Fire(context.Background(), e, struct{}{}); err != nil {
 					t.Fatalf("Path(%s, %s) = %v: %v", from, to, path, err)
 				}
 			}

@@ -111,6 +111,13 @@ func (c *Client) Apply(ctx context.Context, p *Plan) (*Result, error) {
 		return res, notDone(&Error{Op: op, Kind: ErrStalePlan, Last: st,
 			Err: fmt.Errorf("planned from %s (admin %s), now %s (admin %s)", p.Status.State, orNone(p.Status.DelegatedAdmin), st.State, orNone(st.DelegatedAdmin))})
 	}
+	if len(p.Steps) > 0 {
+		// The fresh status is checked as Plan checked its own; a plan
+		// with nothing to do has nothing to refuse.
+		if err := guardStatus(st); err != nil {
+			return res, notDone(asError(op, err))
+		}
+	}
 	return c.run(ctx, op, st, p.Steps, p.Desired, true, pre)
 }
 
@@ -156,7 +163,7 @@ func (c *Client) Reconcile(ctx context.Context, d Desired) (*Result, error) {
 	}
 	defer c.writeMu.Unlock()
 
-	p, err := c.plan(ctx, d)
+	p, err := c.plan(ctx, d) // d validated above
 	if err != nil {
 		e := asError(op, err)
 		if p != nil {
@@ -169,28 +176,24 @@ func (c *Client) Reconcile(ctx context.Context, d Desired) (*Result, error) {
 	return c.run(ctx, op, p.Status, p.Steps, d, false, nil)
 }
 
-// run takes steps toward d from st, which was just observed, with the
-// write lock held. guard says whether the guards still have to run, with
-// pre the guard reads made alongside the observation of st. Each AWS call
-// (one per group, see groupAt) is confirmed, then the lifecycle machine
-// makes its transitions, and its callback reports each to the logger and
-// Options.OnTransition.
+// run takes steps toward d from st, which was just observed and checked
+// (guardStatus), with the write lock held. guard says whether the steps'
+// guards still have to run, with pre the guard reads made alongside the
+// observation of st. Each AWS call (one per group, see groupAt) is
+// confirmed, then the lifecycle machine makes its transitions, and its
+// callback reports each to the logger and Options.OnTransition.
 func (c *Client) run(ctx context.Context, op string, st *Status, steps []Step, d Desired, guard bool, pre *guardReads) (*Result, error) {
 	res := &Result{Status: st, Transitions: []Transition{}}
-	events := make([]fsm.Event, len(steps))
-	for i, s := range steps {
-		events[i] = s.Event
-	}
+	events := Events(steps)
 	if guard {
-		if err := c.guard(ctx, st, steps, d, pre); err != nil {
+		if err := c.guardSteps(ctx, st, steps, d, pre); err != nil {
 			e := asError(op, err)
 			e.progress(events, 0, 0)
 			return res, e
 		}
 	}
 
-	m := fsm.New(st.State, func(ctx context.Context, _ fsm.Change, args ...any) {
-		t := args[0].(Transition)
+	m := fsm.New(st.State, func(ctx context.Context, _ fsm.Change, t Transition) {
 		res.Transitions = append(res.Transitions, t)
 		c.opts.Logger.InfoContext(ctx, "ipamorg: transition", "event", t.Event, "from", t.From, "to", t.To, "account", t.Account, "duration", t.Duration)
 		if c.opts.OnTransition != nil {

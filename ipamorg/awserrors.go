@@ -6,21 +6,19 @@ import (
 
 	orgtypes "github.com/aws/aws-sdk-go-v2/service/organizations/types"
 	"github.com/aws/smithy-go"
+
+	"github.com/ipamorg/sdk/internal/awscall"
 )
 
-// AWS error codes the package maps or treats specially. The IpamOrganization…
+// AWS error codes the package maps or treats specially (those of access
+// denied and of concurrent modification are internal/awscall's). The IpamOrganization…
 // codes are not in AWS's documentation; they are what EC2 returns in
 // practice (see docs/aws-behaviour.md).
 const (
-	codeAccessDeniedException           = "AccessDeniedException" // Organizations
-	codeUnauthorizedOperation           = "UnauthorizedOperation" // EC2
-	codeDryRunOperation                 = "DryRunOperation"       // EC2: a DryRun request would have succeeded
-	codeAccessDenied                    = "AccessDenied"          // IAM, STS
+	codeDryRunOperation                 = "DryRunOperation" // EC2: a DryRun request would have succeeded
 	codeOrganizationsNotInUse           = "AWSOrganizationsNotInUseException"
 	codeAccountNotFound                 = "AccountNotFoundException"
 	codeConstraintViolation             = "ConstraintViolationException"
-	codeConcurrentModification          = "ConcurrentModificationException"
-	codeConcurrentModificationIAM       = "ConcurrentModification" // IAM's code for the same exception
 	codeIpamAccountNotFound             = "IpamOrganizationAccountNotFound"
 	codeIpamAccountNotRegistered        = "IpamOrganizationAccountNotRegistered"
 	codeIpamDelegatedAdminLimitExceeded = "IpamOrganizationDelegatedAdminLimitExceeded"
@@ -28,16 +26,6 @@ const (
 	codeNoSuchEntity                    = "NoSuchEntity"
 	reasonOrganizationNotInAllFeatures  = orgtypes.ConstraintViolationExceptionReasonOrganizationNotInAllFeaturesMode
 )
-
-// errorCode returns the AWS error code of err, or "" when err is not an AWS
-// API error.
-func errorCode(err error) string {
-	var ae smithy.APIError
-	if errors.As(err, &ae) {
-		return ae.ErrorCode()
-	}
-	return ""
-}
 
 // classify maps an error to the sentinel that names its category, or nil
 // when it has none: the Kind of an *Error it wraps, ErrInvalidResponse,
@@ -52,9 +40,10 @@ func classify(err error) error {
 	if errors.Is(err, ErrInvalidResponse) {
 		return ErrInvalidResponse
 	}
-	switch errorCode(err) {
-	case codeAccessDeniedException, codeUnauthorizedOperation, codeAccessDenied:
+	if awscall.AccessDenied(err) {
 		return ErrAccessDenied
+	}
+	switch awscall.ErrorCode(err) {
 	case codeOrganizationsNotInUse:
 		return ErrOrganizationNotFound
 	case codeIpamAccountNotFound, codeAccountNotFound:
@@ -87,17 +76,4 @@ func invalidParameter(err error) error {
 		return ErrAccountNotInOrganization
 	}
 	return ErrInvalidParameter
-}
-
-// outcomeUnknown reports whether err leaves unknown whether AWS carried out
-// the call: the connection failed with no answer from AWS (the SDK's
-// RequestSendError, after its own retries), so the request may have been
-// applied and only its response lost. An AWS error answer, or the end of
-// the context, is not unknown in this sense.
-func outcomeUnknown(err error) bool {
-	if err == nil || isContextErr(err) || errorCode(err) != "" {
-		return false
-	}
-	var conn interface{ ConnectionError() bool }
-	return errors.As(err, &conn) && conn.ConnectionError()
 }

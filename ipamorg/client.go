@@ -4,12 +4,9 @@ import (
 	"fmt"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/ec2"
-	"github.com/aws/aws-sdk-go-v2/service/iam"
-	"github.com/aws/aws-sdk-go-v2/service/organizations"
-	"github.com/aws/aws-sdk-go-v2/service/sts"
 
 	"github.com/ipamorg/sdk/awsclient"
+	"github.com/ipamorg/sdk/internal/awscall"
 )
 
 // The IPAM service principal and its service-linked role.
@@ -35,15 +32,14 @@ type Client struct {
 
 	// writeMu serialises the writing methods: each observes, then writes
 	// on the strength of what it observed, and must not race another
-	// writer in between.
-	writeMu writeLock
+	// writer in between. A view of the Client made for one operation
+	// (withCalls) shares it.
+	writeMu *writeLock
 
-	// The per-operation options every call passes to its SDK client
-	// (see calls.go).
-	orgOpt func(*organizations.Options)
-	ec2Opt func(*ec2.Options)
-	stsOpt func(*sts.Options)
-	iamOpt func(*iam.Options)
+	// calls are the per-operation options every call passes to its SDK
+	// client: the SDK's retryer as Options.Retry says, and the attempt
+	// recorder (see internal/awscall).
+	calls *awscall.Calls
 }
 
 // New returns a Client over c. It makes no AWS call. It fails, with an
@@ -54,22 +50,28 @@ func New(c awsclient.Clients, optFns ...func(*Options)) (*Client, error) {
 	if err := c.Validate(); err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrInvalidOptions, err)
 	}
-	var o Options
-	for _, fn := range optFns {
-		if fn != nil {
-			fn(&o)
-		}
-	}
-	o, err := o.resolve()
+	o, err := fill(optFns).resolve()
 	if err != nil {
 		return nil, err
 	}
-	cl := &Client{aws: c, opts: o}
-	cl.serviceOptions()
+	cl := &Client{aws: c, opts: o, writeMu: &writeLock{}}
+	cl.calls = cl.newCalls(awscall.Middleware{})
 	// Made here, not on first use: a channel made inside a
 	// testing/synctest bubble must not be used outside it.
 	cl.writeMu.init()
 	return cl, nil
+}
+
+// newCalls returns the per-operation options of the Client's calls, with
+// mw added to the SDK's stacks.
+func (c *Client) newCalls(mw awscall.Middleware) *awscall.Calls {
+	return awscall.New(c.opts.Logger, awscall.Retry{MaxAttempts: c.opts.Retry.MaxAttempts, MaxBackoff: c.opts.Retry.MaxBackoff}, mw)
+}
+
+// withCalls returns a view of c whose AWS calls pass calls instead of c's:
+// the same clients, options and write lock.
+func (c *Client) withCalls(calls *awscall.Calls) *Client {
+	return &Client{aws: c.aws, opts: c.opts, writeMu: c.writeMu, calls: calls}
 }
 
 // NewFromConfig returns a Client over the AWS SDK's clients for cfg, as New

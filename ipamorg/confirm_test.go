@@ -93,7 +93,7 @@ func TestConfirmationPollsOneRead(t *testing.T) {
 				}
 				// The lag is 2s and the first delays 250ms, 375ms, ...:
 				// at least 4 polls of the read that shows the change.
-				if n := countOf(emu, reads[0]); n < 4 {
+				if n := emu.CountCalls(reads[0]); n < 4 {
 					t.Errorf("%d polls of %s: the confirmation did not poll through the lag", n, reads[0])
 				}
 
@@ -128,10 +128,7 @@ func TestConfirmationLifecycleCalls(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
-		got := map[string]int{}
-		for _, r := range emu.Requests() {
-			got[r.Operation]++
-		}
+		got := emu.CallCounts()
 		want := map[string]int{
 			// Two Observes.
 			"GetCallerIdentity": 2, "DescribeOrganization": 2,
@@ -205,7 +202,7 @@ func TestConfirmationLostAnswerLooksWithOneRead(t *testing.T) {
 				if _, err := c.Reconcile(t.Context(), s.desired); err != nil {
 					t.Fatal(err)
 				}
-				if n := countOf(emu, s.op); n != 5 {
+				if n := emu.CountCalls(s.op); n != 5 {
 					t.Errorf("%s sent %d times, want the SDK's 5", s.op, n)
 				}
 				// Lost answers leave no deletion task to poll: the look

@@ -67,6 +67,15 @@
 // that does not come in time is ErrWaitTimeout. A cancelled context returns
 // at once with the context's error joined with the last AWS error.
 //
+// # Options
+//
+// Every function with options takes them as the AWS SDK does: functional
+// options, optFns ...func(*XOptions), that fill in a struct from its zero
+// value (Options for New, VerifyOptions, RemoveOptions, PolicyOptions); a
+// zero field takes its default:
+//
+//	c.VerifyServiceLinkedRoles(ctx, func(o *ipamorg.VerifyOptions) { o.Repair = true })
+//
 // # Fleet verification
 //
 // After delegation IPAM needs AWSServiceRoleForIPAM in every member account;

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/ipamorg/sdk/fsm"
+	"github.com/ipamorg/sdk/internal/awscall"
 )
 
 // The sentinels below are the categories of every error the package returns.
@@ -108,7 +109,7 @@ var (
 	// output and no error, a pagination token that repeats, more pages than
 	// the package reads, a required field missing. A write so answered may
 	// have been applied: it is in the *Error's Unconfirmed.
-	ErrInvalidResponse = errors.New("ipamorg: invalid response from aws")
+	ErrInvalidResponse = awscall.ErrInvalidResponse
 	// ErrWriteFailed: an EC2 write answered Success=false: AWS says it did
 	// not make the change, and gives no reason.
 	ErrWriteFailed = errors.New("ipamorg: aws reported the write as not successful")
@@ -138,7 +139,7 @@ var terminal = []error{
 // Unconfirmed steps (a retry observes where the write got to), and for the
 // end of a context. A controller requeues when it is false.
 func IsTerminal(err error) bool {
-	if err == nil || isContextErr(err) {
+	if err == nil || awscall.IsContextErr(err) {
 		return false
 	}
 	var e *Error

@@ -89,7 +89,7 @@ func TestWriteErrors(t *testing.T) {
 					t.Errorf("error kind %v op %q, want %v reconcile", e.Kind, e.Op, tt.kind)
 				}
 				wantProgress(t, e, tt.done, nil, tt.notDone)
-				if res == nil || !slices.Equal(events(res.Transitions), tt.done) {
+				if res == nil || !slices.Equal(ipamorg.Events(res.Transitions), tt.done) {
 					t.Errorf("result %+v, want transitions %v", res, tt.done)
 				}
 				if msg := err.Error(); !strings.HasPrefix(msg, "ipamorg: reconcile "+tt.label) || strings.HasSuffix(msg, ".") {
@@ -135,7 +135,7 @@ func TestCancelAfterWriteIsUnconfirmed(t *testing.T) {
 				})
 				go func() {
 					// Cancel once the write has been answered.
-					for succeeded(emu, s.op) == 0 {
+					for emu.CountSucceeded(s.op) == 0 {
 						time.Sleep(time.Second)
 					}
 					cancel()

@@ -9,6 +9,7 @@ import (
 
 	"github.com/ipamorg/sdk/awsclient"
 	"github.com/ipamorg/sdk/fsm"
+	"github.com/ipamorg/sdk/internal/awscall"
 )
 
 // eventSpec is everything the package knows about one lifecycle event: the
@@ -38,7 +39,7 @@ type eventSpec struct {
 	// event alone does not (Plan.String prints it).
 	why string
 	// write sends the step's call. applied reports whether reads already
-	// show the step taken: callWrite's look after a lost answer.
+	// show the step taken: awscall.CallWrite's look after a lost answer.
 	write func(ctx context.Context, c *Client, s Step, applied func(context.Context) bool) error
 	// reread re-reads the one fact the step changes into prev (see
 	// rereadAdmins), and done reports whether the status it returns shows
@@ -244,10 +245,10 @@ func (sp *eventSpec) policy() []policyStatement {
 // observed), and waits until a read confirms it, returning the status that
 // did: prev brought up to date with what that read found. sent reports
 // whether the call was answered with success or may have been applied
-// (see mayBeApplied): a failure after it leaves the step unconfirmed, not
+// (see awscall.MaybeApplied): a failure after it leaves the step unconfirmed, not
 // "not done". Each call is idempotent against the state it leads to, so a
 // step that AWS had already taken is not an error; and when a call's
-// answer is lost (see callWrite), a read that already shows the step's
+// answer is lost (see awscall.CallWrite), a read that already shows the step's
 // result counts as the answer.
 func (c *Client) take(ctx context.Context, prev *Status, s Step) (confirmed *Status, sent bool, err error) {
 	sp := specOf(s.Event)
@@ -264,8 +265,8 @@ func (c *Client) take(ctx context.Context, prev *Status, s Step) (confirmed *Sta
 		return err == nil && done(st)
 	}
 	if err := sp.write(ctx, c, s, applied); err != nil {
-		if m, ok := err.(*maybeApplied); ok {
-			return nil, true, m.err
+		if m, ok := err.(*awscall.MaybeApplied); ok {
+			return nil, true, m.Err
 		}
 		return nil, false, err
 	}

@@ -60,7 +60,8 @@ func (c *Client) Delegate(ctx context.Context, accountID string) (*Result, error
 	return c.run(ctx, op, st, steps, d, true, pre)
 }
 
-// RemoveOptions configures RemoveDelegate.
+// RemoveOptions configures RemoveDelegate, which fills them in with its
+// functional options.
 type RemoveOptions struct {
 	// AllowIPAMResources removes the administrator even while it owns
 	// IPAMs, or when they cannot be read, as Desired.AllowIPAMResources
@@ -77,13 +78,7 @@ type RemoveOptions struct {
 //
 //	c.RemoveDelegate(ctx, func(o *ipamorg.RemoveOptions) { o.AllowIPAMResources = true })
 func (c *Client) RemoveDelegate(ctx context.Context, optFns ...func(*RemoveOptions)) (*Result, error) {
-	var o RemoveOptions
-	for _, fn := range optFns {
-		if fn != nil {
-			fn(&o)
-		}
-	}
-	return c.single(ctx, fsm.EventRemoveDelegate, o.AllowIPAMResources)
+	return c.single(ctx, fsm.EventRemoveDelegate, fill(optFns).AllowIPAMResources)
 }
 
 // DisableTrustedAccess disables trusted access for IPAM

@@ -4,16 +4,14 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"regexp"
-	"strings"
+	"math"
+
+	"github.com/aws/smithy-go/middleware"
 
 	"github.com/ipamorg/sdk/awsclient"
+	"github.com/ipamorg/sdk/internal/awscall"
+	"github.com/ipamorg/sdk/internal/ratelimit"
 )
-
-// DefaultAccessRole is the role the Client assumes in the organization's
-// other accounts by default (Options.AccessRole): the one AWS Organizations
-// creates in every account it creates, trusting the management account.
-const DefaultAccessRole = "OrganizationAccountAccessRole"
 
 // MaxVerifyConcurrency is the largest VerifyOptions.Concurrency: more than
 // STS's quota lets run at once at AWS's latencies, and small enough that
@@ -23,12 +21,11 @@ const MaxVerifyConcurrency = 256
 // Defaults of VerifyOptions.
 const (
 	defaultVerifyConcurrency = 16
-	// verifySessionName names the assumed-role sessions in CloudTrail.
-	verifySessionName = "ipamorg-verify"
 )
 
-// VerifyOptions configures VerifyServiceLinkedRoles. The zero value checks
-// with the defaults below and repairs nothing.
+// VerifyOptions configures VerifyServiceLinkedRoles, which fills them in
+// with its functional options. The zero value checks with the defaults
+// below and repairs nothing.
 type VerifyOptions struct {
 	// Concurrency is how many accounts are checked at once, at most
 	// MaxVerifyConcurrency. Default 16: at 20 ms a call, 400 sts:AssumeRole
@@ -94,25 +91,64 @@ func (o VerifyOptions) resolve() (VerifyOptions, error) {
 	return o, err
 }
 
-// IAM's rules for a role's name (1 to 64 of letters, digits and +=,.@_-)
-// and path (printable ASCII, 512 characters with its slashes); a colon or a
-// space, which IAM allows in a path, would make the role's ARN ambiguous,
-// and no real access role has one.
-var (
-	roleNamePattern = regexp.MustCompile(`\A[\w+=,.@-]{1,64}\z`)
-	rolePathPattern = regexp.MustCompile(`\A[\x21-\x39\x3b-\x7e]{1,510}\z`)
+// RateLimits caps the requests per second of the fleet verification where
+// AWS counts them against a quota that the whole verification shares: the
+// calling account's. Every request counts, the SDK's retries included (the
+// limiter sits in the SDK's middleware, after its retry step). A zero
+// field takes its default; math.Inf(1) means no limit. See
+// docs/performance.md ("Fleet verification and Monitoring") for the
+// quotas behind the defaults.
+//
+// IAM has no limit here: the IAM calls of a member account are made with
+// the role assumed there, so they count against that member's own quota,
+// and each account is checked by one goroutine, one call at a time.
+type RateLimits struct {
+	// Organizations caps the calls to AWS Organizations (the listing of
+	// the accounts and the reads before it), whose quota the whole
+	// organization shares. Default 40.
+	Organizations float64
+	// STS caps the calls to AWS STS in the calling account: one
+	// sts:AssumeRole per member account, and sts:GetCallerIdentity.
+	// Default 400: the default concurrency at 20 ms a call makes 400 a
+	// second, two thirds of STS's quota per account and Region.
+	STS float64
+}
+
+// Defaults of RateLimits.
+const (
+	defaultOrganizationsRate = 40
+	defaultSTSRate           = 400
 )
 
-// validRoleName reports whether s is a role name, or path/name without the
-// path's leading and trailing slashes.
-func validRoleName(s string) bool {
-	i := strings.LastIndexByte(s, '/')
-	if i < 0 {
-		return roleNamePattern.MatchString(s)
+// resolve validates l and fills in its defaults.
+func (l RateLimits) resolve() (RateLimits, error) {
+	for _, f := range []struct {
+		name string
+		v    *float64
+		def  float64
+	}{
+		{"RateLimits.Organizations", &l.Organizations, defaultOrganizationsRate},
+		{"RateLimits.STS", &l.STS, defaultSTSRate},
+	} {
+		switch {
+		case *f.v < 0 || math.IsNaN(*f.v):
+			return l, fmt.Errorf("%s %v is not a positive number", f.name, *f.v)
+		case *f.v == 0:
+			*f.v = f.def
+		}
 	}
-	path, name := s[:i], s[i+1:]
-	return roleNamePattern.MatchString(name) && rolePathPattern.MatchString(path) &&
-		!strings.HasPrefix(path, "/") && !strings.HasSuffix(path, "/") && !strings.Contains(path, "//")
+	return l, nil
+}
+
+// limitedCalls returns the Client's calls with the rate limits of o
+// installed on Organizations' and STS's: every request of the
+// verification's calls to them, retries included, waits for its
+// service's limiter.
+func (c *Client) limitedCalls(o VerifyOptions) *awscall.Calls {
+	return c.newCalls(awscall.Middleware{
+		Organizations: []func(*middleware.Stack) error{ratelimit.Middleware(ratelimit.New(o.RateLimits.Organizations, o.Concurrency))},
+		STS:           []func(*middleware.Stack) error{ratelimit.Middleware(ratelimit.New(o.RateLimits.STS, o.Concurrency))},
+	})
 }
 
 const opVerify = "verify-service-linked-roles"
@@ -139,6 +175,10 @@ const opVerify = "verify-service-linked-roles"
 // methods (Apply, Reconcile, ...), and waits its turn only as long as ctx
 // lasts.
 //
+// optFns fill in the VerifyOptions, from their zero value:
+//
+//	c.VerifyServiceLinkedRoles(ctx, func(o *ipamorg.VerifyOptions) { o.Repair = true })
+//
 // It needs awsclient.Clients.MemberIAM (awsclient.NewFromConfig sets it);
 // without it, or with invalid options, it fails with ErrInvalidOptions
 // before any AWS call. An empty caller or management account id is
@@ -158,8 +198,8 @@ const opVerify = "verify-service-linked-roles"
 // yet; Total the accounts listed, all of them when ListingComplete, which
 // the listing, far quicker than the checks, usually is by then) with an
 // *Error wrapping ctx.Err().
-func (c *Client) VerifyServiceLinkedRoles(ctx context.Context, opts VerifyOptions) (*FleetReport, error) {
-	o, err := opts.resolve()
+func (c *Client) VerifyServiceLinkedRoles(ctx context.Context, optFns ...func(*VerifyOptions)) (*FleetReport, error) {
+	o, err := fill(optFns).resolve()
 	if err != nil {
 		return nil, &Error{Op: opVerify, Kind: ErrInvalidOptions, Err: err}
 	}
@@ -181,8 +221,9 @@ func (c *Client) VerifyServiceLinkedRoles(ctx context.Context, opts VerifyOption
 			return nil, asError(opVerify, err)
 		}
 	}
-	ctx = withLimiters(ctx, newLimiters(o.RateLimits, o.Concurrency))
-	v := &verifier{c: c, o: o}
+	// The verification's own view of the Client: its requests to
+	// Organizations and STS wait for the rate limits.
+	v := &verifier{c: c.withCalls(c.limitedCalls(o)), o: o}
 	r, err := v.run(ctx)
 	if err != nil {
 		return r, asError(opVerify, err)

@@ -4,31 +4,31 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/smithy-go"
 
-	"github.com/ipamorg/sdk/awsclient"
+	"github.com/ipamorg/sdk/internal/awscall"
+	"github.com/ipamorg/sdk/internal/orglist"
 )
 
 // check verifies (and repairs) one account. It reports false when ctx
 // ended before the account's outcome was known.
-func (v *verifier) check(ctx context.Context, t listed) (AccountCheck, bool) {
-	ac := AccountCheck{AccountID: t.id, Name: t.name, State: t.state, Management: t.id == v.management}
-	if !t.active {
+func (v *verifier) check(ctx context.Context, t orglist.Account) (AccountCheck, bool) {
+	ac := AccountCheck{AccountID: t.ID, Name: t.Name, State: t.State, Management: t.ID == v.management}
+	if !t.Active {
 		ac.Result = RoleSkipped
-		ac.Reason = fmt.Sprintf("account state is %s", orNone(t.state))
+		ac.Reason = fmt.Sprintf("account state is %s", orNone(t.State))
 		return ac, true
 	}
 	if ctx.Err() != nil {
 		return ac, false
 	}
 	client := v.c.aws.IAM
-	if t.id != v.caller {
+	if t.ID != v.caller {
 		var err error
-		if client, err = v.assume(ctx, t.id); err != nil {
+		if client, err = v.c.memberIAM(ctx, v.partition, t.ID); err != nil {
 			return ac, v.fail(ctx, &ac, "sts:AssumeRole", err)
 		}
 	}
@@ -37,7 +37,7 @@ func (v *verifier) check(ctx context.Context, t listed) (AccountCheck, bool) {
 	switch {
 	case err != nil:
 		return ac, v.fail(ctx, &ac, "iam:GetRole", err)
-	case present && v.o.Purge && t.id != v.caller:
+	case present && v.o.Purge && t.ID != v.caller:
 		return v.purge(ctx, client, ac)
 	case present:
 		ac.Result = RolePresent
@@ -48,51 +48,35 @@ func (v *verifier) check(ctx context.Context, t listed) (AccountCheck, bool) {
 		return ac, true
 	}
 	// A lost answer leaves unknown whether IAM created the role, and a
-	// blind retry would fail because it exists: look first (callWrite).
+	// blind retry would fail because it exists: look first (awscall.CallWrite).
 	applied := func(ctx context.Context) bool {
 		present, err := has(ctx)
 		return err == nil && present
 	}
 	const action = "iam:CreateServiceLinkedRole"
-	_, _, err = callWrite(ctx, v.c, action, applied, func(ctx context.Context) (*iam.CreateServiceLinkedRoleOutput, error) {
-		return client.CreateServiceLinkedRole(ctx, &iam.CreateServiceLinkedRoleInput{AWSServiceName: aws.String(servicePrincipal)}, v.c.iamOpt)
+	_, _, err = awscall.CallWrite(ctx, v.c.calls, action, applied, func(ctx context.Context) (*iam.CreateServiceLinkedRoleOutput, error) {
+		return client.CreateServiceLinkedRole(ctx, &iam.CreateServiceLinkedRoleInput{AWSServiceName: aws.String(servicePrincipal)}, v.c.calls.IAM)
 	})
 	if err != nil {
 		// The role is still missing as far as anyone knows, whatever
 		// stopped the repair, ctx included: the outcome is known.
 		ac.RepairError = reasonOf(action, err)
-		ac.Err = &Error{Op: opVerify, Step: Step{Account: t.id, Action: action}, Kind: classify(err), Err: err}
+		ac.Err = &Error{Op: opVerify, Step: Step{Account: t.ID, Action: action}, Kind: classify(err), Err: err}
 		return ac, true
 	}
 	// IAM's answer carries the new role (or, answer lost, GetRole showed
 	// it): that is the confirmation. IAM is eventually consistent, so a
 	// GetRole elsewhere may lag behind.
 	ac.Result = RoleRepaired
-	v.c.opts.Logger.InfoContext(ctx, "ipamorg: created service-linked role", "account", t.id, "role", roleName)
+	v.c.opts.Logger.InfoContext(ctx, "ipamorg: created service-linked role", "account", t.ID, "role", roleName)
 	return ac, true
-}
-
-// assume assumes the access role in account and returns an IAM client
-// acting there.
-func (v *verifier) assume(ctx context.Context, account string) (awsclient.IAMAPI, error) {
-	creds, err := v.c.assumeAccessRole(ctx, v.partition, account, verifySessionName)
-	if err != nil {
-		return nil, err
-	}
-	client := v.c.aws.MemberIAM(aws.CredentialsProviderFunc(func(context.Context) (aws.Credentials, error) {
-		return creds, nil
-	}))
-	if client == nil {
-		return nil, fmt.Errorf("%w: MemberIAM returned nil", awsclient.ErrMissingClient)
-	}
-	return client, nil
 }
 
 // fail records err from action on ac, mapped as every AWS error of the
 // package is, and reports whether the outcome counts (false when ctx ended
 // and cut the check short).
 func (v *verifier) fail(ctx context.Context, ac *AccountCheck, action string, err error) bool {
-	if ctx.Err() != nil && isContextErr(err) {
+	if ctx.Err() != nil && awscall.IsContextErr(err) {
 		return false
 	}
 	kind := classify(err)
@@ -102,7 +86,7 @@ func (v *verifier) fail(ctx context.Context, ac *AccountCheck, action string, er
 	}
 	ac.Reason = reasonOf(action, err)
 	ac.Err = &Error{Op: opVerify, Step: Step{Account: ac.AccountID, Action: action}, Kind: kind, Err: err}
-	v.c.opts.Logger.DebugContext(ctx, "ipamorg: account not verified", "account", ac.AccountID, "action", action, "code", errorCode(err))
+	v.c.opts.Logger.DebugContext(ctx, "ipamorg: account not verified", "account", ac.AccountID, "action", action, "code", awscall.ErrorCode(err))
 	return true
 }
 
@@ -114,15 +98,4 @@ func reasonOf(action string, err error) string {
 		return fmt.Sprintf("%s: %s: %s", action, ae.ErrorCode(), ae.ErrorMessage())
 	}
 	return fmt.Sprintf("%s: %v", action, err)
-}
-
-// partitionOf returns the partition ("aws", "aws-cn", "aws-us-gov") of
-// the first ARN that has one, or "aws".
-func partitionOf(arns ...string) string {
-	for _, arn := range arns {
-		if parts := strings.SplitN(arn, ":", 3); len(parts) == 3 && parts[0] == "arn" && parts[1] != "" {
-			return parts[1]
-		}
-	}
-	return "aws"
 }

@@ -16,7 +16,7 @@ func TestVerifyServiceLinkedRolesInvalidOptions(t *testing.T) {
 		emu := awstest.New()
 		cl := realClients(t, emu)
 		cl.MemberIAM = nil
-		_, err := newFromClients(t, cl).VerifyServiceLinkedRoles(t.Context(), ipamorg.VerifyOptions{})
+		_, err := newFromClients(t, cl).VerifyServiceLinkedRoles(t.Context())
 		if !errors.Is(err, ipamorg.ErrInvalidOptions) || !errors.Is(err, awsclient.ErrMissingClient) {
 			t.Errorf("err = %v", err)
 		}
@@ -34,7 +34,7 @@ func TestVerifyServiceLinkedRolesInvalidOptions(t *testing.T) {
 	} {
 		t.Run(name, func(t *testing.T) {
 			emu := awstest.New()
-			_, err := memClient(t, emu).VerifyServiceLinkedRoles(t.Context(), o)
+			_, err := memClient(t, emu).VerifyServiceLinkedRoles(t.Context(), func(v *ipamorg.VerifyOptions) { *v = o })
 			var e *ipamorg.Error
 			if !errors.Is(err, ipamorg.ErrInvalidOptions) || !errors.As(err, &e) || e.Op != "verify-service-linked-roles" {
 				t.Errorf("err = %v", err)
@@ -50,11 +50,11 @@ func TestVerifyServiceLinkedRolesListingErrors(t *testing.T) {
 	t.Run("denied", func(t *testing.T) {
 		emu := awstest.New(awstest.WithMembers(3))
 		emu.InjectFault("ListAccounts", awstest.Fault{Code: "AccessDeniedException"})
-		r, err := memClient(t, emu).VerifyServiceLinkedRoles(t.Context(), ipamorg.VerifyOptions{})
+		r, err := memClient(t, emu).VerifyServiceLinkedRoles(t.Context())
 		if !errors.Is(err, ipamorg.ErrAccessDenied) || r != nil {
 			t.Errorf("got %v, %v", r, err)
 		}
-		if n := countOf(emu, "AssumeRole") + countOf(emu, "GetRole"); n != 0 {
+		if n := emu.CountCalls("AssumeRole") + emu.CountCalls("GetRole"); n != 0 {
 			t.Errorf("%d accounts checked", n)
 		}
 	})
@@ -63,7 +63,7 @@ func TestVerifyServiceLinkedRolesListingErrors(t *testing.T) {
 		emu := awstest.New(awstest.WithOrganization(org))
 		emu.InjectFault("ListAccounts", awstest.Fault{Count: 1}) // the first page is answered
 		emu.InjectFault("ListAccounts", awstest.Fault{Code: "AccessDeniedException"})
-		r, err := memClient(t, emu).VerifyServiceLinkedRoles(t.Context(), ipamorg.VerifyOptions{RateLimits: noLimits})
+		r, err := memClient(t, emu).VerifyServiceLinkedRoles(t.Context(), func(o *ipamorg.VerifyOptions) { o.RateLimits = noLimits })
 		if !errors.Is(err, ipamorg.ErrAccessDenied) || r == nil {
 			t.Fatalf("got %v, %v", r, err)
 		}
@@ -85,7 +85,7 @@ func TestVerifyServiceLinkedRolesListingErrors(t *testing.T) {
 	t.Run("organization not in use", func(t *testing.T) {
 		emu := awstest.New()
 		emu.InjectFault("ListAccounts", awstest.Fault{Code: "AWSOrganizationsNotInUseException"})
-		_, err := memClient(t, emu).VerifyServiceLinkedRoles(t.Context(), ipamorg.VerifyOptions{})
+		_, err := memClient(t, emu).VerifyServiceLinkedRoles(t.Context())
 		if !errors.Is(err, ipamorg.ErrOrganizationNotFound) {
 			t.Errorf("err = %v", err)
 		}
@@ -97,7 +97,10 @@ func TestVerifyServiceLinkedRolesErrorInOneAccount(t *testing.T) {
 	org, _ := fleetOrg(2)
 	emu := awstest.New(awstest.WithOrganization(org))
 	emu.InjectFault("AssumeRole", awstest.Fault{Code: "RegionDisabledException", Count: 1})
-	r, err := memClient(t, emu).VerifyServiceLinkedRoles(t.Context(), ipamorg.VerifyOptions{Concurrency: 1, RateLimits: noLimits})
+	r, err := memClient(t, emu).VerifyServiceLinkedRoles(t.Context(), func(o *ipamorg.VerifyOptions) {
+		o.Concurrency = 1
+		o.RateLimits = noLimits
+	})
 	if err != nil {
 		t.Fatal(err)
 	}

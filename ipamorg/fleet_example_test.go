@@ -23,15 +23,16 @@ func ExampleClient_VerifyServiceLinkedRoles() {
 		panic(err)
 	}
 	// No AWS to protect from throttling here; against AWS keep the default.
-	opts := ipamorg.VerifyOptions{RateLimits: ipamorg.RateLimits{Organizations: math.Inf(1), STS: math.Inf(1)}}
-	r, err := c.VerifyServiceLinkedRoles(ctx, opts)
+	noLimits := func(o *ipamorg.VerifyOptions) {
+		o.RateLimits = ipamorg.RateLimits{Organizations: math.Inf(1), STS: math.Inf(1)}
+	}
+	r, err := c.VerifyServiceLinkedRoles(ctx, noLimits)
 	if err != nil {
 		panic(err)
 	}
 	fmt.Println("accounts:", r.Total, "present:", r.Counts[ipamorg.RolePresent], "missing:", r.Missing())
 
-	opts.Repair = true
-	r, err = c.VerifyServiceLinkedRoles(ctx, opts)
+	r, err = c.VerifyServiceLinkedRoles(ctx, noLimits, func(o *ipamorg.VerifyOptions) { o.Repair = true })
 	if err != nil {
 		panic(err)
 	}

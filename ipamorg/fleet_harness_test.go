@@ -75,17 +75,6 @@ func results(r *ipamorg.FleetReport) map[string]ipamorg.RoleResult {
 	return out
 }
 
-// callersOf returns the accounts that sent op, in the audit's order: for
-// an IAM read, the accounts reached (through the access role for every
-// account but the caller's).
-func callersOf(emu *awstest.Emulator, op string) []string {
-	var out []string
-	for _, r := range requestsFor(emu, op) {
-		out = append(out, r.Account)
-	}
-	return out
-}
-
 // wantProgressSequence fails the test unless progress is what
 // VerifyOptions.Progress promises for a complete run over total accounts:
 // zeros first; then each call lists more accounts or checks one more, never

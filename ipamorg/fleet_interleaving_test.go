@@ -28,7 +28,10 @@ func TestVerifyServiceLinkedRolesConcurrencyBound(t *testing.T) {
 		org, _ := fleetOrg(members)
 		emu := awstest.New(awstest.WithOrganization(org))
 		emu.InjectFault("AssumeRole", awstest.Fault{Latency: time.Minute})
-		r, err := memClient(t, emu).VerifyServiceLinkedRoles(t.Context(), ipamorg.VerifyOptions{Concurrency: bound, RateLimits: noLimits})
+		r, err := memClient(t, emu).VerifyServiceLinkedRoles(t.Context(), func(o *ipamorg.VerifyOptions) {
+			o.Concurrency = bound
+			o.RateLimits = noLimits
+		})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -36,7 +39,7 @@ func TestVerifyServiceLinkedRolesConcurrencyBound(t *testing.T) {
 			t.Errorf("report %+v", r)
 		}
 		arrived := map[time.Time]int{}
-		for _, req := range requestsFor(emu, "AssumeRole") {
+		for _, req := range emu.Calls("AssumeRole") {
 			arrived[req.Time]++
 		}
 		if len(arrived) != members/bound {
@@ -65,8 +68,10 @@ func TestVerifyServiceLinkedRolesChecksWhileListing(t *testing.T) {
 		done := make(chan *ipamorg.FleetReport)
 		c := memClient(t, emu)
 		go func() {
-			r, err := c.VerifyServiceLinkedRoles(t.Context(), ipamorg.VerifyOptions{RateLimits: noLimits,
-				Progress: func(p ipamorg.FleetProgress) { mu.Lock(); last = p; mu.Unlock() }})
+			r, err := c.VerifyServiceLinkedRoles(t.Context(), func(o *ipamorg.VerifyOptions) {
+				o.RateLimits = noLimits
+				o.Progress = func(p ipamorg.FleetProgress) { mu.Lock(); last = p; mu.Unlock() }
+			})
 			if err != nil {
 				t.Error(err)
 			}
@@ -78,7 +83,7 @@ func TestVerifyServiceLinkedRolesChecksWhileListing(t *testing.T) {
 			t.Errorf("progress %+v while the second page is held, want the first page checked", last)
 		}
 		mu.Unlock()
-		if n := countOf(emu, "ListAccounts"); n != 1 {
+		if n := emu.CountCalls("ListAccounts"); n != 1 {
 			t.Errorf("%d pages answered, want 1", n)
 		}
 		r := <-done
@@ -106,8 +111,11 @@ func TestVerifyServiceLinkedRolesCancel(t *testing.T) {
 		done := make(chan outcome)
 		c := memClient(t, emu)
 		go func() {
-			r, err := c.VerifyServiceLinkedRoles(ctx, ipamorg.VerifyOptions{Concurrency: 2, RateLimits: noLimits,
-				Progress: func(p ipamorg.FleetProgress) { last = p }})
+			r, err := c.VerifyServiceLinkedRoles(ctx, func(o *ipamorg.VerifyOptions) {
+				o.Concurrency = 2
+				o.RateLimits = noLimits
+				o.Progress = func(p ipamorg.FleetProgress) { last = p }
+			})
 			done <- outcome{r, err}
 		}()
 		synctest.Wait()
@@ -122,13 +130,13 @@ func TestVerifyServiceLinkedRolesCancel(t *testing.T) {
 		// The accounts whose role was read: the caller's and the three
 		// assumed into.
 		want := map[string]ipamorg.RoleResult{}
-		for _, a := range callersOf(emu, "GetRole") {
+		for _, a := range emu.Callers("GetRole") {
 			want[a] = ipamorg.RolePresent
 		}
 		if got := results(o.r); len(want) != 4 || want[mgmt] == "" || !maps.Equal(got, want) {
 			t.Errorf("results %v, want %v (cancelled accounts are left out)", got, want)
 		}
-		if got := codesOf(requestsFor(emu, "AssumeRole")); !slices.Equal(got, []string{"", "", "", "RequestCanceled", "RequestCanceled"}) {
+		if got := codesOf(emu.Calls("AssumeRole")); !slices.Equal(got, []string{"", "", "", "RequestCanceled", "RequestCanceled"}) {
 			t.Errorf("AssumeRole answered %q, want three, then the two in flight cancelled", got)
 		}
 		if last != (ipamorg.FleetProgress{Listed: 11, Checked: 4, ListingDone: true}) {

@@ -50,7 +50,7 @@ func TestVerifyServiceLinkedRolesPartitionAndPath(t *testing.T) {
 	cl := m.clients()
 	cl.MemberIAM = func(aws.CredentialsProvider) awsclient.IAMAPI { return memberIAM }
 
-	r, err := newFromClients(t, cl, func(o *ipamorg.Options) { o.AccessRole = role }).VerifyServiceLinkedRoles(t.Context(), ipamorg.VerifyOptions{})
+	r, err := newFromClients(t, cl, func(o *ipamorg.Options) { o.AccessRole = role }).VerifyServiceLinkedRoles(t.Context())
 	if err != nil {
 		t.Fatal(err)
 	}

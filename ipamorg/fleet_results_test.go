@@ -39,9 +39,9 @@ func TestVerifyServiceLinkedRolesFindsEveryCase(t *testing.T) {
 	}
 
 	var progress []ipamorg.FleetProgress
-	r, err := newFromClients(t, cl).VerifyServiceLinkedRoles(t.Context(), ipamorg.VerifyOptions{
-		RateLimits: noLimits,
-		Progress:   func(p ipamorg.FleetProgress) { progress = append(progress, p) },
+	r, err := newFromClients(t, cl).VerifyServiceLinkedRoles(t.Context(), func(o *ipamorg.VerifyOptions) {
+		o.RateLimits = noLimits
+		o.Progress = func(p ipamorg.FleetProgress) { progress = append(progress, p) }
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -101,10 +101,10 @@ func TestVerifyServiceLinkedRolesFindsEveryCase(t *testing.T) {
 	// Four roles assumed, the one denied member 2's (above); the caller's
 	// own account read with its own credentials; the suspended accounts
 	// never reached.
-	if got := codesOf(requestsFor(emu, "AssumeRole")); len(got) != 4 || slices.Index(got, "AccessDenied") < 0 {
+	if got := codesOf(emu.Calls("AssumeRole")); len(got) != 4 || slices.Index(got, "AccessDenied") < 0 {
 		t.Errorf("AssumeRole answered %q, want four, one AccessDenied", got)
 	}
-	if got, want := callersOf(emu, "GetRole"), []string{mgmt, member(0), member(1), member(3)}; !slices.Equal(slices.Sorted(slices.Values(got)), want) {
+	if got, want := emu.Callers("GetRole"), []string{mgmt, member(0), member(1), member(3)}; !slices.Equal(slices.Sorted(slices.Values(got)), want) {
 		t.Errorf("GetRole in %v, want %v", got, want)
 	}
 	wantNoWrites(t, emu)
@@ -142,7 +142,11 @@ func TestVerifyServiceLinkedRolesRepair(t *testing.T) {
 		emu.InjectFault("CreateServiceLinkedRole", awstest.Fault{Code: "AccessDenied", Count: 1})
 		emu.InjectFault("CreateServiceLinkedRole", awstest.Fault{Drop: true, Applied: true, Count: 5})
 
-		r, err := memClient(t, emu).VerifyServiceLinkedRoles(t.Context(), ipamorg.VerifyOptions{Repair: true, Concurrency: 1, RateLimits: noLimits})
+		r, err := memClient(t, emu).VerifyServiceLinkedRoles(t.Context(), func(o *ipamorg.VerifyOptions) {
+			o.Repair = true
+			o.Concurrency = 1
+			o.RateLimits = noLimits
+		})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -158,7 +162,7 @@ func TestVerifyServiceLinkedRolesRepair(t *testing.T) {
 		}
 		lost := slices.Repeat([]string{"ConnectionDropped"}, 5)
 		wantSent, wantCodes := append([]string{mgmt, member(0), member(3)}, slices.Repeat([]string{member(4)}, 5)...), append([]string{"", "", "AccessDenied"}, lost...)
-		if sent, codes := callersOf(emu, "CreateServiceLinkedRole"), codesOf(requestsFor(emu, "CreateServiceLinkedRole")); !slices.Equal(sent, wantSent) || !slices.Equal(codes, wantCodes) {
+		if sent, codes := emu.Callers("CreateServiceLinkedRole"), codesOf(emu.Calls("CreateServiceLinkedRole")); !slices.Equal(sent, wantSent) || !slices.Equal(codes, wantCodes) {
 			t.Errorf("CreateServiceLinkedRole sent in %v, answered %q; want %v, %q", sent, codes, wantSent, wantCodes)
 		}
 		if got, want := emu.Snapshot().IPAMRoleAccounts(), []string{mgmt, member(0), member(1), member(2), member(4)}; !slices.Equal(got, want) {
@@ -190,14 +194,17 @@ func TestVerifyServiceLinkedRolesRepairRetryRefused(t *testing.T) {
 		emu := awstest.New(awstest.WithOrganization(org))
 		emu.InjectFault("CreateServiceLinkedRole", awstest.Fault{Drop: true, Applied: true, Count: 1})
 
-		r, err := memClient(t, emu).VerifyServiceLinkedRoles(t.Context(), ipamorg.VerifyOptions{Repair: true, RateLimits: noLimits})
+		r, err := memClient(t, emu).VerifyServiceLinkedRoles(t.Context(), func(o *ipamorg.VerifyOptions) {
+			o.Repair = true
+			o.RateLimits = noLimits
+		})
 		if err != nil {
 			t.Fatal(err)
 		}
 		if got := results(r)[mgmt]; got != ipamorg.RoleRepaired {
 			t.Errorf("management account %s, want %s (reason %q)", got, ipamorg.RoleRepaired, r.Accounts[0].RepairError)
 		}
-		if codes := codesOf(requestsFor(emu, "CreateServiceLinkedRole")); !slices.Equal(codes, []string{"ConnectionDropped", "InvalidInput"}) {
+		if codes := codesOf(emu.Calls("CreateServiceLinkedRole")); !slices.Equal(codes, []string{"ConnectionDropped", "InvalidInput"}) {
 			t.Errorf("CreateServiceLinkedRole answered %q, want the lost answer then the refused retry", codes)
 		}
 		if got := emu.Snapshot().IPAMRoleAccounts(); !slices.Equal(got, []string{mgmt, member(0)}) {
@@ -216,14 +223,14 @@ func TestVerifyServiceLinkedRolesAccessRole(t *testing.T) {
 	}
 	emu := awstest.New(awstest.WithOrganization(org))
 	c := memClient(t, emu, func(o *ipamorg.Options) { o.AccessRole = "IpamFleetReader" })
-	r, err := c.VerifyServiceLinkedRoles(t.Context(), ipamorg.VerifyOptions{RateLimits: noLimits})
+	r, err := c.VerifyServiceLinkedRoles(t.Context(), func(o *ipamorg.VerifyOptions) { o.RateLimits = noLimits })
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !r.OK() || r.AccessRole != "IpamFleetReader" || countOf(emu, "AssumeRole") != 2 {
-		t.Errorf("ok %v access role %q, %d AssumeRole", r.OK(), r.AccessRole, countOf(emu, "AssumeRole"))
+	if !r.OK() || r.AccessRole != "IpamFleetReader" || emu.CountCalls("AssumeRole") != 2 {
+		t.Errorf("ok %v access role %q, %d AssumeRole", r.OK(), r.AccessRole, emu.CountCalls("AssumeRole"))
 	}
-	if got, want := callersOf(emu, "GetRole"), []string{mgmt, member(0), member(1)}; !slices.Equal(slices.Sorted(slices.Values(got)), want) {
+	if got, want := emu.Callers("GetRole"), []string{mgmt, member(0), member(1)}; !slices.Equal(slices.Sorted(slices.Values(got)), want) {
 		t.Errorf("GetRole in %v, want %v", got, want)
 	}
 }

@@ -8,7 +8,9 @@ import (
 	"sync/atomic"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	orgtypes "github.com/aws/aws-sdk-go-v2/service/organizations/types"
+
+	"github.com/ipamorg/sdk/internal/awscall"
+	"github.com/ipamorg/sdk/internal/orglist"
 )
 
 // verifier is one run of VerifyServiceLinkedRoles.
@@ -21,7 +23,7 @@ type verifier struct {
 
 // run checks the accounts as they are listed: the checks start with the
 // first page, and the listing runs alongside, ahead of them (see
-// listing.go). The listing never waits for the checks: the accounts
+// internal/orglist). The listing never waits for the checks: the accounts
 // listed and not taken yet wait in a queue, so that the total is known as
 // soon as the listing can know it, and an interrupted run still reports
 // every account listed.
@@ -53,7 +55,7 @@ func (v *verifier) run(ctx context.Context) (*FleetReport, error) {
 		}
 	}
 	total := 0 // accounts listed so far; only the listing's page writes it
-	withoutID, _, listErr := v.c.listOrganization(ctx, func(page []listed) bool {
+	withoutID, _, listErr := orglist.List(ctx, v.c.aws.Organizations, v.c.calls, func(page []orglist.Account) bool {
 		total += len(page)
 		for ; workers < min(v.o.Concurrency, total); workers++ {
 			wg.Go(worker)
@@ -83,7 +85,7 @@ func (v *verifier) run(ctx context.Context) (*FleetReport, error) {
 	case listErr != nil:
 		return r, listErr
 	case ctx.Err() != nil:
-		return r, joinContext(ctx, nil)
+		return r, awscall.JoinContext(ctx, nil)
 	}
 	r.Complete = true
 	return r, nil
@@ -94,7 +96,7 @@ func (v *verifier) run(ctx context.Context) (*FleetReport, error) {
 type accountQueue struct {
 	mu     sync.Mutex
 	cond   *sync.Cond
-	items  []listed
+	items  []orglist.Account
 	closed bool
 }
 
@@ -104,7 +106,7 @@ func newAccountQueue() *accountQueue {
 	return q
 }
 
-func (q *accountQueue) push(page []listed) {
+func (q *accountQueue) push(page []orglist.Account) {
 	q.mu.Lock()
 	q.items = append(q.items, page...)
 	q.mu.Unlock()
@@ -121,17 +123,17 @@ func (q *accountQueue) close() {
 
 // take returns the next account, waiting for one; false once the queue is
 // closed and empty.
-func (q *accountQueue) take() (listed, bool) {
+func (q *accountQueue) take() (orglist.Account, bool) {
 	q.mu.Lock()
 	defer q.mu.Unlock()
 	for len(q.items) == 0 && !q.closed {
 		q.cond.Wait()
 	}
 	if len(q.items) == 0 {
-		return listed{}, false
+		return orglist.Account{}, false
 	}
 	t := q.items[0]
-	q.items[0] = listed{}
+	q.items[0] = orglist.Account{}
 	q.items = q.items[1:]
 	return t, true
 }
@@ -173,29 +175,17 @@ func (p *fleetProgress) listed(total int, done bool) {
 // prepare reads who the caller is, the organization and its IPAM admin,
 // concurrently, refuses what cannot be acted on, and starts the report.
 func (v *verifier) prepare(ctx context.Context) (*FleetReport, error) {
-	var (
-		wg                        sync.WaitGroup
-		who                       caller
-		org                       *orgtypes.Organization
-		admins                    []string
-		callerErr, orgErr, admErr error = errNoAnswer, errNoAnswer, errNoAnswer // see observe
-	)
-	wg.Go(func() { who, callerErr = v.c.readCaller(ctx) })
-	wg.Go(func() { org, orgErr = v.c.readOrganization(ctx) })
-	wg.Go(func() { admins, admErr = v.c.readDelegatedAdmins(ctx) })
-	wg.Wait()
-	if err := joinErrors(ctx, orgErr, callerErr); err != nil {
+	id, err := v.c.identify(ctx)
+	if err != nil {
 		return nil, err
 	}
-	v.caller = who.account
-	v.management = aws.ToString(org.MasterAccountId)
-	if ws := identityWarnings(v.caller, v.management); len(ws) > 0 {
+	v.caller, v.management, v.partition = id.caller.account, id.management, id.partition
+	if ws := id.warnings(); len(ws) > 0 {
 		return nil, &Error{Kind: ErrAnomaly, Err: errors.New(messages(ws))}
 	}
-	v.partition = partitionOf(aws.ToString(org.Arn), who.arn)
 
 	r := &FleetReport{
-		OrganizationID:      aws.ToString(org.Id),
+		OrganizationID:      aws.ToString(id.org.Id),
 		ManagementAccountID: v.management,
 		CallerAccountID:     v.caller,
 		AccessRole:          v.c.opts.AccessRole,
@@ -208,14 +198,14 @@ func (v *verifier) prepare(ctx context.Context) (*FleetReport, error) {
 		r.Warnings = append(r.Warnings, warnNotManagement(v.caller, v.management,
 			"every other account, the management account included, is reached through "+v.c.opts.AccessRole))
 	}
-	switch {
+	switch admErr := id.adminsErr; {
 	case admErr != nil && (v.o.Repair || classify(admErr) != ErrAccessDenied):
 		return nil, admErr
 	case admErr != nil:
 		r.Warnings = append(r.Warnings, warnPartialRead("delegated administrators", "access denied"))
 	default:
-		r.Warnings = append(r.Warnings, adminWarnings(admins, v.management)...)
-		if known := knownIDs(admins); len(known) > 0 {
+		r.Warnings = append(r.Warnings, adminWarnings(id.admins, v.management)...)
+		if known := knownIDs(id.admins); len(known) > 0 {
 			r.DelegatedAdmin = known[0]
 		}
 	}

@@ -6,6 +6,8 @@ import (
 	"strings"
 
 	orgtypes "github.com/aws/aws-sdk-go-v2/service/organizations/types"
+
+	"github.com/ipamorg/sdk/internal/orglist"
 )
 
 // validateAccountID checks that id is exactly 12 ASCII digits, before any
@@ -21,18 +23,13 @@ func validateAccountID(id string) error {
 	return nil
 }
 
-// guard checks, before any write, that steps toward d may be taken from st: the
-// status itself (guardStatus), then each step's own guard from the table.
-// It may read but never writes; pre holds reads made alongside the
-// observation of st, if any (see observeFor). Plan runs it, and Apply
+// guardSteps checks, before any write, that steps toward d may be taken
+// from st, with each step's own guard from the table; the status itself is
+// guardStatus's, which every operation runs once before. It may read but
+// never writes; pre holds reads made alongside the observation of st, if
+// any (see observeFor). Plan runs it, and Apply and the explicit calls
 // again on fresh status.
-func (c *Client) guard(ctx context.Context, st *Status, steps []Step, d Desired, pre *guardReads) error {
-	if len(steps) == 0 {
-		return nil
-	}
-	if err := guardStatus(st); err != nil {
-		return err
-	}
+func (c *Client) guardSteps(ctx context.Context, st *Status, steps []Step, d Desired, pre *guardReads) error {
 	for _, s := range steps {
 		if sp := specOf(s.Event); sp != nil && sp.guard != nil {
 			if err := sp.guard(ctx, c, st, s, d, pre); err != nil {
@@ -45,7 +42,7 @@ func (c *Client) guard(ctx context.Context, st *Status, steps []Step, d Desired,
 
 // guardStatus checks that st is ground to act on: the caller is the
 // management account, and AWS showed no anomaly. Every plan and explicit
-// call runs it before anything else: a member account's reads are
+// call runs it once, before anything else, and Apply before its steps: a member account's reads are
 // partial, and an anomalous status says nothing reliable about the state.
 func guardStatus(st *Status) error {
 	switch {
@@ -91,22 +88,8 @@ func guardDelegate(ctx context.Context, c *Client, st *Status, s Step, _ Desired
 	if err != nil {
 		return fail(classify(err), err)
 	}
-	if state, active := accountState(out.Account); !active {
+	if state, active := orglist.AccountState(out.Account); !active {
 		return fail(ErrAccountNotInOrganization, fmt.Errorf("account state is %q", state))
 	}
 	return nil
-}
-
-// accountState returns the account's state and whether it is ACTIVE.
-// Organizations replaced Status with State in 2025; older endpoints (and
-// emulators) may fill in only Status.
-func accountState(a *orgtypes.Account) (string, bool) {
-	switch {
-	case a == nil:
-		return "", false
-	case a.State != "":
-		return string(a.State), a.State == orgtypes.AccountStateActive
-	default:
-		return string(a.Status), a.Status == orgtypes.AccountStatusActive
-	}
 }

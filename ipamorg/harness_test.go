@@ -5,8 +5,9 @@ package ipamorg_test
 // inside testing/synctest bubbles (awstest.New), where lag, polling and the
 // SDK's retry backoff cost fake time only. The emulator is the behaviour:
 // tests set up its organization, inject faults and lag, and read its audit
-// log to see what was written. gomock (mock_test.go) is kept for the
-// tests whose contract is the order of the calls; hostile_test.go holds a
+// log (its queries: WriteLog, CountCalls, CallCounts, ...) to see what
+// was written. gomock (mock_test.go) is kept for the tests whose contract
+// is the order of the calls; invalid_responses_test.go holds a
 // hand-written misbehaving awsclient.Clients.
 
 import (
@@ -51,14 +52,6 @@ type configSource interface {
 func quick(o *ipamorg.Options) {
 	o.Wait = ipamorg.WaitOptions{Interval: 5 * time.Millisecond, MaxDelay: 20 * time.Millisecond, MaxWait: 10 * time.Second}
 	o.Retry = ipamorg.RetryOptions{MaxAttempts: 3, MaxBackoff: 5 * time.Millisecond}
-}
-
-// startServer starts an emulated organization on loopback for the test.
-func startServer(t *testing.T, optFns ...func(*awstest.ServerOptions)) *awstest.Server {
-	t.Helper()
-	srv := awstest.NewServer(optFns...)
-	t.Cleanup(srv.Close)
-	return srv
 }
 
 // clientAs returns a Client over the SDK's real clients acting as account,
@@ -129,7 +122,7 @@ func serverAt(t *testing.T, state fsm.State, admin string, optFns ...func(*awste
 	if state == fsm.StateDelegated {
 		optFns = append([]func(*awstest.ServerOptions){withAdmin(admin)}, optFns...)
 	}
-	srv := startServer(t, optFns...)
+	srv := awstest.StartServer(t, optFns...)
 	setUp(srv.Emulator, state)
 	return srv
 }
@@ -215,58 +208,6 @@ func checkOutcome(t *testing.T, emu *awstest.Emulator, from fsm.State, d ipamorg
 	return e
 }
 
-// writeLog renders the write attempts the emulator recorded, oldest first:
-// "ec2:EnableIpamOrganizationAdminAccount" for a success, with " !Code"
-// appended for a failure, so a test can compare the whole history at once.
-func writeLog(emu *awstest.Emulator) []string {
-	var out []string
-	for _, r := range emu.Writes() {
-		s := r.Action
-		if !r.Succeeded() {
-			s += " !" + r.Code
-		}
-		out = append(out, s)
-	}
-	return out
-}
-
-// succeededWrites is writeLog without the failed attempts: what changed
-// state.
-func succeededWrites(emu *awstest.Emulator) []string {
-	var out []string
-	for _, r := range emu.Writes() {
-		if r.Succeeded() {
-			out = append(out, r.Action)
-		}
-	}
-	return out
-}
-
-// requestsFor returns the audit records of operation op.
-func requestsFor(emu *awstest.Emulator, op string) []awstest.Request {
-	var out []awstest.Request
-	for _, r := range emu.Requests() {
-		if r.Operation == op {
-			out = append(out, r)
-		}
-	}
-	return out
-}
-
-// countOf counts the requests of op, whatever their outcome.
-func countOf(emu *awstest.Emulator, op string) int { return len(requestsFor(emu, op)) }
-
-// succeeded counts the requests of op answered with success.
-func succeeded(emu *awstest.Emulator, op string) int {
-	n := 0
-	for _, r := range requestsFor(emu, op) {
-		if r.Succeeded() {
-			n++
-		}
-	}
-	return n
-}
-
 func codesOf(reqs []awstest.Request) []string {
 	out := make([]string, len(reqs))
 	for i, r := range reqs {
@@ -278,7 +219,7 @@ func codesOf(reqs []awstest.Request) []string {
 // wantNoWrites fails the test if the emulator saw any write attempt.
 func wantNoWrites(t *testing.T, emu *awstest.Emulator) {
 	t.Helper()
-	if w := writeLog(emu); len(w) != 0 {
+	if w := emu.WriteLog(); len(w) != 0 {
 		t.Errorf("writes were sent: %q", w)
 	}
 }
@@ -286,7 +227,7 @@ func wantNoWrites(t *testing.T, emu *awstest.Emulator) {
 // wantWrites fails the test unless the write attempts are exactly want.
 func wantWrites(t *testing.T, emu *awstest.Emulator, want ...string) {
 	t.Helper()
-	if got := writeLog(emu); !slices.Equal(got, want) {
+	if got := emu.WriteLog(); !slices.Equal(got, want) {
 		t.Errorf("writes = %q\nwant     %q", got, want)
 	}
 }
@@ -297,18 +238,9 @@ func wantOnlyWrites(t *testing.T, emu *awstest.Emulator, ops ...string) {
 	t.Helper()
 	for _, r := range emu.Writes() {
 		if !slices.Contains(ops, r.Operation) {
-			t.Fatalf("unexpected write %s (%s) in %q", r.Action, r.Code, writeLog(emu))
+			t.Fatalf("unexpected write %s (%s) in %q", r.Action, r.Code, emu.WriteLog())
 		}
 	}
-}
-
-// events returns the events of transitions.
-func events(ts []ipamorg.Transition) []fsm.Event {
-	out := make([]fsm.Event, len(ts))
-	for i, t := range ts {
-		out[i] = t.Event
-	}
-	return out
 }
 
 // transitionsOf renders transitions as "event from->to".

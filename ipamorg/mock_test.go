@@ -291,14 +291,6 @@ func after(prereqs []*gomock.Call, calls ...*gomock.Call) {
 	}
 }
 
-func mockEvents(ts []ipamorg.Transition) []fsm.Event {
-	out := make([]fsm.Event, len(ts))
-	for i, t := range ts {
-		out[i] = t.Event
-	}
-	return out
-}
-
 // The whole lifecycle through Reconcile, none → delegated → trusted →
 // disabled → none: each Reconcile observes (with the delegation's guard
 // read alongside), guards, makes its one write and confirms it with the
@@ -347,7 +339,7 @@ func TestMockLifecycle(t *testing.T) {
 			if err != nil {
 				t.Fatalf("Reconcile(%+v): %v", s.desired, err)
 			}
-			if got := mockEvents(res.Transitions); !slices.Equal(got, s.events) {
+			if got := ipamorg.Events(res.Transitions); !slices.Equal(got, s.events) {
 				t.Errorf("Reconcile(%+v) transitions %v, want %v", s.desired, got, s.events)
 			}
 			if res.Status.State != s.desired.State || res.Status.DelegatedAdmin != s.desired.DelegatedAdmin {
@@ -382,7 +374,7 @@ func TestMockTeardownOrder(t *testing.T) {
 			t.Fatal(err)
 		}
 		want := []fsm.Event{fsm.EventRemoveDelegate, fsm.EventDisableTrustedAccess, fsm.EventDeleteServiceLinkedRole}
-		if got := mockEvents(res.Transitions); !slices.Equal(got, want) {
+		if got := ipamorg.Events(res.Transitions); !slices.Equal(got, want) {
 			t.Errorf("transitions %v, want %v", got, want)
 		}
 	})

@@ -6,11 +6,9 @@ import (
 	"fmt"
 	"slices"
 	"strings"
-	"sync"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	orgtypes "github.com/aws/aws-sdk-go-v2/service/organizations/types"
+	"github.com/ipamorg/sdk/internal/awscall"
 )
 
 // Monitoring is what IPAM itself sees of the organization: the delegated
@@ -144,37 +142,28 @@ type monitor struct {
 // administrator's account and its Regions, and starts listing the
 // organization's accounts alongside.
 func (c *Client) newMonitor(ctx context.Context) (mo *monitor, err error) {
-	var (
-		wg                        sync.WaitGroup
-		who                       caller
-		org                       *orgtypes.Organization
-		admins                    []string
-		callerErr, orgErr, admErr error = errNoAnswer, errNoAnswer, errNoAnswer // see observe
-	)
-	wg.Go(func() { who, callerErr = c.readCaller(ctx) })
-	wg.Go(func() { org, orgErr = c.readOrganization(ctx) })
-	wg.Go(func() { admins, admErr = c.readDelegatedAdmins(ctx) })
 	list := c.startListing(ctx)
 	defer func() {
 		if err != nil {
 			list.stop()
 		}
 	}()
-	wg.Wait()
-	if err := joinErrors(ctx, callerErr, orgErr, admErr); err != nil {
+	id, err := c.identify(ctx)
+	if err != nil {
 		return nil, err
 	}
-	management := aws.ToString(org.MasterAccountId)
-	ws := append(identityWarnings(who.account, management), adminWarnings(admins, management)...)
-	if len(ws) > 0 {
+	if err := awscall.JoinErrors(ctx, id.adminsErr); err != nil {
+		return nil, err
+	}
+	if ws := append(id.warnings(), adminWarnings(id.admins, id.management)...); len(ws) > 0 {
 		return nil, &Error{Kind: ErrAnomaly, Err: errors.New(messages(ws))}
 	}
-	known := knownIDs(admins)
+	known := knownIDs(id.admins)
 	if len(known) == 0 {
 		return nil, &Error{Kind: ErrNoDelegatedAdmin,
 			Err: errors.New("ipam monitors the organization only through a delegated administrator's ipam: delegate one first")}
 	}
-	s, err := c.reachAdmin(ctx, partitionOf(aws.ToString(org.Arn), who.arn), who.account, known[0])
+	s, err := c.reachAdmin(ctx, id.partition, id.caller.account, known[0])
 	if err != nil {
 		return nil, err
 	}

@@ -9,6 +9,9 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
+
+	"github.com/ipamorg/sdk/internal/awscall"
+	"github.com/ipamorg/sdk/internal/pages"
 )
 
 // IPAM is one IPAM of the delegated administrator, as ec2:DescribeIpams
@@ -73,8 +76,8 @@ func (c *Client) readAdminRegions(ctx context.Context, s *adminSession) ([]strin
 	if err != nil {
 		return nil, err
 	}
-	out, err := call(ctx, c, action, func(ctx context.Context) (*ec2.DescribeRegionsOutput, error) {
-		return client.DescribeRegions(ctx, &ec2.DescribeRegionsInput{}, c.ec2Opt)
+	out, err := awscall.Call(ctx, c.calls, action, func(ctx context.Context) (*ec2.DescribeRegionsOutput, error) {
+		return client.DescribeRegions(ctx, &ec2.DescribeRegionsInput{}, c.calls.EC2)
 	})
 	if err != nil {
 		return nil, adminUnreachable(s.account, action, err)
@@ -84,14 +87,14 @@ func (c *Client) readAdminRegions(ctx context.Context, s *adminSession) ([]strin
 		name := aws.ToString(r.RegionName)
 		switch {
 		case name == "":
-			return nil, invalidResponse(action, "a Region without a name")
+			return nil, awscall.InvalidResponse(action, "a Region without a name")
 		case aws.ToString(r.OptInStatus) == "not-opted-in":
 			continue // listed, not enabled
 		}
 		regions = append(regions, name)
 	}
 	if len(regions) == 0 {
-		return nil, invalidResponse(action, "no enabled Region")
+		return nil, awscall.InvalidResponse(action, "no enabled Region")
 	}
 	slices.Sort(regions)
 	return slices.Compact(regions), nil
@@ -101,7 +104,7 @@ func (c *Client) readAdminRegions(ctx context.Context, s *adminSession) ([]strin
 // Region and id, reading the Regions concurrently (ec2:DescribeIpams).
 func (c *Client) readAdminIPAMs(ctx context.Context, s *adminSession, regions []string) ([]IPAM, error) {
 	found := make([][]IPAM, len(regions))
-	err := concurrently(ctx, len(regions), func(i int) error {
+	err := awscall.Concurrently(ctx, adminConcurrency, len(regions), func(i int) error {
 		var err error
 		found[i], err = c.readIPAMsIn(ctx, s, regions[i])
 		return err
@@ -132,21 +135,16 @@ func (c *Client) readIPAMsIn(ctx context.Context, s *adminSession, region string
 	if err != nil {
 		return nil, err
 	}
-	api := describeIpams(func(ctx context.Context, in *ec2.DescribeIpamsInput, optFns ...func(*ec2.Options)) (*ec2.DescribeIpamsOutput, error) {
-		return call(ctx, c, action, func(ctx context.Context) (*ec2.DescribeIpamsOutput, error) {
-			return client.DescribeIpams(ctx, in, optFns...)
-		})
-	})
-	p := ec2.NewDescribeIpamsPaginator(api, &ec2.DescribeIpamsInput{MaxResults: aws.Int32(ipamPageSize)},
+	p := ec2.NewDescribeIpamsPaginator(pages.Checked(c.calls, action, client.DescribeIpams), &ec2.DescribeIpamsInput{MaxResults: aws.Int32(ipamPageSize)},
 		func(o *ec2.DescribeIpamsPaginatorOptions) { o.StopOnDuplicateToken = true })
 	var ipams []IPAM
 	var bad error
-	err = walkPages(ctx, action, maxIPAMPages, p, c.ec2Opt, func(out *ec2.DescribeIpamsOutput) (*string, bool) {
+	err = pages.Walk(ctx, action, maxIPAMPages, p, c.calls.EC2, func(out *ec2.DescribeIpamsOutput) (*string, bool) {
 		for _, ip := range out.Ipams {
 			owner := aws.ToString(ip.OwnerId)
 			switch {
 			case aws.ToString(ip.IpamId) == "":
-				bad = invalidResponse(action, "an IPAM without an id")
+				bad = awscall.InvalidResponse(action, "an IPAM without an id")
 				return nil, false
 			case owner != "" && owner != s.account:
 				continue // not the administrator's own
@@ -180,25 +178,4 @@ func (c *Client) readIPAMsIn(ctx context.Context, s *adminSession, region string
 		return nil, adminUnreachable(s.account, action, err)
 	}
 	return ipams, nil
-}
-
-// concurrently runs fn(0), ..., fn(n-1), at most adminConcurrency at once,
-// and returns their errors joined (see joinErrors).
-func concurrently(ctx context.Context, n int, fn func(i int) error) error {
-	return concurrentlyAtMost(ctx, adminConcurrency, n, fn)
-}
-
-// The SDK's paginators take a client with one method; these adapt a
-// function, which checks the output (see call), to each.
-type (
-	describeIpams     func(context.Context, *ec2.DescribeIpamsInput, ...func(*ec2.Options)) (*ec2.DescribeIpamsOutput, error)
-	discoveredAccount func(context.Context, *ec2.GetIpamDiscoveredAccountsInput, ...func(*ec2.Options)) (*ec2.GetIpamDiscoveredAccountsOutput, error)
-)
-
-func (f describeIpams) DescribeIpams(ctx context.Context, in *ec2.DescribeIpamsInput, optFns ...func(*ec2.Options)) (*ec2.DescribeIpamsOutput, error) {
-	return f(ctx, in, optFns...)
-}
-
-func (f discoveredAccount) GetIpamDiscoveredAccounts(ctx context.Context, in *ec2.GetIpamDiscoveredAccountsInput, optFns ...func(*ec2.Options)) (*ec2.GetIpamDiscoveredAccountsOutput, error) {
-	return f(ctx, in, optFns...)
 }

@@ -9,6 +9,10 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
+
+	"github.com/ipamorg/sdk/internal/awscall"
+	"github.com/ipamorg/sdk/internal/orglist"
+	"github.com/ipamorg/sdk/internal/pages"
 )
 
 // discovered is one account as one IPAM's discovery reported it in one
@@ -39,7 +43,7 @@ func (c *Client) readDiscoveries(ctx context.Context, s *adminSession, ipams []I
 		case !ip.Ready() && ip.State != "create-in-progress":
 			continue // being deleted, or failed: nothing to monitor with
 		case ip.ResourceDiscoveryID == "" && ip.Ready():
-			return nil, invalidResponse("ec2:DescribeIpams", fmt.Sprintf("ipam %s without a default resource discovery", ip.ID))
+			return nil, awscall.InvalidResponse("ec2:DescribeIpams", fmt.Sprintf("ipam %s without a default resource discovery", ip.ID))
 		case ip.ResourceDiscoveryID == "":
 			continue // still being created: its accounts are pending
 		}
@@ -47,7 +51,7 @@ func (c *Client) readDiscoveries(ctx context.Context, s *adminSession, ipams []I
 			found = append(found, discovery{ipam: i, region: r})
 		}
 	}
-	err := concurrently(ctx, len(found), func(i int) error {
+	err := awscall.Concurrently(ctx, adminConcurrency, len(found), func(i int) error {
 		var err error
 		d := &found[i]
 		d.accounts, err = c.readDiscovered(ctx, s, ipams[d.ipam], d.region)
@@ -67,27 +71,22 @@ func (c *Client) readDiscovered(ctx context.Context, s *adminSession, ip IPAM, r
 	if err != nil {
 		return nil, err
 	}
-	api := discoveredAccount(func(ctx context.Context, in *ec2.GetIpamDiscoveredAccountsInput, optFns ...func(*ec2.Options)) (*ec2.GetIpamDiscoveredAccountsOutput, error) {
-		return call(ctx, c, action, func(ctx context.Context) (*ec2.GetIpamDiscoveredAccountsOutput, error) {
-			return client.GetIpamDiscoveredAccounts(ctx, in, optFns...)
-		})
-	})
-	p := ec2.NewGetIpamDiscoveredAccountsPaginator(api, &ec2.GetIpamDiscoveredAccountsInput{
+	p := ec2.NewGetIpamDiscoveredAccountsPaginator(pages.Checked(c.calls, action, client.GetIpamDiscoveredAccounts), &ec2.GetIpamDiscoveredAccountsInput{
 		IpamResourceDiscoveryId: aws.String(ip.ResourceDiscoveryID),
 		DiscoveryRegion:         aws.String(region),
 		MaxResults:              aws.Int32(discoveredPageSize),
 	}, func(o *ec2.GetIpamDiscoveredAccountsPaginatorOptions) { o.StopOnDuplicateToken = true })
 	var out []discovered
 	var bad error
-	err = walkPages(ctx, action, maxDiscoveryPages, p, c.ec2Opt, func(page *ec2.GetIpamDiscoveredAccountsOutput) (*string, bool) {
+	err = pages.Walk(ctx, action, maxDiscoveryPages, p, c.calls.EC2, func(page *ec2.GetIpamDiscoveredAccountsOutput) (*string, bool) {
 		for _, a := range page.IpamDiscoveredAccounts {
 			d := discovered{account: aws.ToString(a.AccountId), lastSuccess: aws.ToTime(a.LastSuccessfulDiscoveryTime)}
 			if got := aws.ToString(a.DiscoveryRegion); got != "" && got != region {
-				bad = invalidResponse(action, fmt.Sprintf("an account of Region %s when asked for %s", truncate(got, 32), region))
+				bad = awscall.InvalidResponse(action, fmt.Sprintf("an account of Region %s when asked for %s", awscall.Truncate(got, 32), region))
 				return nil, false
 			}
 			if d.account == "" {
-				bad = invalidResponse(action, "an account without an id")
+				bad = awscall.InvalidResponse(action, "an account without an id")
 				return nil, false
 			}
 			if f := a.FailureReason; f != nil {
@@ -215,7 +214,7 @@ func (l *accountListing) wait(ctx context.Context) ([]string, []Warning, error) 
 		return l.active, slices.Clone(l.warnings), l.err
 	case <-ctx.Done():
 		l.stop()
-		return nil, nil, joinContext(ctx, nil)
+		return nil, nil, awscall.JoinContext(ctx, nil)
 	}
 }
 
@@ -226,14 +225,14 @@ func (l *accountListing) stop() {
 }
 
 // listActiveAccounts returns the ids of the organization's ACTIVE
-// accounts, sorted (see listOrganization), with a warning for accounts
+// accounts, sorted (see orglist.List), with a warning for accounts
 // listed without an id.
 func (c *Client) listActiveAccounts(ctx context.Context) ([]string, []Warning, error) {
 	var active []string
-	withoutID, _, err := c.listOrganization(ctx, func(page []listed) bool {
+	withoutID, _, err := orglist.List(ctx, c.aws.Organizations, c.calls, func(page []orglist.Account) bool {
 		for _, a := range page {
-			if a.active {
-				active = append(active, a.id)
+			if a.Active {
+				active = append(active, a.ID)
 			}
 		}
 		return true

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+
+	"github.com/ipamorg/sdk/internal/awscall"
 )
 
 // sampleSize is how many accounts a message names before it counts the
@@ -120,7 +122,7 @@ func failureWarning(code string, as []DiscoveredAccount) Warning {
 		return Warning{WarnDiscoveryUnauthorized, what + "; AWSServiceRoleForIPAM is not authorized there: " +
 			"allow it in the service control policies and permissions boundaries that apply to those accounts"}
 	}
-	return Warning{WarnDiscoveryFailure, what + "; aws says: " + truncate(as[0].FailureMessage, 200)}
+	return Warning{WarnDiscoveryFailure, what + "; aws says: " + awscall.Truncate(as[0].FailureMessage, 200)}
 }
 
 // sample names up to sampleSize accounts of as, each with its Region, and

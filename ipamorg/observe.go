@@ -2,11 +2,10 @@ package ipamorg
 
 import (
 	"context"
-	"fmt"
-	"sync"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	orgtypes "github.com/aws/aws-sdk-go-v2/service/organizations/types"
+
+	"github.com/ipamorg/sdk/internal/awscall"
 )
 
 // Observe reads where the organization stands in the IPAM lifecycle. It
@@ -36,36 +35,23 @@ func (c *Client) Observe(ctx context.Context) (*Status, error) {
 // context.
 func (c *Client) observe(ctx context.Context) (*Status, error) {
 	var (
-		wg                 sync.WaitGroup
-		who                caller
-		org                *orgtypes.Organization
-		trusted            bool
-		admins             []string
-		role               bool
-		callerErr, orgErr  error
-		trustedErr, admErr error
-		roleErr            error
+		trusted, role       bool
+		trustedErr, roleErr = awscall.ErrNoAnswer, awscall.ErrNoAnswer // see identify
 	)
-	// Each error starts as errNoAnswer, so that a read whose goroutine
-	// ends without returning (a client calling runtime.Goexit) is an
-	// error, not a zero value taken for a fact.
-	callerErr, orgErr, trustedErr, admErr, roleErr = errNoAnswer, errNoAnswer, errNoAnswer, errNoAnswer, errNoAnswer
-	wg.Go(func() { who, callerErr = c.readCaller(ctx) })
-	wg.Go(func() { org, orgErr = c.readOrganization(ctx) })
-	wg.Go(func() { trusted, trustedErr = c.readTrustedAccess(ctx) })
-	wg.Go(func() { admins, admErr = c.readDelegatedAdmins(ctx) })
-	wg.Go(func() { role, roleErr = c.readServiceLinkedRole(ctx) })
-	wg.Wait()
-	if err := joinErrors(ctx, orgErr, callerErr); err != nil {
+	id, err := c.identify(ctx,
+		func() { trusted, trustedErr = c.readTrustedAccess(ctx) },
+		func() { role, roleErr = c.readServiceLinkedRole(ctx) })
+	if err != nil {
 		return nil, err
 	}
+	admins, admErr := id.admins, id.adminsErr
 
 	st := &Status{
-		CallerAccountID:     who.account,
-		ManagementAccountID: aws.ToString(org.MasterAccountId),
-		OrganizationID:      aws.ToString(org.Id),
-		FeatureSet:          string(org.FeatureSet),
-		partition:           partitionOf(aws.ToString(org.Arn), who.arn),
+		CallerAccountID:     id.caller.account,
+		ManagementAccountID: id.management,
+		OrganizationID:      aws.ToString(id.org.Id),
+		FeatureSet:          string(id.org.FeatureSet),
+		partition:           id.partition,
 	}
 	if !st.isManagement() {
 		// GetRole read the caller's own account, not the management
@@ -86,7 +72,7 @@ func (c *Client) observe(ctx context.Context) (*Status, error) {
 			}
 		}
 	}
-	if err := joinErrors(ctx, trustedErr, admErr, roleErr); err != nil {
+	if err := awscall.JoinErrors(ctx, trustedErr, admErr, roleErr); err != nil {
 		return nil, err
 	}
 
@@ -95,9 +81,6 @@ func (c *Client) observe(ctx context.Context) (*Status, error) {
 	st.settle(admins)
 	return st, nil
 }
-
-// errNoAnswer is the error of a read that never returned.
-var errNoAnswer = fmt.Errorf("%w: the read did not return", ErrInvalidResponse)
 
 // The confirmation of a step re-reads only the fact the step changes, not
 // everything Observe reads: after a write, each poll makes one read (see

@@ -8,6 +8,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/organizations"
 
 	"github.com/ipamorg/sdk/fsm"
+	"github.com/ipamorg/sdk/internal/awscall"
 )
 
 // guardReads are the reads of a guard made alongside Observe's
@@ -33,7 +34,7 @@ func (c *Client) observeFor(ctx context.Context, d Desired) (*Status, *guardRead
 		st, err := c.observe(ctx)
 		return st, nil, err
 	}
-	pre := &guardReads{account: d.DelegatedAdmin, err: errNoAnswer}
+	pre := &guardReads{account: d.DelegatedAdmin, err: awscall.ErrNoAnswer}
 	var wg sync.WaitGroup
 	wg.Go(func() { pre.out, pre.err = c.readAccount(ctx, pre.account) })
 	st, err := c.observe(ctx)
@@ -52,7 +53,7 @@ func (g *guardReads) describeAccount(ctx context.Context, c *Client, id string) 
 
 // readAccount reads account id (organizations:DescribeAccount).
 func (c *Client) readAccount(ctx context.Context, id string) (*organizations.DescribeAccountOutput, error) {
-	return call(ctx, c, "organizations:DescribeAccount", func(ctx context.Context) (*organizations.DescribeAccountOutput, error) {
-		return c.aws.Organizations.DescribeAccount(ctx, &organizations.DescribeAccountInput{AccountId: aws.String(id)}, c.orgOpt)
+	return awscall.Call(ctx, c.calls, "organizations:DescribeAccount", func(ctx context.Context) (*organizations.DescribeAccountOutput, error) {
+		return c.aws.Organizations.DescribeAccount(ctx, &organizations.DescribeAccountInput{AccountId: aws.String(id)}, c.calls.Organizations)
 	})
 }

@@ -183,7 +183,7 @@ func TestObserveUnknownState(t *testing.T) {
 			t.Errorf("partial reads %q, want trusted services, administrators and the role", unread)
 		}
 		// A denied read is not retried.
-		if n := countOf(emu, "ListDelegatedAdministrators"); n != 1 {
+		if n := emu.CountCalls("ListDelegatedAdministrators"); n != 1 {
 			t.Errorf("ListDelegatedAdministrators sent %d times", n)
 		}
 	})

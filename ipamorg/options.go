@@ -6,6 +6,24 @@ import (
 	"time"
 )
 
+// The public API takes its options as the AWS SDK does: a struct of
+// options (Options, VerifyOptions, RemoveOptions, PolicyOptions) that
+// functional options, optFns ...func(*XOptions), fill in from its zero
+// value, in order, a nil one skipped (fill); a zero field then takes its
+// default.
+
+// fill returns the zero O with each of optFns applied in order, nil ones
+// skipped.
+func fill[O any](optFns []func(*O)) O {
+	var o O
+	for _, fn := range optFns {
+		if fn != nil {
+			fn(&o)
+		}
+	}
+	return o
+}
+
 // Options configures a Client. The zero value of every field means its
 // default; New applies the functional options to a zero Options and then
 // the defaults.
@@ -102,11 +120,10 @@ type WaitOptions struct {
 
 // Defaults, documented on the fields above.
 const (
-	defaultMaxAttempts = 5
-	defaultInterval    = 200 * time.Millisecond
-	defaultFastFor     = 15 * time.Second
-	defaultMaxDelay    = 5 * time.Second
-	defaultMaxWait     = 5 * time.Minute
+	defaultInterval = 200 * time.Millisecond
+	defaultFastFor  = 15 * time.Second
+	defaultMaxDelay = 5 * time.Second
+	defaultMaxWait  = 5 * time.Minute
 )
 
 // resolve validates o and fills in its defaults. Negative values are

@@ -79,8 +79,8 @@ type Policies struct {
 	Member string `json:"member,omitempty"`
 }
 
-// PolicyOptions chooses what RequiredPolicies covers; the zero value only
-// Observe's reads.
+// PolicyOptions chooses what RequiredPolicies covers, which fills them in
+// with its functional options; the zero value only Observe's reads.
 type PolicyOptions struct {
 	// Events are the lifecycle events to take; none: none.
 	Events []fsm.Event
@@ -106,15 +106,19 @@ func RequiredPermissions(events ...fsm.Event) string {
 	if len(events) == 0 {
 		events = fsm.Events()
 	}
-	return RequiredPolicies(PolicyOptions{Events: events}).Management
+	return RequiredPolicies(func(o *PolicyOptions) { o.Events = events }).Management
 }
 
 // RequiredPolicies returns the least-privilege IAM policies that the
-// operations o chooses need, split by the account that needs them. The
-// output is deterministic: statements in a fixed order (the lifecycle's
-// for events), actions sorted. Unknown events add nothing; invalid
-// options are treated as their defaults.
-func RequiredPolicies(o PolicyOptions) Policies {
+// operations that the PolicyOptions choose need (optFns fill them in,
+// from the zero value: Observe's reads alone), split by the account that
+// needs them. The output is deterministic: statements in a fixed order
+// (the lifecycle's for events), actions sorted. Unknown events add
+// nothing; invalid options are treated as their defaults:
+//
+//	ipamorg.RequiredPolicies(func(o *ipamorg.PolicyOptions) { o.Monitoring = true })
+func RequiredPolicies(optFns ...func(*PolicyOptions)) Policies {
+	o := fill(optFns)
 	role := o.AccessRole
 	if !validRoleName(role) {
 		role = DefaultAccessRole

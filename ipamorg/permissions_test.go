@@ -164,7 +164,7 @@ func TestRequiredPolicies(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			p := ipamorg.RequiredPolicies(tt.o)
+			p := ipamorg.RequiredPolicies(func(o *ipamorg.PolicyOptions) { *o = tt.o })
 			for _, side := range []struct {
 				name string
 				doc  string
@@ -191,11 +191,14 @@ func TestRequiredPolicies(t *testing.T) {
 			}
 		})
 	}
-	custom := actionsOf(t, ipamorg.RequiredPolicies(ipamorg.PolicyOptions{Monitoring: true, AccessRole: "audit/IpamReader"}).Management)
+	custom := actionsOf(t, ipamorg.RequiredPolicies(func(o *ipamorg.PolicyOptions) {
+		o.Monitoring = true
+		o.AccessRole = "audit/IpamReader"
+	}).Management)
 	if custom["sts:AssumeRole"] != "arn:aws:iam::*:role/audit/IpamReader" {
 		t.Errorf("custom access role: AssumeRole on %q", custom["sts:AssumeRole"])
 	}
-	if ipamorg.RequiredPermissions(fsm.EventRemoveDelegate) != ipamorg.RequiredPolicies(ipamorg.PolicyOptions{Events: []fsm.Event{fsm.EventRemoveDelegate}}).Management {
+	if ipamorg.RequiredPermissions(fsm.EventRemoveDelegate) != ipamorg.RequiredPolicies(func(o *ipamorg.PolicyOptions) { o.Events = []fsm.Event{fsm.EventRemoveDelegate} }).Management {
 		t.Error("RequiredPermissions is not RequiredPolicies' management document")
 	}
 }

@@ -72,12 +72,22 @@ func (p *Plan) Events() []fsm.Event {
 	if p == nil {
 		return nil
 	}
-	events := make([]fsm.Event, len(p.Steps))
-	for i, s := range p.Steps {
-		events[i] = s.Event
+	return Events(p.Steps)
+}
+
+// Events returns the events of steps, in order: of a plan's Steps, of a
+// Result's Transitions, or of the transitions Options.OnTransition was
+// told of.
+func Events[S interface{ step() Step }](steps []S) []fsm.Event {
+	events := make([]fsm.Event, len(steps))
+	for i, s := range steps {
+		events[i] = s.step().Event
 	}
 	return events
 }
+
+// step is s, for Events (Transition has it through Step).
+func (s Step) step() Step { return s }
 
 // String renders the plan for people, in the manner of a Terraform plan.
 func (p *Plan) String() string {
@@ -135,6 +145,9 @@ func (p *Plan) String() string {
 // reads the account to delegate to (organizations:DescribeAccount, which
 // its guard needs) at the same time as Observe's reads.
 func (c *Client) Plan(ctx context.Context, d Desired) (*Plan, error) {
+	if err := d.validate(); err != nil {
+		return nil, asError("plan", err)
+	}
 	p, err := c.plan(ctx, d)
 	if err != nil {
 		e := asError("plan", err)
@@ -146,12 +159,10 @@ func (c *Client) Plan(ctx context.Context, d Desired) (*Plan, error) {
 	return p, nil
 }
 
-// plan is Plan with raw errors. On failure after observing, it returns the
-// plan as far as it got, for its Status and Steps.
+// plan is Plan with raw errors, toward d, which the caller validated. On
+// failure after observing, it returns the plan as far as it got, for its
+// Status and Steps.
 func (c *Client) plan(ctx context.Context, d Desired) (*Plan, error) {
-	if err := d.validate(); err != nil {
-		return nil, err
-	}
 	st, pre, err := c.observeFor(ctx, d)
 	if err != nil {
 		return nil, err
@@ -180,8 +191,9 @@ func (c *Client) PlanFrom(ctx context.Context, st *Status, d Desired) (*Plan, er
 	return p, nil
 }
 
-// planFrom plans toward d from st, observed with the guard reads pre (nil
-// for none). On failure it returns the plan as far as it got.
+// planFrom plans toward d, validated, from st, observed with the guard
+// reads pre (nil for none): it checks st (guardStatus), finds the steps and
+// runs their guards. On failure it returns the plan as far as it got.
 func (c *Client) planFrom(ctx context.Context, st *Status, d Desired, pre *guardReads) (*Plan, error) {
 	var err error
 	p := &Plan{Status: st, Desired: d}
@@ -195,7 +207,7 @@ func (c *Client) planFrom(ctx context.Context, st *Status, d Desired, pre *guard
 	if p.Steps, err = planSteps(st, d); err != nil {
 		return p, err
 	}
-	if err := c.guard(ctx, st, p.Steps, d, pre); err != nil {
+	if err := c.guardSteps(ctx, st, p.Steps, d, pre); err != nil {
 		return p, err
 	}
 	return p, nil

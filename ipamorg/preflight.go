@@ -9,6 +9,7 @@ import (
 	"github.com/aws/smithy-go"
 
 	"github.com/ipamorg/sdk/awsclient"
+	"github.com/ipamorg/sdk/internal/awscall"
 )
 
 // PermissionResult is what CheckPermissions found for one step of a plan.
@@ -119,7 +120,7 @@ func checkPermissions(ctx context.Context, api awsclient.EC2API, o Options, p *P
 			slices.Sort(check.Unverified)
 		default:
 			err := sp.dryRun(ctx, api, s)
-			o.Logger.DebugContext(ctx, "ipamorg: dry run", "action", s.Action, "account", s.Account, "code", errorCode(err))
+			o.Logger.DebugContext(ctx, "ipamorg: dry run", "action", s.Action, "account", s.Account, "code", awscall.ErrorCode(err))
 			var ae smithy.APIError
 			switch {
 			case err == nil:
@@ -132,7 +133,7 @@ func checkPermissions(ctx context.Context, api awsclient.EC2API, o Options, p *P
 			switch check.Code {
 			case codeDryRunOperation:
 				check.Result = PermissionAllowed
-			case codeUnauthorizedOperation:
+			case awscall.CodeUnauthorizedOperation:
 				check.Result = PermissionDenied
 			default:
 				check.Result = PermissionInconclusive

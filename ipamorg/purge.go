@@ -7,6 +7,7 @@ import (
 
 	"github.com/ipamorg/sdk/awsclient"
 	"github.com/ipamorg/sdk/fsm"
+	"github.com/ipamorg/sdk/internal/awscall"
 )
 
 // guardPurge refuses VerifyOptions.Purge unless IPAM's integration with
@@ -37,7 +38,7 @@ func (c *Client) guardPurge(ctx context.Context) error {
 func (v *verifier) purge(ctx context.Context, client awsclient.IAMAPI, ac AccountCheck) (AccountCheck, bool) {
 	const action = "iam:DeleteServiceLinkedRole"
 	// A lost answer leaves unknown whether IAM accepted the deletion:
-	// look first (callWrite).
+	// look first (awscall.CallWrite).
 	gone := func(ctx context.Context) bool {
 		present, err := v.c.hasServiceLinkedRole(ctx, client)
 		return err == nil && !present
@@ -51,11 +52,11 @@ func (v *verifier) purge(ctx context.Context, client awsclient.IAMAPI, ac Accoun
 	case ctx.Err() != nil:
 		return ac, false
 	}
-	var m *maybeApplied
+	var m *awscall.MaybeApplied
 	if errors.As(err, &m) {
 		// Sent, and not seen through: neither present nor purged is
 		// known.
-		err = m.err
+		err = m.Err
 	}
 	ac.Result = RoleError
 	ac.Reason = reasonOf(action, err)

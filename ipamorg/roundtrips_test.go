@@ -17,15 +17,6 @@ import (
 
 const roundTrip = 100 * time.Millisecond
 
-// opCounts counts the requests by operation.
-func opCounts(reqs []awstest.Request) map[string]int {
-	got := map[string]int{}
-	for _, r := range reqs {
-		got[r.Operation]++
-	}
-	return got
-}
-
 // observeCounts are the five reads of one Observe, plus extra.
 func observeCounts(extra map[string]int) map[string]int {
 	want := map[string]int{
@@ -64,7 +55,7 @@ func TestPlanGuardReadAlongsideObserve(t *testing.T) {
 				t.Errorf("%s sent %v after the start, want at once, with Observe's reads", r.Operation, r.Time.Sub(start))
 			}
 		}
-		if got, want := opCounts(reqs), observeCounts(map[string]int{
+		if got, want := awstest.CountOperations(reqs), observeCounts(map[string]int{
 			"DescribeAccount": 1, "EnableIpamOrganizationAdminAccount": 1, "ListDelegatedAdministrators": 1,
 		}); !maps.Equal(got, want) {
 			t.Errorf("calls %v, want %v", got, want)
@@ -94,7 +85,7 @@ func TestPlanGuardReadOnlyTowardADelegation(t *testing.T) {
 				if _, err := c.Plan(t.Context(), tc.d); err != nil {
 					t.Fatal(err)
 				}
-				if got, want := opCounts(emu.Requests()), observeCounts(tc.extra); !maps.Equal(got, want) {
+				if got, want := emu.CallCounts(), observeCounts(tc.extra); !maps.Equal(got, want) {
 					t.Errorf("calls %v, want %v", got, want)
 				}
 			})
@@ -120,7 +111,7 @@ func TestPlanFromObservesNothing(t *testing.T) {
 		if p.Status != st || len(p.Steps) != 2 {
 			t.Errorf("plan %v from %p, want 2 steps from the status given", p, st)
 		}
-		if got, want := opCounts(emu.Requests()), map[string]int{"DescribeAccount": 1}; !maps.Equal(got, want) {
+		if got, want := emu.CallCounts(), map[string]int{"DescribeAccount": 1}; !maps.Equal(got, want) {
 			t.Errorf("calls %v, want %v", got, want)
 		}
 		if _, err := c.PlanFrom(t.Context(), nil, ipamorg.Desired{State: fsm.StateNone}); !errors.Is(err, ipamorg.ErrInvalidDesired) {

@@ -6,6 +6,8 @@ import (
 	"time"
 
 	"github.com/cenkalti/backoff/v4"
+
+	"github.com/ipamorg/sdk/internal/awscall"
 )
 
 // errPending tells the backoff loop in poll that the condition does not
@@ -112,7 +114,7 @@ func (c *Client) pollOn(ctx context.Context, fast bool, check func(context.Conte
 	case err == nil:
 		return nil
 	case ctx.Err() != nil:
-		return joinContext(ctx, lastErr)
+		return awscall.JoinContext(ctx, lastErr)
 	case waitCtx.Err() != nil:
 		// The deadline may have cut a read short; that is the timeout,
 		// not a failure of the read.

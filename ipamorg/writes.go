@@ -12,16 +12,17 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/organizations"
 
 	"github.com/ipamorg/sdk/awsclient"
+	"github.com/ipamorg/sdk/internal/awscall"
 )
 
 // The writes of the table's rows (events.go). Each returns nil when the
-// change is made (or was already made), an error marked with maybeApplied
+// change is made (or was already made), an *awscall.MaybeApplied
 // when the change may have been made without an answer saying so, and any
 // other error when it was not made.
 
 func enableAdmin(ctx context.Context, c *Client, s Step, applied func(context.Context) bool) error {
-	out, answered, err := callWrite(ctx, c, s.Action, applied, func(ctx context.Context) (*ec2.EnableIpamOrganizationAdminAccountOutput, error) {
-		return c.aws.EC2.EnableIpamOrganizationAdminAccount(ctx, &ec2.EnableIpamOrganizationAdminAccountInput{DelegatedAdminAccountId: aws.String(s.Account)}, c.ec2Opt)
+	out, answered, err := awscall.CallWrite(ctx, c.calls, s.Action, applied, func(ctx context.Context) (*ec2.EnableIpamOrganizationAdminAccountOutput, error) {
+		return c.aws.EC2.EnableIpamOrganizationAdminAccount(ctx, &ec2.EnableIpamOrganizationAdminAccountInput{DelegatedAdminAccountId: aws.String(s.Account)}, c.calls.EC2)
 	})
 	if err != nil || !answered {
 		return err // !answered: the answer was lost, but reads show the change
@@ -30,11 +31,11 @@ func enableAdmin(ctx context.Context, c *Client, s Step, applied func(context.Co
 }
 
 func disableAdmin(ctx context.Context, c *Client, s Step, applied func(context.Context) bool) error {
-	out, answered, err := callWrite(ctx, c, s.Action, applied, func(ctx context.Context) (*ec2.DisableIpamOrganizationAdminAccountOutput, error) {
-		return c.aws.EC2.DisableIpamOrganizationAdminAccount(ctx, &ec2.DisableIpamOrganizationAdminAccountInput{DelegatedAdminAccountId: aws.String(s.Account)}, c.ec2Opt)
+	out, answered, err := awscall.CallWrite(ctx, c.calls, s.Action, applied, func(ctx context.Context) (*ec2.DisableIpamOrganizationAdminAccountOutput, error) {
+		return c.aws.EC2.DisableIpamOrganizationAdminAccount(ctx, &ec2.DisableIpamOrganizationAdminAccountInput{DelegatedAdminAccountId: aws.String(s.Account)}, c.calls.EC2)
 	})
 	switch {
-	case err != nil && errorCode(err) == codeIpamAccountNotRegistered:
+	case err != nil && awscall.ErrorCode(err) == codeIpamAccountNotRegistered:
 		// Already removed, by us on an earlier attempt or by someone else.
 		return nil
 	case err != nil || !answered:
@@ -49,7 +50,7 @@ func disableAdmin(ctx context.Context, c *Client, s Step, applied func(context.C
 func checkSuccess(action string, success *bool) error {
 	switch {
 	case success == nil:
-		return &maybeApplied{invalidResponse(action, "no Success")}
+		return &awscall.MaybeApplied{Err: awscall.InvalidResponse(action, "no Success")}
 	case !*success:
 		return &Error{Step: Step{Action: action}, Kind: ErrWriteFailed, Err: fmt.Errorf("%s returned Success=false", action)}
 	}
@@ -57,8 +58,8 @@ func checkSuccess(action string, success *bool) error {
 }
 
 func disableTrustedAccess(ctx context.Context, c *Client, s Step, applied func(context.Context) bool) error {
-	_, _, err := callWrite(ctx, c, s.Action, applied, func(ctx context.Context) (*organizations.DisableAWSServiceAccessOutput, error) {
-		return c.aws.Organizations.DisableAWSServiceAccess(ctx, &organizations.DisableAWSServiceAccessInput{ServicePrincipal: aws.String(servicePrincipal)}, c.orgOpt)
+	_, _, err := awscall.CallWrite(ctx, c.calls, s.Action, applied, func(ctx context.Context) (*organizations.DisableAWSServiceAccessOutput, error) {
+		return c.aws.Organizations.DisableAWSServiceAccess(ctx, &organizations.DisableAWSServiceAccessInput{ServicePrincipal: aws.String(servicePrincipal)}, c.calls.Organizations)
 	})
 	return err
 }
@@ -76,11 +77,11 @@ func deleteServiceLinkedRole(ctx context.Context, c *Client, s Step, applied fun
 // possibly deleted; a task IAM reports as FAILED left it in place.
 func (c *Client) deleteRole(ctx context.Context, client awsclient.IAMAPI, applied func(context.Context) bool) error {
 	const action = "iam:DeleteServiceLinkedRole"
-	out, answered, err := callWrite(ctx, c, action, applied, func(ctx context.Context) (*iam.DeleteServiceLinkedRoleOutput, error) {
-		return client.DeleteServiceLinkedRole(ctx, &iam.DeleteServiceLinkedRoleInput{RoleName: aws.String(roleName)}, c.iamOpt)
+	out, answered, err := awscall.CallWrite(ctx, c.calls, action, applied, func(ctx context.Context) (*iam.DeleteServiceLinkedRoleOutput, error) {
+		return client.DeleteServiceLinkedRole(ctx, &iam.DeleteServiceLinkedRoleInput{RoleName: aws.String(roleName)}, c.calls.IAM)
 	})
 	switch {
-	case err != nil && errorCode(err) == codeNoSuchEntity:
+	case err != nil && awscall.ErrorCode(err) == codeNoSuchEntity:
 		return nil // already gone
 	case err != nil:
 		return err
@@ -89,13 +90,13 @@ func (c *Client) deleteRole(ctx context.Context, client awsclient.IAMAPI, applie
 		// the role is already gone: the task succeeded.
 		return nil
 	case aws.ToString(out.DeletionTaskId) == "":
-		return &maybeApplied{invalidResponse(action, "no DeletionTaskId")}
+		return &awscall.MaybeApplied{Err: awscall.InvalidResponse(action, "no DeletionTaskId")}
 	}
 	const status = "iam:GetServiceLinkedRoleDeletionStatus"
 	var failed *iam.GetServiceLinkedRoleDeletionStatusOutput
 	err = c.poll(ctx, func(ctx context.Context) (bool, error) {
-		st, err := call(ctx, c, status, func(ctx context.Context) (*iam.GetServiceLinkedRoleDeletionStatusOutput, error) {
-			return client.GetServiceLinkedRoleDeletionStatus(ctx, &iam.GetServiceLinkedRoleDeletionStatusInput{DeletionTaskId: out.DeletionTaskId}, c.iamOpt)
+		st, err := awscall.Call(ctx, c.calls, status, func(ctx context.Context) (*iam.GetServiceLinkedRoleDeletionStatusOutput, error) {
+			return client.GetServiceLinkedRoleDeletionStatus(ctx, &iam.GetServiceLinkedRoleDeletionStatusInput{DeletionTaskId: out.DeletionTaskId}, c.calls.IAM)
 		})
 		if err != nil {
 			return false, err
@@ -111,7 +112,7 @@ func (c *Client) deleteRole(ctx context.Context, client awsclient.IAMAPI, applie
 	})
 	switch {
 	case err != nil:
-		return &maybeApplied{err}
+		return &awscall.MaybeApplied{Err: err}
 	case failed != nil:
 		return &Error{Kind: ErrServiceLinkedRoleDeletionFailed, Err: errors.New(deletionFailure(failed.Reason))}
 	}

@@ -70,8 +70,7 @@ func noRetry(cfg aws.Config) aws.Config {
 // account's clients (with retries off).
 func startServer(t *testing.T, optFns ...func(*awstest.ServerOptions)) (*awstest.Server, clients) {
 	t.Helper()
-	srv := awstest.NewServer(optFns...)
-	t.Cleanup(srv.Close)
+	srv := awstest.StartServer(t, optFns...)
 	return srv, newClients(noRetry(srv.Config(t.Context(), mgmt)))
 }
 

@@ -65,7 +65,7 @@ It makes no AWS call, whatever the target flags.`,
 					o.Events = fsm.Events()
 				}
 			}
-			p := ipamorg.RequiredPolicies(o)
+			p := ipamorg.RequiredPolicies(func(p *ipamorg.PolicyOptions) { *p = o })
 			doc, account := p.Management, "the management account"
 			switch {
 			case member:

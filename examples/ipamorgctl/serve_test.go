@@ -161,7 +161,7 @@ func TestServeDrivenBySDKAndStoppedBySIGTERM(t *testing.T) {
 	if _, err := c.Delegate(ctx, members[0]); err != nil {
 		t.Fatal(err)
 	}
-	r, err := c.VerifyServiceLinkedRoles(ctx, ipamorg.VerifyOptions{})
+	r, err := c.VerifyServiceLinkedRoles(ctx)
 	if err != nil || !r.OK() || r.Total != 4 {
 		t.Errorf("verify: %+v, %v", r, err)
 	}

@@ -84,7 +84,7 @@ except with --purge, whose goal that is.`,
 			a.wrote = opts.Repair || opts.Purge
 			bar := a.progress()
 			opts.Progress = bar.update
-			r, err := c.VerifyServiceLinkedRoles(ctx, opts)
+			r, err := c.VerifyServiceLinkedRoles(ctx, func(o *ipamorg.VerifyOptions) { *o = opts })
 			bar.finish()
 			if r != nil {
 				var werr error

@@ -108,7 +108,7 @@ func runEmulated(ctx context.Context, w io.Writer, admin string, lag time.Durati
 	printMonitoring(w, m, names)
 
 	heading(w, "Repair: create the missing role (ipamorgctl verify --repair)")
-	r, err := c.VerifyServiceLinkedRoles(ctx, ipamorg.VerifyOptions{Repair: true})
+	r, err := c.VerifyServiceLinkedRoles(ctx, func(o *ipamorg.VerifyOptions) { o.Repair = true })
 	if err != nil {
 		return err
 	}
@@ -142,7 +142,7 @@ func runEmulated(ctx context.Context, w io.Writer, admin string, lag time.Durati
 	note(w, "AWSServiceRoleForIPAM is still in %d member accounts: teardown deletes only the management account's", len(srv.Snapshot().IPAMRoleAccounts()))
 
 	heading(w, "Purge the role left in the members (ipamorgctl verify --purge)")
-	if r, err = c.VerifyServiceLinkedRoles(ctx, ipamorg.VerifyOptions{Purge: true}); err != nil {
+	if r, err = c.VerifyServiceLinkedRoles(ctx, func(o *ipamorg.VerifyOptions) { o.Purge = true }); err != nil {
 		return err
 	}
 	fmt.Fprintf(w, "  deleted AWSServiceRoleForIPAM in %v; left in %d accounts\n", r.Purged(), len(srv.Snapshot().IPAMRoleAccounts()))

@@ -92,9 +92,12 @@ func TestE2EPurge(t *testing.T) {
 		}
 		emu.ResetRequests()
 		var progress []ipamorg.FleetProgress
-		r, err := c.VerifyServiceLinkedRoles(t.Context(), ipamorg.VerifyOptions{Purge: true, Progress: func(p ipamorg.FleetProgress) {
-			progress = append(progress, p)
-		}})
+		r, err := c.VerifyServiceLinkedRoles(t.Context(), func(o *ipamorg.VerifyOptions) {
+			o.Purge = true
+			o.Progress = func(p ipamorg.FleetProgress) {
+				progress = append(progress, p)
+			}
+		})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -113,12 +116,12 @@ func TestE2EPurge(t *testing.T) {
 				t.Errorf("purge wrote in the management account: %+v", w)
 			}
 		}
-		if countOf(emu, "GetServiceLinkedRoleDeletionStatus") < 2 {
+		if emu.CountCalls("GetServiceLinkedRoleDeletionStatus") < 2 {
 			t.Error("the deletion tasks were not polled")
 		}
 
 		emu.ResetRequests()
-		r, err = c.VerifyServiceLinkedRoles(t.Context(), ipamorg.VerifyOptions{Purge: true})
+		r, err = c.VerifyServiceLinkedRoles(t.Context(), func(o *ipamorg.VerifyOptions) { o.Purge = true })
 		if err != nil || len(r.Purged()) != 0 || r.Counts[ipamorg.RoleMissing] != 3 {
 			t.Errorf("second purge: %+v, %v", r, err)
 		}
@@ -134,7 +137,7 @@ func TestE2EPurgeGuards(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		for _, state := range []fsm.State{fsm.StateDelegated, fsm.StateTrusted} {
 			emu := emulatorAt(state, memberA)
-			r, err := memClient(t, emu).VerifyServiceLinkedRoles(t.Context(), ipamorg.VerifyOptions{Purge: true})
+			r, err := memClient(t, emu).VerifyServiceLinkedRoles(t.Context(), func(o *ipamorg.VerifyOptions) { o.Purge = true })
 			if !errors.Is(err, ipamorg.ErrIntegrationActive) || r != nil || !ipamorg.IsTerminal(err) {
 				t.Errorf("%s: %v, %v; want ErrIntegrationActive", state, r, err)
 			}
@@ -148,7 +151,7 @@ func TestE2EPurgeGuards(t *testing.T) {
 		}
 		createIPAM(t, emu, memberB, "us-east-1") // memberB's own IPAM uses its role
 		emu.ResetRequests()
-		r, err := c.VerifyServiceLinkedRoles(t.Context(), ipamorg.VerifyOptions{Purge: true})
+		r, err := c.VerifyServiceLinkedRoles(t.Context(), func(o *ipamorg.VerifyOptions) { o.Purge = true })
 		if err != nil {
 			t.Fatal(err)
 		}

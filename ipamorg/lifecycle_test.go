@@ -18,7 +18,7 @@ import (
 // table of events (docs/architecture.md) gives for its event, and each
 // Reconcile leaves the emulator's own state where the library says it is.
 func TestE2ELifecycleReconcile(t *testing.T) {
-	srv := startServer(t)
+	srv := awstest.StartServer(t)
 	var hooked []ipamorg.Transition
 	c := clientAs(t, srv, mgmt, func(o *ipamorg.Options) { o.OnTransition = func(tr ipamorg.Transition) { hooked = append(hooked, tr) } })
 	ctx := t.Context()
@@ -100,7 +100,7 @@ func TestE2ELifecycleReconcile(t *testing.T) {
 	// The lifecycle machine told OnTransition of each step, in order.
 	want := []fsm.Event{fsm.EventEnableTrustedAccess, fsm.EventDelegate, fsm.EventRemoveDelegate,
 		fsm.EventDisableTrustedAccess, fsm.EventDeleteServiceLinkedRole}
-	if got := events(hooked); !slices.Equal(got, want) {
+	if got := ipamorg.Events(hooked); !slices.Equal(got, want) {
 		t.Fatalf("OnTransition saw %v, want %v", got, want)
 	}
 	if h := hooked[0]; h.Action != "" || h.Duration != 0 || h.Account != memberA {
@@ -116,7 +116,7 @@ func TestE2ELifecycleReconcile(t *testing.T) {
 func TestE2EReconcileTeardownInOneCall(t *testing.T) {
 	org := awstest.DefaultOrganization()
 	org.IPAMDelegatedAdmin = memberB
-	srv := startServer(t, awstest.WithOrganization(org))
+	srv := awstest.StartServer(t, awstest.WithOrganization(org))
 	c := clientAs(t, srv, mgmt)
 
 	res, err := c.Reconcile(t.Context(), ipamorg.Desired{State: fsm.StateNone})
@@ -132,7 +132,7 @@ func TestE2EReconcileTeardownInOneCall(t *testing.T) {
 		t.Errorf("remove-delegate transition %+v", tr)
 	}
 	// The deletion task is polled until IAM reports it done.
-	if n := len(requestsFor(srv.Emulator, "GetServiceLinkedRoleDeletionStatus")); n < 1 {
+	if n := len(srv.Calls("GetServiceLinkedRoleDeletionStatus")); n < 1 {
 		t.Errorf("deletion status polled %d times", n)
 	}
 	wantState(t, c, fsm.StateNone, "")
@@ -152,7 +152,7 @@ func TestE2EReconcileTeardownInOneCall(t *testing.T) {
 // The explicit calls take one step each, and refuse (writing nothing) a
 // step the lifecycle does not allow from where the organization stands.
 func TestE2EExplicitCalls(t *testing.T) {
-	srv := startServer(t)
+	srv := awstest.StartServer(t)
 	c := clientAs(t, srv, mgmt)
 	ctx := t.Context()
 
@@ -226,7 +226,7 @@ func TestE2EExplicitCalls(t *testing.T) {
 func TestE2EReplaceAdmin(t *testing.T) {
 	org := awstest.DefaultOrganization()
 	org.IPAMDelegatedAdmin = memberA
-	srv := startServer(t, awstest.WithOrganization(org))
+	srv := awstest.StartServer(t, awstest.WithOrganization(org))
 	c := clientAs(t, srv, mgmt)
 	ctx := t.Context()
 	to := ipamorg.Desired{State: fsm.StateDelegated, DelegatedAdmin: memberB}
@@ -270,7 +270,7 @@ func TestE2EReplaceAdmin(t *testing.T) {
 
 // A plan that AWS overtook is refused before any write.
 func TestE2EStalePlan(t *testing.T) {
-	srv := startServer(t)
+	srv := awstest.StartServer(t)
 	c := clientAs(t, srv, mgmt)
 	other := clientAs(t, srv, mgmt)
 	ctx := t.Context()
@@ -317,7 +317,7 @@ func TestE2EWrongEnablePath(t *testing.T) {
 		}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			srv := startServer(t)
+			srv := awstest.StartServer(t)
 			tc.enable(t, srv)
 			if srv.Snapshot().HasRole(mgmt, awstest.IPAMRoleName) {
 				t.Fatal("enabling through Organizations created the role")

@@ -1,4 +1,4 @@
-package ipamorg
+package orglist
 
 import (
 	"context"
@@ -13,6 +13,7 @@ import (
 
 	"github.com/ipamorg/sdk/awsclient"
 	"github.com/ipamorg/sdk/awsclient/awstest"
+	"github.com/ipamorg/sdk/internal/awscall"
 )
 
 // treeOrg is an Organizations that serves a hand-made tree, pages of at
@@ -121,13 +122,9 @@ func newTreeOrg() *treeOrg {
 
 func (o *treeOrg) list(t *testing.T) (ids []string, withoutID int, tree bool, err error) {
 	t.Helper()
-	c, err := New(awsclient.Clients{Organizations: o, EC2: nopEC2{}, STS: nopSTS{}, IAM: nopIAM{}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	withoutID, tree, err = c.listOrganization(t.Context(), func(page []listed) bool {
+	withoutID, tree, err = List(t.Context(), o, testCalls, func(page []Account) bool {
 		for _, a := range page {
-			ids = append(ids, a.id)
+			ids = append(ids, a.ID)
 		}
 		return true
 	})
@@ -178,7 +175,7 @@ func TestListingFallsBack(t *testing.T) {
 	}
 	o := newTreeOrg()
 	o.deny["ListRoots"], o.deny["ListAccounts"] = true, true
-	if _, _, _, err := o.list(t); classify(err) != ErrAccessDenied {
+	if _, _, _, err := o.list(t); !awscall.AccessDenied(err) {
 		t.Errorf("err = %v, want access denied", err)
 	}
 }
@@ -188,7 +185,7 @@ func TestListingFallsBack(t *testing.T) {
 func TestListingRepeatedToken(t *testing.T) {
 	o := newTreeOrg()
 	o.repeat["ou-a"] = true
-	if _, _, _, err := o.list(t); !errors.Is(err, ErrInvalidResponse) {
+	if _, _, _, err := o.list(t); !errors.Is(err, awscall.ErrInvalidResponse) {
 		t.Errorf("err = %v, want ErrInvalidResponse", err)
 	}
 }
@@ -196,24 +193,18 @@ func TestListingRepeatedToken(t *testing.T) {
 // TestListingNoOU: an organization without OUs is listed with
 // ListAccounts, as before the tree.
 func TestListingNoOU(t *testing.T) {
-	emu := awstest.New(awstest.WithOrganization(awstest.GenerateOrganization(45)))
-	c, err := NewFromConfig(emu.Config(t.Context(), awstest.DefaultManagementAccountID))
-	if err != nil {
-		t.Fatal(err)
-	}
+	const members = 45
+	emu := awstest.New(awstest.WithOrganization(awstest.GenerateOrganization(members)))
+	api := awsclient.NewFromConfig(emu.Config(t.Context(), awstest.DefaultManagementAccountID)).Organizations
 	n := 0
-	_, tree, err := c.listOrganization(t.Context(), func(page []listed) bool { n += len(page); return true })
-	ops := map[string]int{}
-	for _, r := range emu.Requests() {
-		ops[r.Operation]++
-	}
-	if err != nil || tree || n != 46 || ops["ListAccounts"] != 3 || ops["ListAccountsForParent"] != 0 {
+	_, tree, err := List(t.Context(), api, testCalls, func(page []Account) bool { n += len(page); return true })
+	ops := emu.CallCounts()
+	// The management account and the members, 20 a page (Organizations').
+	accounts := members + 1
+	if err != nil || tree || n != accounts || ops["ListAccounts"] != (accounts+19)/20 || ops["ListAccountsForParent"] != 0 {
 		t.Errorf("listed %d, tree %v, err %v, calls %v", n, tree, err, ops)
 	}
 }
 
-type (
-	nopEC2 struct{ awsclient.EC2API }
-	nopSTS struct{ awsclient.STSAPI }
-	nopIAM struct{ awsclient.IAMAPI }
-)
+// testCalls are the calls of a Client with the default options.
+var testCalls = awscall.New(nil, awscall.Retry{}, awscall.Middleware{})

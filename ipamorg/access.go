@@ -5,25 +5,58 @@ import (
 	"fmt"
 	"regexp"
 	"slices"
+	"strings"
 	"sync/atomic"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 
 	"github.com/ipamorg/sdk/awsclient"
+	"github.com/ipamorg/sdk/internal/awscall"
 )
 
 // How the Client reaches the organization's other accounts: the access
-// role (Options.AccessRole), assumed from the caller's account.
+// role (Options.AccessRole), assumed from the caller's account, in the
+// organization's partition: in IPAM's delegated administrator (Monitoring,
+// WaitMonitored, the guard before removing it), re-assumed when its
+// session expires, and in each member account (VerifyServiceLinkedRoles).
+
+// DefaultAccessRole is the role the Client assumes in the organization's
+// other accounts by default (Options.AccessRole): the one AWS Organizations
+// creates in every account it creates, trusting the management account.
+const DefaultAccessRole = "OrganizationAccountAccessRole"
 
 const (
 	// accessSessionSeconds is the shortest session STS grants: enough for
 	// a fleet check's two or three calls, and, for the administrator's
 	// account, refreshed when it expires (see reachAdmin).
 	accessSessionSeconds = 900
-	// monitorSessionName names the administrator's sessions in CloudTrail.
+	// The sessions' names in CloudTrail: the administrator's, and the
+	// member accounts' of a fleet verification.
 	monitorSessionName = "ipamorg-monitoring"
+	memberSessionName  = "ipamorg-verify"
 )
+
+// IAM's rules for a role's name (1 to 64 of letters, digits and +=,.@_-)
+// and path (printable ASCII, 512 characters with its slashes); a colon or a
+// space, which IAM allows in a path, would make the role's ARN ambiguous,
+// and no real access role has one.
+var (
+	roleNamePattern = regexp.MustCompile(`\A[\w+=,.@-]{1,64}\z`)
+	rolePathPattern = regexp.MustCompile(`\A[\x21-\x39\x3b-\x7e]{1,510}\z`)
+)
+
+// validRoleName reports whether s is a role name, or path/name without the
+// path's leading and trailing slashes.
+func validRoleName(s string) bool {
+	i := strings.LastIndexByte(s, '/')
+	if i < 0 {
+		return roleNamePattern.MatchString(s)
+	}
+	path, name := s[:i], s[i+1:]
+	return roleNamePattern.MatchString(name) && rolePathPattern.MatchString(path) &&
+		!strings.HasPrefix(path, "/") && !strings.HasSuffix(path, "/") && !strings.Contains(path, "//")
+}
 
 // regionPattern matches the names of AWS Regions: us-east-1,
 // ap-southeast-2, us-gov-west-1, cn-north-1.
@@ -56,18 +89,18 @@ func (o *Options) resolveAccess() error {
 func (c *Client) assumeAccessRole(ctx context.Context, partition, account, session string) (aws.Credentials, error) {
 	const action = "sts:AssumeRole"
 	arn := fmt.Sprintf("arn:%s:iam::%s:role/%s", partition, account, c.opts.AccessRole)
-	out, err := call(ctx, c, action, func(ctx context.Context) (*sts.AssumeRoleOutput, error) {
+	out, err := awscall.Call(ctx, c.calls, action, func(ctx context.Context) (*sts.AssumeRoleOutput, error) {
 		return c.aws.STS.AssumeRole(ctx, &sts.AssumeRoleInput{
 			RoleArn:         aws.String(arn),
 			RoleSessionName: aws.String(session),
 			DurationSeconds: aws.Int32(accessSessionSeconds),
-		}, c.stsOpt)
+		}, c.calls.STS)
 	})
 	if err != nil {
 		return aws.Credentials{}, err
 	}
 	if out.Credentials == nil || aws.ToString(out.Credentials.AccessKeyId) == "" {
-		return aws.Credentials{}, invalidResponse(action, "no credentials")
+		return aws.Credentials{}, awscall.InvalidResponse(action, "no credentials")
 	}
 	creds := aws.Credentials{
 		AccessKeyID:     aws.ToString(out.Credentials.AccessKeyId),
@@ -80,6 +113,33 @@ func (c *Client) assumeAccessRole(ctx context.Context, partition, account, sessi
 		creds.CanExpire, creds.Expires = true, *exp
 	}
 	return creds, nil
+}
+
+// partitionOf returns the partition ("aws", "aws-cn", "aws-us-gov") of
+// the first ARN that has one, or "aws".
+func partitionOf(arns ...string) string {
+	for _, arn := range arns {
+		if parts := strings.SplitN(arn, ":", 3); len(parts) == 3 && parts[0] == "arn" && parts[1] != "" {
+			return parts[1]
+		}
+	}
+	return "aws"
+}
+
+// memberIAM assumes the access role in account, in partition, and returns
+// an IAM client acting there (awsclient.Clients.MemberIAM).
+func (c *Client) memberIAM(ctx context.Context, partition, account string) (awsclient.IAMAPI, error) {
+	creds, err := c.assumeAccessRole(ctx, partition, account, memberSessionName)
+	if err != nil {
+		return nil, err
+	}
+	client := c.aws.MemberIAM(aws.CredentialsProviderFunc(func(context.Context) (aws.Credentials, error) {
+		return creds, nil
+	}))
+	if client == nil {
+		return nil, fmt.Errorf("%w: MemberIAM returned nil", awsclient.ErrMissingClient)
+	}
+	return client, nil
 }
 
 // adminSession is IPAM's delegated administrator's account as the Client
@@ -119,7 +179,7 @@ func (c *Client) reachAdmin(ctx context.Context, partition, caller, admin string
 	return &adminSession{account: admin, creds: creds}, nil
 }
 
-// ec2 returns an EC2 client acting in the administrator's account in
+// adminEC2 returns an EC2 client acting in the administrator's account in
 // region ("" for the configuration's Region).
 func (c *Client) adminEC2(s *adminSession, region string) (awsclient.IPAMAPI, error) {
 	client := c.aws.AdminEC2(s.creds, region)
@@ -141,7 +201,7 @@ var refusalCodes = []string{
 // (or assuming the role there), as ErrAdminUnreachable when AWS refused
 // it, keeping the AWS error wrapped; any other error as it is.
 func adminUnreachable(admin, action string, err error) error {
-	if classify(err) != ErrAccessDenied && !slices.Contains(refusalCodes, errorCode(err)) {
+	if classify(err) != ErrAccessDenied && !slices.Contains(refusalCodes, awscall.ErrorCode(err)) {
 		return err
 	}
 	return &Error{Step: Step{Account: admin, Action: action}, Kind: ErrAdminUnreachable, Err: err}

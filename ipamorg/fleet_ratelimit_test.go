@@ -35,7 +35,10 @@ func TestVerifyRateLimitsCountRetries(t *testing.T) {
 				emu.InjectFault(tt.fault, awstest.Fault{Code: awstest.CodeThrottle, Count: retries})
 				c := memClient(t, emu, func(o *ipamorg.Options) { o.Retry.MaxBackoff = time.Millisecond })
 				start := time.Now()
-				r, err := c.VerifyServiceLinkedRoles(t.Context(), ipamorg.VerifyOptions{Concurrency: concurrency, RateLimits: tt.limits})
+				r, err := c.VerifyServiceLinkedRoles(t.Context(), func(o *ipamorg.VerifyOptions) {
+					o.Concurrency = concurrency
+					o.RateLimits = tt.limits
+				})
 				took := time.Since(start)
 				if err != nil || !r.OK() {
 					t.Fatal(r, err)

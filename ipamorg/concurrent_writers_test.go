@@ -89,8 +89,8 @@ func TestConcurrentSameDesired(t *testing.T) {
 						}
 						wantOnlyWrites(t, emu, ph.ops...)
 						for _, op := range ph.ops {
-							attempts := countOf(emu, op)
-							t.Logf("%s: %d attempts, %d answered with success", op, attempts, succeeded(emu, op))
+							attempts := emu.CountCalls(op)
+							t.Logf("%s: %d attempts, %d answered with success", op, attempts, emu.CountSucceeded(op))
 							switch {
 							case attempts < 1:
 								t.Errorf("no %s", op)
@@ -104,7 +104,7 @@ func TestConcurrentSameDesired(t *testing.T) {
 						// reconcile finds nothing to do.
 						before := len(emu.Writes())
 						if _, err := memClient(t, emu).Reconcile(t.Context(), ph.desired); err != nil || len(emu.Writes()) != before {
-							t.Errorf("reconcile after the race: %v, writes %v", err, writeLog(emu)[before:])
+							t.Errorf("reconcile after the race: %v, writes %v", err, emu.WriteLog()[before:])
 						}
 					}
 				})
@@ -150,10 +150,10 @@ func TestConcurrentDifferentAdmins(t *testing.T) {
 						t.Errorf("%d winners, want 1: %v", winners, errs)
 					}
 					wantOnlyWrites(t, emu, "EnableIpamOrganizationAdminAccount")
-					if ok := succeeded(emu, "EnableIpamOrganizationAdminAccount"); ok != 1 {
-						t.Errorf("%d successful EnableIpamOrganizationAdminAccount, want 1: %v", ok, writeLog(emu))
+					if ok := emu.CountSucceeded("EnableIpamOrganizationAdminAccount"); ok != 1 {
+						t.Errorf("%d successful EnableIpamOrganizationAdminAccount, want 1: %v", ok, emu.WriteLog())
 					}
-					t.Logf("writes: %v", writeLog(emu))
+					t.Logf("writes: %v", emu.WriteLog())
 				})
 			})
 		}
@@ -184,7 +184,7 @@ func TestQueuedWriterHonoursContext(t *testing.T) {
 		if !errors.As(err, &e) || e.Op != "reconcile" {
 			t.Errorf("queued Reconcile error %T %v, want an *ipamorg.Error", err, err)
 		}
-		if n := countOf(emu, "EnableIpamOrganizationAdminAccount"); n != 1 {
+		if n := emu.CountCalls("EnableIpamOrganizationAdminAccount"); n != 1 {
 			t.Errorf("%d writes, want only the first writer's", n)
 		}
 		if err := <-first; !errors.Is(err, ipamorg.ErrWaitTimeout) {

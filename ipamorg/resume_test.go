@@ -108,8 +108,8 @@ func TestResume(t *testing.T) {
 					if !errors.As(err, &e) || !slices.Contains(e.Unconfirmed, s.event) || slices.Contains(e.NotDone, s.event) {
 						t.Fatalf("stopped Reconcile: error %v does not list %s as sent and not confirmed", err, s.event)
 					}
-					if got, _ := stateOf(emu.Snapshot()); got != tc.stopped || countOf(emu, s.op) != 1 {
-						t.Fatalf("the stopped run left %s after writes %v; want %s, its write made once", got, writeLog(emu), tc.stopped)
+					if got, _ := stateOf(emu.Snapshot()); got != tc.stopped || emu.CountCalls(s.op) != 1 {
+						t.Fatalf("the stopped run left %s after writes %v; want %s, its write made once", got, emu.WriteLog(), tc.stopped)
 					}
 					stopped := emu.Writes()
 
@@ -127,12 +127,12 @@ func TestResume(t *testing.T) {
 					for _, w := range emu.Writes()[len(stopped):] {
 						for _, old := range stopped {
 							if w.Operation == old.Operation {
-								t.Fatalf("resumed Reconcile wrote %s again; writes %v", w.Operation, writeLog(emu))
+								t.Fatalf("resumed Reconcile wrote %s again; writes %v", w.Operation, emu.WriteLog())
 							}
 						}
 					}
-					if slices.Contains(events(res.Transitions), s.event) {
-						t.Errorf("resumed Reconcile took %s again: %v", s.event, events(res.Transitions))
+					if slices.Contains(ipamorg.Events(res.Transitions), s.event) {
+						t.Errorf("resumed Reconcile took %s again: %v", s.event, ipamorg.Events(res.Transitions))
 					}
 				})
 			})
@@ -167,8 +167,8 @@ func TestResumeWhileReadsLag(t *testing.T) {
 				// Exactly one repeat (no read could have shown the first
 				// write), and it changed nothing: the organization was
 				// already where it ends.
-				if n := countOf(emu, s.op); n != 2 {
-					t.Errorf("%d attempts of %s, want the stopped one and one repeat: %v", n, s.op, writeLog(emu))
+				if n := emu.CountCalls(s.op); n != 2 {
+					t.Errorf("%d attempts of %s, want the stopped one and one repeat: %v", n, s.op, emu.WriteLog())
 				}
 				wantOnlyWrites(t, emu, s.op)
 			})
@@ -231,7 +231,7 @@ func TestResumeAfterKill(t *testing.T) {
 	if strings.Contains(out.String(), "CHILD CONFIRMED") {
 		t.Fatal("the child confirmed its write before it was killed: the test stopped nothing")
 	}
-	if got := writeLog(srv.Emulator); len(got) != 1 || got[0] != enableAdmin {
+	if got := srv.WriteLog(); len(got) != 1 || got[0] != enableAdmin {
 		t.Fatalf("the child wrote %v, want one EnableIpamOrganizationAdminAccount", got)
 	}
 
@@ -249,9 +249,9 @@ func TestResumeAfterKill(t *testing.T) {
 		t.Fatalf("resumed Reconcile: %v", err)
 	}
 	if len(res.Transitions) != 0 {
-		t.Errorf("resumed Reconcile took %v, want nothing to do", events(res.Transitions))
+		t.Errorf("resumed Reconcile took %v, want nothing to do", ipamorg.Events(res.Transitions))
 	}
-	if got := writeLog(srv.Emulator); len(got) != 1 {
+	if got := srv.WriteLog(); len(got) != 1 {
 		t.Errorf("writes %v, want only the killed child's", got)
 	}
 }

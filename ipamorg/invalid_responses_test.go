@@ -65,7 +65,7 @@ type hostile struct {
 	writeApplies bool
 
 	// ipams and discovered are what the administrator's account shows
-	// (hostile_ipam_test.go): its IPAMs, and what their discovery lists.
+	// (monitoring_invalid_responses_test.go): its IPAMs, and what their discovery lists.
 	ipams      []ec2types.Ipam
 	discovered []ec2types.IpamDiscoveredAccount
 
@@ -318,7 +318,10 @@ func observeCall(ctx context.Context, c *ipamorg.Client) error { _, err := c.Obs
 
 func verifyCall(repair bool) func(context.Context, *ipamorg.Client) error {
 	return func(ctx context.Context, c *ipamorg.Client) error {
-		_, err := c.VerifyServiceLinkedRoles(ctx, ipamorg.VerifyOptions{Repair: repair, RateLimits: noLimits})
+		_, err := c.VerifyServiceLinkedRoles(ctx, func(o *ipamorg.VerifyOptions) {
+			o.Repair = repair
+			o.RateLimits = noLimits
+		})
 		return err
 	}
 }
@@ -388,7 +391,10 @@ func TestHostileNilOutputs(t *testing.T) {
 			h := newHostile().at(fsm.StateDelegated, memberA)
 			h.role = false
 			h.nilOutput[op] = true
-			r, err := h.client(t).VerifyServiceLinkedRoles(t.Context(), ipamorg.VerifyOptions{Repair: true, RateLimits: noLimits})
+			r, err := h.client(t).VerifyServiceLinkedRoles(t.Context(), func(o *ipamorg.VerifyOptions) {
+				o.Repair = true
+				o.RateLimits = noLimits
+			})
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -109,11 +109,11 @@ func TestE2EMonitoringComplete(t *testing.T) {
 		wantNoWrites(t, emu)
 		for op, n := range map[string]int{"AssumeRole": 1, "DescribeRegions": 1, "DescribeIpams": len(awstest.Regions()),
 			"GetIpamDiscoveredAccounts": 2, "ListAccounts": 1} {
-			if got := countOf(emu, op); got != n {
+			if got := emu.CountCalls(op); got != n {
 				t.Errorf("%s called %d times, want %d", op, got, n)
 			}
 		}
-		for _, r := range requestsFor(emu, "GetIpamDiscoveredAccounts") {
+		for _, r := range emu.Calls("GetIpamDiscoveredAccounts") {
 			if r.Account != memberA {
 				t.Errorf("discovery read as %s, want the administrator %s", r.Account, memberA)
 			}
@@ -146,7 +146,7 @@ func TestE2EMonitoringAssumeRoleFailureRepaired(t *testing.T) {
 			t.Errorf("warning %q does not name the account and the fix", msg)
 		}
 
-		r, err := c.VerifyServiceLinkedRoles(t.Context(), ipamorg.VerifyOptions{Repair: true})
+		r, err := c.VerifyServiceLinkedRoles(t.Context(), func(o *ipamorg.VerifyOptions) { o.Repair = true })
 		if err != nil || !slices.Equal(r.Repaired(), []string{memberB}) {
 			t.Fatalf("repair: %v, %v", r, err)
 		}
@@ -236,7 +236,7 @@ func TestE2EWaitMonitoredTimeout(t *testing.T) {
 			!slices.Equal(monitoringWarnings(m), []ipamorg.WarningCode{ipamorg.WarnRegionNotDiscovered}) {
 			t.Errorf("last monitoring %+v", m)
 		}
-		if n := countOf(emu, "AssumeRole") + countOf(emu, "ListAccounts"); n != 2 {
+		if n := emu.CountCalls("AssumeRole") + emu.CountCalls("ListAccounts"); n != 2 {
 			t.Errorf("the administrator assumed and the accounts listed %d times in all, want once each", n)
 		}
 		wantNoWrites(t, emu)
@@ -279,7 +279,7 @@ func TestE2EMonitoringNoAdmin(t *testing.T) {
 		if !errors.Is(err, ipamorg.ErrNoDelegatedAdmin) {
 			t.Fatalf("Monitoring: %v", err)
 		}
-		if countOf(emu, "AssumeRole") != 0 {
+		if emu.CountCalls("AssumeRole") != 0 {
 			t.Error("assumed a role with no administrator to reach")
 		}
 	})
@@ -309,8 +309,8 @@ func TestE2EMonitoringRegionsOption(t *testing.T) {
 		if err != nil || !m.Complete() || !slices.Equal(m.Regions, []string{"eu-west-1", "us-east-1"}) {
 			t.Fatalf("Monitoring = %+v, %v", m, err)
 		}
-		if countOf(emu, "DescribeRegions") != 0 || countOf(emu, "DescribeIpams") != 2 {
-			t.Errorf("DescribeRegions %d, DescribeIpams %d", countOf(emu, "DescribeRegions"), countOf(emu, "DescribeIpams"))
+		if emu.CountCalls("DescribeRegions") != 0 || emu.CountCalls("DescribeIpams") != 2 {
+			t.Errorf("DescribeRegions %d, DescribeIpams %d", emu.CountCalls("DescribeRegions"), emu.CountCalls("DescribeIpams"))
 		}
 		if _, err := ipamorg.NewFromConfig(emu.Config(t.Context(), mgmt), func(o *ipamorg.Options) { o.IPAMRegions = []string{"mars-1"} }); !errors.Is(err, ipamorg.ErrInvalidOptions) {
 			t.Errorf("a Region that is not one: %v", err)
@@ -328,7 +328,7 @@ func TestE2EMonitoringAsAdmin(t *testing.T) {
 		if err != nil || !m.Complete() {
 			t.Fatalf("Monitoring = %+v, %v", m, err)
 		}
-		if countOf(emu, "AssumeRole") != 0 {
+		if emu.CountCalls("AssumeRole") != 0 {
 			t.Error("the administrator assumed a role into its own account")
 		}
 	})
@@ -348,7 +348,7 @@ func TestE2EAccessRoleIsOneSetting(t *testing.T) {
 		if _, err := c.Monitoring(t.Context()); err != nil {
 			t.Errorf("Monitoring: %v", err)
 		}
-		if r, err := c.VerifyServiceLinkedRoles(t.Context(), ipamorg.VerifyOptions{}); err != nil || !r.OK() || r.AccessRole != "IpamReader" {
+		if r, err := c.VerifyServiceLinkedRoles(t.Context()); err != nil || !r.OK() || r.AccessRole != "IpamReader" {
 			t.Errorf("verify: %+v, %v", r, err)
 		}
 		if _, err := c.Plan(t.Context(), ipamorg.Desired{State: fsm.StateNone}); !errors.Is(err, ipamorg.ErrIPAMResourcesExist) {

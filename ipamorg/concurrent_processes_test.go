@@ -92,20 +92,12 @@ func (r relProcResult) String() string {
 		s += " in " + r.Op
 	}
 	if len(r.Transitions) > 0 {
-		s += fmt.Sprintf(" after %v", relTransitionEvents(r.Transitions))
+		s += fmt.Sprintf(" after %v", ipamorg.Events(r.Transitions))
 	}
 	if r.Message != "" {
 		s += ": " + r.Message
 	}
 	return s
-}
-
-func relTransitionEvents(ts []ipamorg.Transition) []fsm.Event {
-	evs := make([]fsm.Event, len(ts))
-	for i, tr := range ts {
-		evs[i] = tr.Event
-	}
-	return evs
 }
 
 // relSentinels are the Kinds an *ipamorg.Error may have, by name.
@@ -368,7 +360,7 @@ func relCheckTransitions(t *testing.T, i int, r relProcResult, d ipamorg.Desired
 		}
 	}
 	if last := ts[len(ts)-1].To; last != d.State {
-		t.Errorf("child %d: transitions %v end at %s, want %s", i, relTransitionEvents(ts), last, d.State)
+		t.Errorf("child %d: transitions %v end at %s, want %s", i, ipamorg.Events(ts), last, d.State)
 	}
 }
 
@@ -376,7 +368,7 @@ func relCheckTransitions(t *testing.T, i int, r relProcResult, d ipamorg.Desired
 func relCheckNothingDone(t *testing.T, i int, r relProcResult) {
 	t.Helper()
 	if len(r.Transitions) > 0 || len(r.Done) > 0 {
-		t.Errorf("child %d failed (%v) after taking steps: transitions %v, done %v", i, r, relTransitionEvents(r.Transitions), r.Done)
+		t.Errorf("child %d failed (%v) after taking steps: transitions %v, done %v", i, r, ipamorg.Events(r.Transitions), r.Done)
 	}
 }
 
@@ -514,12 +506,12 @@ func TestProcessesSameDesired(t *testing.T) {
 						for _, w := range srv.Writes() {
 							codes, ok := ph.ok[w.Operation]
 							if !ok || !w.Succeeded() && !slices.Contains(codes, w.Code) {
-								t.Errorf("%s: unexpected write %s (%s) in %v", name, w.Operation, w.Code, writeLog(srv.Emulator))
+								t.Errorf("%s: unexpected write %s (%s) in %v", name, w.Operation, w.Code, srv.WriteLog())
 							}
 						}
 						var counts []string
 						for op := range ph.ok {
-							attempts, okays := countOf(srv.Emulator, op), succeeded(srv.Emulator, op)
+							attempts, okays := srv.CountCalls(op), srv.CountSucceeded(op)
 							counts = append(counts, fmt.Sprintf("%s %d (%d ok)", op, attempts, okays))
 							if attempts < 1 || attempts > n {
 								t.Errorf("%s: %d %s by %d processes", name, attempts, op, n)
@@ -533,7 +525,7 @@ func TestProcessesSameDesired(t *testing.T) {
 
 						before := len(srv.Writes())
 						if _, err := relParentClient(t, srv).Reconcile(t.Context(), ph.desired); err != nil || len(srv.Writes()) != before {
-							t.Errorf("%s: reconcile after the race: %v, writes %v", name, err, writeLog(srv.Emulator)[before:])
+							t.Errorf("%s: reconcile after the race: %v, writes %v", name, err, srv.WriteLog()[before:])
 						}
 					}
 				}
@@ -600,7 +592,7 @@ func TestProcessesDifferentAdmins(t *testing.T) {
 							if member(i) != admin {
 								t.Errorf("%s: child %d succeeded toward %s, but the admin is %s", name, i, member(i), admin)
 							}
-							if evs := relTransitionEvents(r.Transitions); !slices.Equal(evs, []fsm.Event{fsm.EventEnableTrustedAccess, fsm.EventDelegate}) {
+							if evs := ipamorg.Events(r.Transitions); !slices.Equal(evs, []fsm.Event{fsm.EventEnableTrustedAccess, fsm.EventDelegate}) {
 								t.Errorf("%s: winner %d took %v, want enable-trusted-access, delegate", name, i, evs)
 							}
 							relCheckTransitions(t, i, r, ipamorg.Desired{State: fsm.StateDelegated, DelegatedAdmin: member(i)})
@@ -616,12 +608,12 @@ func TestProcessesDifferentAdmins(t *testing.T) {
 					}
 					for _, w := range srv.Writes() {
 						if w.Operation != "EnableIpamOrganizationAdminAccount" || !w.Succeeded() && w.Code != "IpamOrganizationDelegatedAdminLimitExceeded" {
-							t.Errorf("%s: unexpected write %s (%s) in %v", name, w.Operation, w.Code, writeLog(srv.Emulator))
+							t.Errorf("%s: unexpected write %s (%s) in %v", name, w.Operation, w.Code, srv.WriteLog())
 						}
 					}
-					enables, ok := countOf(srv.Emulator, "EnableIpamOrganizationAdminAccount"), succeeded(srv.Emulator, "EnableIpamOrganizationAdminAccount")
+					enables, ok := srv.CountCalls("EnableIpamOrganizationAdminAccount"), srv.CountSucceeded("EnableIpamOrganizationAdminAccount")
 					if ok != 1 {
-						t.Errorf("%s: %d successful EnableIpamOrganizationAdminAccount, want 1: %v", name, ok, writeLog(srv.Emulator))
+						t.Errorf("%s: %d successful EnableIpamOrganizationAdminAccount, want 1: %v", name, ok, srv.WriteLog())
 					}
 					t.Logf("%s: outcomes %v; EnableIpamOrganizationAdminAccount %d (%d ok)", name, relTally(results), enables, ok)
 				}

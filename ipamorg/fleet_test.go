@@ -57,7 +57,7 @@ func TestE2EFleet(t *testing.T) {
 	opts := ipamorg.VerifyOptions{Concurrency: 32, RateLimits: noLimits}
 
 	start := time.Now()
-	r, err := c.VerifyServiceLinkedRoles(ctx, opts)
+	r, err := c.VerifyServiceLinkedRoles(ctx, func(o *ipamorg.VerifyOptions) { *o = opts })
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -87,7 +87,11 @@ func TestE2EFleet(t *testing.T) {
 	}
 
 	srv.ResetRequests()
-	r, err = c.VerifyServiceLinkedRoles(ctx, ipamorg.VerifyOptions{Concurrency: 32, RateLimits: noLimits, Repair: true})
+	r, err = c.VerifyServiceLinkedRoles(ctx, func(o *ipamorg.VerifyOptions) {
+		o.Concurrency = 32
+		o.RateLimits = noLimits
+		o.Repair = true
+	})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -112,7 +116,7 @@ func TestE2EFleet(t *testing.T) {
 		}
 	}
 
-	r, err = c.VerifyServiceLinkedRoles(ctx, opts)
+	r, err = c.VerifyServiceLinkedRoles(ctx, func(o *ipamorg.VerifyOptions) { *o = opts })
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -133,7 +137,7 @@ func TestE2EFleetRepairRefusedBeforeDelegation(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	r, err := c.VerifyServiceLinkedRoles(t.Context(), ipamorg.VerifyOptions{RateLimits: noLimits})
+	r, err := c.VerifyServiceLinkedRoles(t.Context(), func(o *ipamorg.VerifyOptions) { o.RateLimits = noLimits })
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -141,11 +145,11 @@ func TestE2EFleetRepairRefusedBeforeDelegation(t *testing.T) {
 		t.Errorf("missing %v, admin %q", r.Missing(), r.DelegatedAdmin)
 	}
 	srv.ResetRequests()
-	r, err = c.VerifyServiceLinkedRoles(t.Context(), ipamorg.VerifyOptions{Repair: true})
+	r, err = c.VerifyServiceLinkedRoles(t.Context(), func(o *ipamorg.VerifyOptions) { o.Repair = true })
 	if !errors.Is(err, ipamorg.ErrNoDelegatedAdmin) || r != nil {
 		t.Errorf("got %v, %v; want ErrNoDelegatedAdmin", r, err)
 	}
-	if n := countOf(srv.Emulator, "ListAccounts") + countOf(srv.Emulator, "AssumeRole"); n != 0 {
+	if n := srv.CountCalls("ListAccounts") + srv.CountCalls("AssumeRole"); n != 0 {
 		t.Errorf("%d accounts listed or assumed into before refusing", n)
 	}
 	if w := srv.Writes(); len(w) != 0 {
@@ -169,14 +173,14 @@ func TestE2EFleetRepairHonoursContext(t *testing.T) {
 		ctx, cancel := context.WithTimeout(t.Context(), 10*time.Second)
 		defer cancel()
 		start := time.Now()
-		r, err := c.VerifyServiceLinkedRoles(ctx, ipamorg.VerifyOptions{Repair: true})
+		r, err := c.VerifyServiceLinkedRoles(ctx, func(o *ipamorg.VerifyOptions) { o.Repair = true })
 		if waited := time.Since(start); !errors.Is(err, context.DeadlineExceeded) || waited != 10*time.Second || r != nil {
 			t.Fatalf("repair returned %v, %v after %v; want its deadline after 10s", r, err, waited)
 		}
 		if n := strings.Count(err.Error(), "context deadline exceeded"); n != 1 {
 			t.Errorf("error %q says so %d times", err, n)
 		}
-		if n := countOf(emu, "ListAccounts"); n != 0 {
+		if n := emu.CountCalls("ListAccounts"); n != 0 {
 			t.Errorf("the queued repair listed accounts %d times", n)
 		}
 		if err := <-first; err != nil {
@@ -193,7 +197,7 @@ func TestE2EFleetDeadlineSaidOnce(t *testing.T) {
 		emu.InjectFault("*", awstest.Fault{Latency: time.Minute})
 		ctx, cancel := context.WithTimeout(t.Context(), 10*time.Second)
 		defer cancel()
-		_, err := memClient(t, emu).VerifyServiceLinkedRoles(ctx, ipamorg.VerifyOptions{})
+		_, err := memClient(t, emu).VerifyServiceLinkedRoles(ctx)
 		if !errors.Is(err, context.DeadlineExceeded) {
 			t.Fatalf("error %v, want the deadline", err)
 		}

@@ -110,10 +110,10 @@ func TestE2ECancelWhileRequestHeld(t *testing.T) {
 	case <-time.After(10 * time.Second):
 		t.Fatal("the emulator still holds the cancelled request")
 	}
-	if len(succeededWrites(emu)) != 0 || len(emu.Snapshot().DelegatedAdmins[awstest.IPAMServicePrincipal]) != 0 {
-		t.Errorf("a cancelled write took effect: %q", writeLog(emu))
+	if len(emu.SucceededWrites()) != 0 || len(emu.Snapshot().DelegatedAdmins[awstest.IPAMServicePrincipal]) != 0 {
+		t.Errorf("a cancelled write took effect: %q", emu.WriteLog())
 	}
-	if reqs := requestsFor(emu, "EnableIpamOrganizationAdminAccount"); len(reqs) != 1 || !reqs[0].Fault {
+	if reqs := emu.Calls("EnableIpamOrganizationAdminAccount"); len(reqs) != 1 || !reqs[0].Fault {
 		t.Errorf("EnableIpamOrganizationAdminAccount requests %+v, want the one held and cancelled", reqs)
 	}
 }

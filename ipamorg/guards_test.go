@@ -85,7 +85,7 @@ func TestE2EGuards(t *testing.T) {
 			call: delegate(memberA), want: ipamorg.ErrOrganizationNotFound},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			srv := startServer(t, tc.opts...)
+			srv := awstest.StartServer(t, tc.opts...)
 			caller := tc.caller
 			if caller == "" {
 				caller = mgmt
@@ -138,7 +138,7 @@ func equalState(a, b awstest.State) bool {
 // A member account sees a partial picture, says so in warnings rather than
 // failing, and is refused every change before any write.
 func TestE2ENonManagementCaller(t *testing.T) {
-	srv := startServer(t)
+	srv := awstest.StartServer(t)
 	member := clientAs(t, srv, memberA)
 
 	st, err := member.Observe(t.Context())
@@ -156,7 +156,7 @@ func TestE2ENonManagementCaller(t *testing.T) {
 	// The denied reads are in the audit as AccessDeniedException, not
 	// retried.
 	for _, op := range []string{"ListAWSServiceAccessForOrganization", "ListDelegatedAdministrators"} {
-		reqs := requestsFor(srv.Emulator, op)
+		reqs := srv.Calls(op)
 		if len(reqs) != 1 || reqs[0].Code != "AccessDeniedException" || reqs[0].Account != memberA {
 			t.Errorf("%s requests %+v", op, reqs)
 		}
@@ -178,7 +178,7 @@ func TestE2ENonManagementCaller(t *testing.T) {
 // management account's role is still out of its sight, and it still cannot
 // change anything.
 func TestE2EMemberTurnedAdmin(t *testing.T) {
-	srv := startServer(t)
+	srv := awstest.StartServer(t)
 	if _, err := clientAs(t, srv, mgmt).Delegate(t.Context(), memberA); err != nil {
 		t.Fatal(err)
 	}

@@ -1,6 +1,6 @@
 package ipamorg_test
 
-// The hostile AWS of hostile_test.go, in the delegated administrator's
+// The hostile AWS of invalid_responses_test.go, in the delegated administrator's
 // account: nil outputs, repeated and endless tokens, IPAMs and accounts
 // without ids, a Region without a name. Monitoring and the teardown's
 // guard answer each with a typed error, never a panic, a hang or a write.

@@ -40,7 +40,7 @@ func TestE2ELagIsWaitedOut(t *testing.T) {
 		if d := res.Transitions[1].Duration; d < lag || d > lag+time.Second {
 			t.Errorf("delegate confirmed after %v, want between %v and %v", d, lag, lag+time.Second)
 		}
-		if polls := len(requestsFor(emu, "ListDelegatedAdministrators")); polls < 3 {
+		if polls := len(emu.Calls("ListDelegatedAdministrators")); polls < 3 {
 			t.Errorf("%d reads of the admins, want several polls", polls)
 		}
 
@@ -64,7 +64,7 @@ func TestE2ELagIsWaitedOut(t *testing.T) {
 		}
 		// Deletion of the role is asynchronous: IN_PROGRESS until the lag,
 		// so its task is polled more than once.
-		if n := len(requestsFor(emu, "GetServiceLinkedRoleDeletionStatus")); n < 2 {
+		if n := len(emu.Calls("GetServiceLinkedRoleDeletionStatus")); n < 2 {
 			t.Errorf("deletion status polled %d times, want several", n)
 		}
 		wantWrites(t, emu, disableAdmin, disableTrust, deleteRole)
@@ -149,7 +149,7 @@ func TestE2EThrottlingAndServerErrorBursts(t *testing.T) {
 			}
 		}
 		wantState(t, c, fsm.StateNone, "")
-		if got := succeededWrites(emu); !slices.Equal(got, []string{enableAdmin, disableAdmin, disableTrust, deleteRole}) {
+		if got := emu.SucceededWrites(); !slices.Equal(got, []string{enableAdmin, disableAdmin, disableTrust, deleteRole}) {
 			t.Errorf("successful writes %q, want each step once", got)
 		}
 		for _, w := range emu.Writes() {
@@ -159,12 +159,12 @@ func TestE2EThrottlingAndServerErrorBursts(t *testing.T) {
 		}
 		// DisableAWSServiceAccess: 4 throttled attempts and the success,
 		// all the SDK's.
-		if got := codesOf(requestsFor(emu, "DisableAWSServiceAccess")); !slices.Equal(got, []string{
+		if got := codesOf(emu.Calls("DisableAWSServiceAccess")); !slices.Equal(got, []string{
 			"TooManyRequestsException", "TooManyRequestsException", "TooManyRequestsException", "TooManyRequestsException", "",
 		}) {
 			t.Errorf("DisableAWSServiceAccess answers %q", got)
 		}
-		if got := len(requestsFor(emu, "DeleteServiceLinkedRole")); got != 6 {
+		if got := len(emu.Calls("DeleteServiceLinkedRole")); got != 6 {
 			t.Errorf("DeleteServiceLinkedRole sent %d times, want 5 throttled and 1 success", got)
 		}
 	})
@@ -189,7 +189,7 @@ func TestE2EThrottlingStorm(t *testing.T) {
 		}
 		emu.ClearFaults()
 		wantState(t, c, fsm.StateNone, "")
-		if got := succeededWrites(emu); !slices.Equal(got, []string{enableAdmin, disableAdmin, disableTrust, deleteRole}) {
+		if got := emu.SucceededWrites(); !slices.Equal(got, []string{enableAdmin, disableAdmin, disableTrust, deleteRole}) {
 			t.Errorf("successful writes %q, want each step once", got)
 		}
 		throttled := 0
@@ -222,7 +222,7 @@ func TestE2EThrottlingRetriedOnce(t *testing.T) {
 				if err == nil {
 					t.Fatal("no error")
 				}
-				if n := countOf(emu, "DisableAWSServiceAccess"); n != tc.want {
+				if n := emu.CountCalls("DisableAWSServiceAccess"); n != tc.want {
 					t.Errorf("DisableAWSServiceAccess sent %d times, want %d", n, tc.want)
 				}
 				if msg := err.Error(); !strings.Contains(msg, fmt.Sprintf("maximum number of attempts, %d", tc.want)) {
@@ -258,7 +258,7 @@ func TestE2EConcurrentModification(t *testing.T) {
 				t.Fatal(err)
 			}
 			wantTransitions(t, res, "disable-trusted-access trusted->disabled")
-			reqs := requestsFor(emu, "DisableAWSServiceAccess")
+			reqs := emu.Calls("DisableAWSServiceAccess")
 			if got := codesOf(reqs); !slices.Equal(got, []string{"ConcurrentModificationException", "ConcurrentModificationException", ""}) {
 				t.Errorf("answers %q, want two conflicts and a success", got)
 			}
@@ -286,7 +286,7 @@ func TestE2EConcurrentModification(t *testing.T) {
 			if e := asIpamError(t, err); e.Event != fsm.EventDisableTrustedAccess || e.Action != disableTrust {
 				t.Errorf("error %+v", e)
 			}
-			if n := countOf(emu, "DisableAWSServiceAccess"); n != 4 {
+			if n := emu.CountCalls("DisableAWSServiceAccess"); n != 4 {
 				t.Errorf("DisableAWSServiceAccess sent %d times, want MaxAttempts (4)", n)
 			}
 			if len(res.Transitions) != 0 {
@@ -306,7 +306,7 @@ func TestE2EConcurrentModification(t *testing.T) {
 			if _, err := c.DisableTrustedAccess(t.Context()); err == nil {
 				t.Fatal("no error")
 			}
-			if n := countOf(emu, "DisableAWSServiceAccess"); n != 1 {
+			if n := emu.CountCalls("DisableAWSServiceAccess"); n != 1 {
 				t.Errorf("DisableAWSServiceAccess sent %d times, want 1", n)
 			}
 		})
@@ -319,7 +319,7 @@ func TestE2EConcurrentModification(t *testing.T) {
 			if _, err := memClient(t, emu).DeleteServiceLinkedRole(t.Context()); err != nil {
 				t.Fatal(err)
 			}
-			if got := codesOf(requestsFor(emu, "DeleteServiceLinkedRole")); !slices.Equal(got, []string{"ConcurrentModification", "ConcurrentModification", ""}) {
+			if got := codesOf(emu.Calls("DeleteServiceLinkedRole")); !slices.Equal(got, []string{"ConcurrentModification", "ConcurrentModification", ""}) {
 				t.Errorf("answers %q", got)
 			}
 		})

@@ -8,6 +8,7 @@ import (
 
 	"github.com/ipamorg/sdk/awsclient/awstest"
 	"github.com/ipamorg/sdk/fsm"
+	"github.com/ipamorg/sdk/ipamorg"
 )
 
 // relFault is one column of the fault matrix: a failure injected into the
@@ -151,7 +152,7 @@ var relFaults = []relFault{
 			case fsm.EventDeleteServiceLinkedRole:
 				op = "GetServiceLinkedRoleDeletionStatus"
 			}
-			polls := countOf(emu, op)
+			polls := emu.CountCalls(op)
 			if s.event != fsm.EventDeleteServiceLinkedRole {
 				polls--
 			}
@@ -181,22 +182,22 @@ func TestFaultMatrix(t *testing.T) {
 					checkOutcome(t, emu, s.from, s.desired, res, err)
 					switch {
 					case f.converge && err != nil:
-						t.Fatalf("Reconcile: %v; writes %v", err, writeLog(emu))
+						t.Fatalf("Reconcile: %v; writes %v", err, emu.WriteLog())
 					case !f.converge && err == nil:
-						t.Fatalf("Reconcile succeeded; want a typed error; writes %v", writeLog(emu))
+						t.Fatalf("Reconcile succeeded; want a typed error; writes %v", emu.WriteLog())
 					}
 					if f.converge {
 						want, _ := fsmPath(s.from, s.desired.State)
-						if got := events(res.Transitions); !slices.Equal(got, want) {
+						if got := ipamorg.Events(res.Transitions); !slices.Equal(got, want) {
 							t.Errorf("transitions %v, want %v", got, want)
 						}
 					}
 					wantOnlyWrites(t, emu, s.op)
-					if n := succeeded(emu, s.op); n > 1 {
-						t.Errorf("%d successful %s; writes %v", n, s.op, writeLog(emu))
+					if n := emu.CountSucceeded(s.op); n > 1 {
+						t.Errorf("%d successful %s; writes %v", n, s.op, emu.WriteLog())
 					}
-					if n := countOf(emu, s.op); f.attempts != 0 && n != f.attempts {
-						t.Errorf("%d attempts of %s, want %d; writes %v", n, s.op, f.attempts, writeLog(emu))
+					if n := emu.CountCalls(s.op); f.attempts != 0 && n != f.attempts {
+						t.Errorf("%d attempts of %s, want %d; writes %v", n, s.op, f.attempts, emu.WriteLog())
 					}
 					if f.check != nil {
 						f.check(t, emu, s)
@@ -212,7 +213,7 @@ func TestFaultMatrix(t *testing.T) {
 						t.Fatalf("Reconcile without faults: %v", err)
 					}
 					if f.converge && len(emu.Writes()) != before {
-						t.Errorf("second Reconcile wrote %v", writeLog(emu)[before:])
+						t.Errorf("second Reconcile wrote %v", emu.WriteLog()[before:])
 					}
 				})
 			})

@@ -130,7 +130,7 @@ func benchFleet(b *testing.B, endpoint string, accounts int, latency time.Durati
 		if err != nil {
 			b.Fatal(err)
 		}
-		r, err := cl.VerifyServiceLinkedRoles(context.Background(), opts)
+		r, err := cl.VerifyServiceLinkedRoles(context.Background(), func(o *ipamorg.VerifyOptions) { *o = opts })
 		wall += time.Since(start)
 
 		b.StopTimer()
@@ -201,7 +201,7 @@ func (rc *requestCounter) add(stack *middleware.Stack) error {
 // other-calls, the rest.
 func BenchmarkMonitoringFleet(b *testing.B) {
 	const accounts = 10_000
-	emu := monitoredTree(accounts)
+	emu := monitoredTree(monitoredOrganization(accounts))
 	emu.InjectFault("*", awstest.Fault{Latency: 20 * time.Millisecond})
 	var wall time.Duration
 	var calls, discovery, listing int

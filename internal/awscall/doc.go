@@ -1,0 +1,9 @@
+// Package awscall is how the library calls AWS: the per-operation options
+// that every call passes to its SDK client (the SDK's retryer with the
+// library's settings, the attempt recorder, and whatever middleware the
+// caller installs, such as the fleet's rate limits), the wrapper around one
+// call (Call, and CallWrite for a write whose answer may be lost), and the
+// errors the wrapper speaks in (ErrInvalidResponse, MaybeApplied, the
+// context's end joined with the last AWS error). It knows nothing of the
+// IPAM lifecycle. See docs/architecture.md, "Retries and waits".
+package awscall
