@@ -328,3 +328,25 @@ func TestExclusionScenarioErrors(t *testing.T) {
 	}()
 	awstest.New(awstest.WithScenario(s), awstest.WithOUExclusionQuota(1))
 }
+
+// Hostile paths are refused with InvalidParameterValue, never a server
+// error, and change nothing.
+func TestHostileExclusionPaths(t *testing.T) {
+	emu := awstest.New(awstest.WithOrganization(sandboxOrganization()))
+	admin := memClients(t, emu, member1)
+	disco := *createIPAM(t, admin).DefaultResourceDiscoveryId
+	sandbox := entityPath(t, emu, "Sandbox")
+	for _, p := range []string{
+		"/", "*", "/*", "//", "o-", sandbox + "*/*", sandbox + "**", sandbox + "/", "/" + sandbox, sandbox + " ",
+		strings.ToUpper(sandbox), strings.Repeat(sandbox, 3), strings.Repeat("a/", 5000), "o-é/r-é/ou-é/", "\x00/\x00/\x00/",
+		strings.ReplaceAll(sandbox, "/", "//"), strings.TrimSuffix(sandbox, "/") + "\\*",
+	} {
+		_, err := modifyExclusions(t, admin, disco, []string{p}, nil)
+		if apiCode(err) != "InvalidParameterValue" {
+			t.Errorf("%q: %v", p, err)
+		}
+	}
+	if got := exclusionPaths(discoveryOf(t, admin, disco)); len(got) != 0 {
+		t.Fatalf("exclusions = %v", got)
+	}
+}
