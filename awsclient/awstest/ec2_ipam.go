@@ -71,6 +71,16 @@ type describeIpamsResult struct {
 	NextToken string    `xml:"nextToken,omitempty"`
 }
 
+// homeRegionMissing refuses operating Regions without the home Region.
+// Assumption (docs/emulator.md#ipam): they must include it, as Terraform's
+// provider requires before it calls AWS.
+func homeRegionMissing(regions []string, home string) *apiError {
+	if len(regions) > 0 && !slices.Contains(regions, home) {
+		return ec2InvalidParameter("The operating Regions must include the home Region %s.", home)
+	}
+	return nil
+}
+
 func (e *Emulator) createIpam(c *call) (any, *apiError) {
 	spec := IPAMSpec{Owner: c.id.account, Region: c.region, Description: c.form.Get("Description"), Tier: c.form.Get("Tier")}
 	if spec.Tier != "" && spec.Tier != TierAdvanced && spec.Tier != TierFree {

@@ -61,32 +61,6 @@ type describeDiscoveriesResult struct {
 	NextToken   string                 `xml:"nextToken,omitempty"`
 }
 
-// formRegions parses the operating Regions prefix.N.RegionName of a request,
-// each an enabled Region, without repeats.
-func formRegions(c *call, prefix string) ([]string, *apiError) {
-	var out []string
-	for _, n := range formIndexes(c.form, prefix) {
-		r := c.form.Get(prefix + "." + strconv.Itoa(n) + ".RegionName")
-		switch {
-		case !isEnabledRegion(r):
-			return nil, ec2InvalidParameter("The operating Region '%s' is not a valid Region.", truncate(r, 32))
-		case !slices.Contains(out, r):
-			out = append(out, r)
-		}
-	}
-	return out, nil
-}
-
-// homeRegionMissing refuses operating Regions without the home Region.
-// Assumption (docs/emulator.md#ipam): they must include it, as Terraform's
-// provider requires before it calls AWS.
-func homeRegionMissing(regions []string, home string) *apiError {
-	if len(regions) > 0 && !slices.Contains(regions, home) {
-		return ec2InvalidParameter("The operating Regions must include the home Region %s.", home)
-	}
-	return nil
-}
-
 // ownDiscovery returns the caller's resource discovery id in the request's
 // Region, existing at now. Assumption (docs/emulator.md#resource-discoveries):
 // resource discoveries shared through AWS RAM are not modeled, so another
@@ -388,35 +362,4 @@ func (e *Emulator) deleteIpamResourceDiscovery(c *call) (any, *apiError) {
 		d.deleting, d.gone = true, c.now.Add(e.ipamDelay)
 	}
 	return &resourceDiscoveryResult{Discovery: xmlDiscovery(d, IPAMDeleteInProgress)}, nil
-}
-
-func isTagFilter(name string) bool {
-	return name == "tag-key" || strings.HasPrefix(name, "tag:") && len(name) > 4
-}
-
-// ec2Match applies EC2's filter semantics: every filter must match, each by
-// any of its values. tag:<key> and tag-key read tags; fields answers the
-// others.
-func ec2Match(filters []ec2Filter, tags []tag, fields func(name string) []string) bool {
-	for _, f := range filters {
-		var have []string
-		switch key, isTag := strings.CutPrefix(f.name, "tag:"); {
-		case isTag:
-			for _, t := range tags {
-				if t.key == key {
-					have = append(have, t.value)
-				}
-			}
-		case f.name == "tag-key":
-			for _, t := range tags {
-				have = append(have, t.key)
-			}
-		default:
-			have = fields(f.name)
-		}
-		if !slices.ContainsFunc(have, f.match) {
-			return false
-		}
-	}
-	return true
 }
