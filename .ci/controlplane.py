@@ -7,7 +7,10 @@ Usage: controlplane.py SERVER_COMMAND...   (e.g. ./ipamorgctl serve)
 The script starts the server with --addr 127.0.0.1:0 and the sample
 scenario, reads the endpoint from its first line, checks health, faults
 (injected, listed, striking with the model's status, cleared), the audit
-log, the state, the lags and reset, and stops the server with SIGTERM.
+log, the state, the lags, the scenario IPAM's resource discovery with its
+OU exclusion (modified, honoured by discovery) and another resource
+discovery associated with the IPAM, and reset, and stops the server with
+SIGTERM.
 It exits 0 when every check passes, 1 otherwise. .ci/controlplane runs it.
 """
 
@@ -25,6 +28,10 @@ import botocore.exceptions
 
 SCENARIO = os.path.join(os.path.dirname(__file__), "..", "examples", "emulator", "organization.json")
 MGMT, ADMIN, MEMBER = "111111111111", "222222222222", "444444444444"
+# The sample's ACTIVE accounts outside Sandbox, which its IPAM excludes, and
+# those inside.
+OUTSIDE_SANDBOX = ["111111111111", "222222222222", "333333333333", "444444444444", "555555555555", "666666666666", "777777777777"]
+IN_SANDBOX = ["999999999999", "101010101010"]
 
 failures = []
 
@@ -49,11 +56,11 @@ def control(endpoint, method, path, body=None):
         return e.code, json.load(e)
 
 
-def client(endpoint, service, account):
+def client(endpoint, service, account, region="us-east-1"):
     return boto3.client(
         service,
         endpoint_url=endpoint,
-        region_name="us-east-1",
+        region_name=region,
         aws_access_key_id=account,
         aws_secret_access_key="x",
         config=botocore.config.Config(retries={"total_max_attempts": 1}),
@@ -111,34 +118,41 @@ def run(endpoint):
     check("the audit records the fault", len(throttled) == 1 and throttled[0]["fault"] is True
           and throttled[0]["account"] == MGMT and throttled[0]["action"] == "organizations:DescribeOrganization", f"{throttled}")
 
-    # A write through boto3, seen in the state and the audit.
-    out = ec2.create_ipam(OperatingRegions=[{"RegionName": "us-east-1"}])
+    # A write through boto3, seen in the state and the audit (in us-west-2:
+    # the scenario's IPAM is in us-east-1).
+    west = client(endpoint, "ec2", ADMIN, "us-west-2")
+    out = west.create_ipam(OperatingRegions=[{"RegionName": "us-west-2"}])
     ipam_id = out["Ipam"]["IpamId"]
     status, state = control(endpoint, "GET", "state")
     ipams = state.get("ipams", [])
-    check("GET /_awstest/state shows the IPAM", status == 200 and len(ipams) == 1 and ipams[0]["id"] == ipam_id
-          and ipams[0]["organizationWide"] is True and state["delegatedAdmins"]["ipam.amazonaws.com"] == [ADMIN], f"{state}")
+    check("GET /_awstest/state shows the IPAM", status == 200 and len(ipams) == 2 and ipams[1]["id"] == ipam_id
+          and ipams[1]["organizationWide"] is True and state["delegatedAdmins"]["ipam.amazonaws.com"] == [ADMIN], f"{state}")
     writes = [r for r in control(endpoint, "GET", "audit")[1] if r["write"]]
     check("the audit shows the write", [w["action"] for w in writes] == ["ec2:CreateIpam"], f"{writes}")
 
     # Lags: discovery held off for an hour, then released.
     status, lags = control(endpoint, "POST", "lag", {"discoveryLag": "1h"})
     check("POST /_awstest/lag", status == 200 and lags["discoveryLag"] == "1h0m0s", f"{status} {lags}")
-    ec2.delete_ipam(IpamId=ipam_id, Cascade=True)
-    disco = ec2.create_ipam()["Ipam"]["DefaultResourceDiscoveryId"]
-    found = ec2.get_ipam_discovered_accounts(IpamResourceDiscoveryId=disco, DiscoveryRegion="us-east-1")["IpamDiscoveredAccounts"]
+    west.delete_ipam(IpamId=ipam_id, Cascade=True)
+    disco = west.create_ipam()["Ipam"]["DefaultResourceDiscoveryId"]
+    found = west.get_ipam_discovered_accounts(IpamResourceDiscoveryId=disco, DiscoveryRegion="us-west-2")["IpamDiscoveredAccounts"]
     check("nothing discovered during the lag", found == [], f"{found}")
     control(endpoint, "POST", "lag", {"discoveryLag": "0s"})
-    found = ec2.get_ipam_discovered_accounts(IpamResourceDiscoveryId=disco, DiscoveryRegion="us-east-1")["IpamDiscoveredAccounts"]
+    found = west.get_ipam_discovered_accounts(IpamResourceDiscoveryId=disco, DiscoveryRegion="us-west-2")["IpamDiscoveredAccounts"]
     failed = {a["AccountId"]: a["FailureReason"]["Code"] for a in found if "FailureReason" in a}
-    check("discovered once the lag is gone", len(found) == 7 and failed == {"777777777777": "assume-role-failure"}, f"{found}")
+    check("discovered once the lag is gone", len(found) == 9 and failed == {"777777777777": "assume-role-failure"}, f"{found}")
+
+    run_resource_discoveries(endpoint, org, ec2)
 
     # Reset: the starting scenario, no audit, no fault, the starting lags.
+    sandbox = sandbox_path(org)
     control(endpoint, "POST", "faults", {"operation": "*", "code": "X"})
     status, body = control(endpoint, "POST", "reset")
     check("POST /_awstest/reset", status == 200 and body == {"status": "ok"}, f"{status} {body}")
     state = control(endpoint, "GET", "state")[1]
-    check("reset: back to the scenario", state["ipams"] == [] and state["delegatedAdmins"]["ipam.amazonaws.com"] == [ADMIN], f"{state}")
+    check("reset: back to the scenario", [(i["ownerId"], i["region"]) for i in state["ipams"]] == [(ADMIN, "us-east-1")]
+          and state["delegatedAdmins"]["ipam.amazonaws.com"] == [ADMIN], f"{state}")
+    check("reset: the scenario's exclusion", [d["exclusions"] for d in state["resourceDiscoveries"]] == [[sandbox + "*"]], f"{state}")
     check("reset: empty audit, no fault", control(endpoint, "GET", "audit")[1] == [] and control(endpoint, "GET", "faults")[1] == [])
     check("reset: the starting lags", control(endpoint, "GET", "lag")[1]["discoveryLag"] == "0s")
     roots = client(endpoint, "organizations", ADMIN).list_roots()["Roots"]
@@ -150,6 +164,73 @@ def run(endpoint):
     check("an unknown endpoint is 404", status == 404 and "error" in body, f"{status} {body}")
     status, body = control(endpoint, "GET", "reset")
     check("a wrong method is 405", status == 405, f"{status} {body}")
+
+
+def sandbox_path(org):
+    """The Organizations entity path of the sample's Sandbox OU."""
+    org_id = org.describe_organization()["Organization"]["Id"]
+    root = org.list_roots()["Roots"][0]["Id"]
+    ous = org.list_organizational_units_for_parent(ParentId=root)["OrganizationalUnits"]
+    return f"{org_id}/{root}/{next(u['Id'] for u in ous if u['Name'] == 'Sandbox')}/"
+
+
+def run_resource_discoveries(endpoint, org, ec2):
+    """The scenario IPAM's resource discovery and its OU exclusion, and
+    another resource discovery associated with the IPAM, through boto3.
+    Discovery lag is 0 here: exclusions show in discovery at once."""
+    sandbox = sandbox_path(org)
+    ipam = ec2.describe_ipams()["Ipams"][0]
+    disco = ipam["DefaultResourceDiscoveryId"]
+    rds = ec2.describe_ipam_resource_discoveries()["IpamResourceDiscoveries"]
+    check("boto3 describe_ipam_resource_discoveries: the scenario's exclusion",
+          [(d["IpamResourceDiscoveryId"], d["IsDefault"], d["OrganizationalUnitExclusions"]) for d in rds]
+          == [(disco, True, [{"OrganizationsEntityPath": sandbox + "*"}])], f"{rds}")
+
+    def discovered():
+        pages = ec2.get_paginator("get_ipam_discovered_accounts").paginate(IpamResourceDiscoveryId=disco, DiscoveryRegion="eu-west-1")
+        return [a["AccountId"] for p in pages for a in p["IpamDiscoveredAccounts"]]
+
+    check("discovery leaves Sandbox out", discovered() == OUTSIDE_SANDBOX, f"{discovered()}")
+
+    def modify(**kw):
+        return ec2.modify_ipam_resource_discovery(IpamResourceDiscoveryId=disco, **kw)["IpamResourceDiscovery"]
+
+    out = modify(RemoveOrganizationalUnitExclusions=[{"OrganizationsEntityPath": sandbox + "*"}])
+    check("boto3 modify_ipam_resource_discovery removes the exclusion",
+          out["State"] == "modify-in-progress" and out["OrganizationalUnitExclusions"] == [], f"{out}")
+    check("Sandbox is discovered again", discovered() == OUTSIDE_SANDBOX + IN_SANDBOX, f"{discovered()}")
+    code, http = error_of(lambda: modify(DryRun=True, AddOrganizationalUnitExclusions=[{"OrganizationsEntityPath": sandbox}]))
+    check("DryRun answers 412", (code, http) == ("DryRunOperation", 412), f"{code} {http}")
+    out = modify(AddOrganizationalUnitExclusions=[{"OrganizationsEntityPath": sandbox}])
+    check("an exclusion of Sandbox's own accounts", [x["OrganizationsEntityPath"] for x in out["OrganizationalUnitExclusions"]] == [sandbox], f"{out}")
+    check("discovery leaves only Sandbox's own accounts out", discovered() == OUTSIDE_SANDBOX + ["101010101010"], f"{discovered()}")
+    code, http = error_of(lambda: modify(AddOrganizationalUnitExclusions=[{"OrganizationsEntityPath": sandbox + "*"}]))
+    check("an overlapping exclusion is InvalidParameterValue, 400", (code, http) == ("InvalidParameterValue", 400), f"{code} {http}")
+    code, http = error_of(lambda: modify(AddOrganizationalUnitExclusions=[{"OrganizationsEntityPath": "o-aaaaaaaaaa/r-aaaa/ou-aaaa-aaaaaaaa/"}]))
+    check("another organization's path is InvalidParameterValue", code == "InvalidParameterValue", f"{code} {http}")
+    code, _ = error_of(lambda: client(endpoint, "ec2", MGMT).modify_ipam_resource_discovery(IpamResourceDiscoveryId=disco))
+    check("another account's resource discovery is not found", code == "InvalidIpamResourceDiscoveryId.NotFound", f"{code}")
+
+    # Another resource discovery, associated with the IPAM.
+    made = ec2.create_ipam_resource_discovery(OperatingRegions=[{"RegionName": "us-east-1"}],
+                                              TagSpecifications=[{"ResourceType": "ipam-resource-discovery", "Tags": [{"Key": "k", "Value": "v"}]}])["IpamResourceDiscovery"]
+    check("boto3 create_ipam_resource_discovery", made["IsDefault"] is False and made["State"] == "create-in-progress" and made["Tags"] == [{"Key": "k", "Value": "v"}], f"{made}")
+    made_id = made["IpamResourceDiscoveryId"]
+    code, _ = error_of(ec2.create_ipam_resource_discovery)
+    check("one resource discovery per Region", code == "ResourceLimitExceeded", f"{code}")
+    assoc = ec2.associate_ipam_resource_discovery(IpamId=ipam["IpamId"], IpamResourceDiscoveryId=made_id)["IpamResourceDiscoveryAssociation"]
+    check("boto3 associate_ipam_resource_discovery", assoc["State"] == "associate-in-progress" and assoc["IpamId"] == ipam["IpamId"], f"{assoc}")
+    assocs = ec2.describe_ipam_resource_discovery_associations(Filters=[{"Name": "ipam-id", "Values": [ipam["IpamId"]]}])["IpamResourceDiscoveryAssociations"]
+    check("boto3 describe_ipam_resource_discovery_associations", sorted((a["IsDefault"], a["IpamResourceDiscoveryId"]) for a in assocs)
+          == [(False, made_id), (True, disco)], f"{assocs}")
+    code, _ = error_of(lambda: ec2.delete_ipam_resource_discovery(IpamResourceDiscoveryId=made_id))
+    check("no deletion while associated", code == "IncorrectState", f"{code}")
+    out = ec2.disassociate_ipam_resource_discovery(IpamResourceDiscoveryAssociationId=assoc["IpamResourceDiscoveryAssociationId"])
+    check("boto3 disassociate_ipam_resource_discovery", out["IpamResourceDiscoveryAssociation"]["State"] == "disassociate-in-progress", f"{out}")
+    out = ec2.delete_ipam_resource_discovery(IpamResourceDiscoveryId=made_id)
+    check("boto3 delete_ipam_resource_discovery", out["IpamResourceDiscovery"]["State"] == "delete-in-progress", f"{out}")
+    left = [d["IpamResourceDiscoveryId"] for d in ec2.describe_ipam_resource_discoveries()["IpamResourceDiscoveries"]]
+    check("the default resource discovery is left", left == [disco], f"{left}")
 
 
 def main():

@@ -73,6 +73,55 @@ func ec2Filters(form url.Values, known func(string) bool) ([]ec2Filter, *apiErro
 	return out, nil
 }
 
+// isTagFilter reports the tag filters every describe here takes: tag-key
+// and tag:<key>.
+func isTagFilter(name string) bool {
+	return name == "tag-key" || strings.HasPrefix(name, "tag:") && len(name) > 4
+}
+
+// ec2Match applies EC2's filter semantics: every filter must match, each by
+// any of its values. tag:<key> and tag-key read tags; fields answers the
+// others.
+func ec2Match(filters []ec2Filter, tags []tag, fields func(name string) []string) bool {
+	for _, f := range filters {
+		var have []string
+		switch key, isTag := strings.CutPrefix(f.name, "tag:"); {
+		case isTag:
+			for _, t := range tags {
+				if t.key == key {
+					have = append(have, t.value)
+				}
+			}
+		case f.name == "tag-key":
+			for _, t := range tags {
+				have = append(have, t.key)
+			}
+		default:
+			have = fields(f.name)
+		}
+		if !slices.ContainsFunc(have, f.match) {
+			return false
+		}
+	}
+	return true
+}
+
+// formRegions parses the operating Regions prefix.N.RegionName of a request,
+// each an enabled Region, without repeats.
+func formRegions(c *call, prefix string) ([]string, *apiError) {
+	var out []string
+	for _, n := range formIndexes(c.form, prefix) {
+		r := c.form.Get(prefix + "." + strconv.Itoa(n) + ".RegionName")
+		switch {
+		case !isEnabledRegion(r):
+			return nil, ec2InvalidParameter("The operating Region '%s' is not a valid Region.", truncate(r, 32))
+		case !slices.Contains(out, r):
+			out = append(out, r)
+		}
+	}
+	return out, nil
+}
+
 // ec2Bool parses an optional boolean parameter.
 func ec2Bool(form url.Values, name string) (bool, *apiError) {
 	switch v := form.Get(name); v {

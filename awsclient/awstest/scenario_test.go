@@ -34,6 +34,32 @@ func TestSampleScenario(t *testing.T) {
 	}
 	_, err = c.sts.AssumeRole(ctx, &sts.AssumeRoleInput{RoleArn: aws.String(roleARN("666666666666", awstest.OrganizationAccessRoleName)), RoleSessionName: aws.String("sweep")})
 	wantCode(t, err, "AccessDenied")
+
+	// The network account's IPAM excludes Sandbox and the OUs below it,
+	// and reports assume-role-failure for the account without the role,
+	// as docs/emulator.md says.
+	ips := st.IPAMsOf("222222222222")
+	if len(ips) != 1 || !ips[0].OrganizationWide {
+		t.Fatalf("IPAMs = %+v", st.IPAMs)
+	}
+	rd, _ := st.ResourceDiscovery(ips[0].ResourceDiscoveryID)
+	if sandbox := must[string](t)(srv.OUEntityPath("Sandbox")); !slices.Equal(rd.Exclusions, []string{sandbox + "*"}) {
+		t.Fatalf("exclusions = %v", rd.Exclusions)
+	}
+	for _, region := range []string{"us-east-1", "eu-west-1"} {
+		var ids []string
+		failed := map[string]string{}
+		for _, a := range discovered(t, as(srv, t, "222222222222"), rd.ID, region) {
+			ids = append(ids, *a.AccountId)
+			if a.FailureReason != nil {
+				failed[*a.AccountId] = string(a.FailureReason.Code)
+			}
+		}
+		if !slices.Equal(ids, []string{"111111111111", "222222222222", "333333333333", "444444444444", "555555555555", "666666666666", "777777777777"}) ||
+			len(failed) != 1 || failed["777777777777"] != "assume-role-failure" {
+			t.Fatalf("%s: discovered %v, failed %v", region, ids, failed)
+		}
+	}
 }
 
 func TestScenarioErrors(t *testing.T) {
