@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"strings"
@@ -50,7 +49,7 @@ accounts pending or failing, or --wait timed out).`,
 			}
 			switch {
 			case err != nil:
-				return monitoringError(err)
+				return err
 			case !m.Complete():
 				return errChanges
 			}
@@ -69,19 +68,6 @@ func (a *app) waitMonitored(ctx context.Context, c *ipamorg.Client) (*ipamorg.Mo
 		fmt.Fprintln(a.stderr, "Waiting until IPAM monitors every account...")
 	}
 	return c.WaitMonitored(ctx)
-}
-
-// monitoringError is err, from Monitoring or WaitMonitored, told in the
-// CLI's terms: not monitored yet (no IPAM, a wait that timed out) is exit
-// 2, as drift is; an administrator out of reach names --role-name.
-func monitoringError(err error) error {
-	switch {
-	case errors.Is(err, ipamorg.ErrNoIPAM), errors.Is(err, ipamorg.ErrWaitTimeout):
-		return &exitErr{code: exitChanges, err: err}
-	case errors.Is(err, ipamorg.ErrAdminUnreachable):
-		return &flagError{err: err, msg: err.Error() + "; the administrator's account is read through the role of --role-name"}
-	}
-	return err
 }
 
 // writeMonitoring renders m: as JSON, or for people.

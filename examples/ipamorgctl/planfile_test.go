@@ -160,7 +160,7 @@ func TestSavedPlanRefused(t *testing.T) {
 		{"tampered account", edit(func(d map[string]any) {
 			step(d, 0)["account"] = member2
 			step(d, 1)["account"] = member2
-		}), exitUsage, "its steps are not the steps from none to delegated (enable-trusted-access, delegate); was the file edited? nothing was written"},
+		}), exitUsage, "its steps are not the steps of a plan from none to delegated (step 1 is not what the plan's desired state leads to from its status); was the file edited? nothing was written\nMake the plan again:\n  ipamorgctl --endpoint-url " + srv.URL + " plan --delegate " + member1 + " --out "},
 		{"tampered action", edit(func(d map[string]any) { step(d, 1)["action"] = "organizations:EnableAWSServiceAccess" }), exitUsage, "was the file edited?"},
 		{"dropped step", edit(func(d map[string]any) { d["steps"] = d["steps"].([]any)[1:] }), exitUsage, "was the file edited?"},
 		{"extra step", edit(func(d map[string]any) {
@@ -183,11 +183,12 @@ func TestSavedPlanRefused(t *testing.T) {
 		})
 	}
 
-	// A plan made for one organization is refused by another.
+	// A plan made for one organization is refused by another, even
+	// where the other target is allowed.
 	other := awstest.DefaultOrganization()
 	other.ManagementAccount.ID = "999999999999"
 	srv2 := startServer(t, awstest.WithOrganization(other))
-	r := runCtl(t, asAccount(t, "999999999999"), "--endpoint-url", srv2.URL, "apply", path)
+	r := runCtl(t, asAccount(t, "999999999999"), "--endpoint-url", srv2.URL, "apply", path, "--allow-other-target")
 	wantCode(t, r, exitError)
 	if !strings.Contains(r.stderr, "was made for organization ") || !strings.Contains(r.stderr, "(management account 999999999999): nothing was written") {
 		t.Errorf("other organization:\n%v", r)

@@ -83,7 +83,7 @@ except with --purge, whose goal that is.`,
 			opts.RateLimits = ipamorg.RateLimits{Organizations: limit("org-rate", orgRate), STS: limit("sts-rate", stsRate)}
 			a.wrote = opts.Repair || opts.Purge
 			bar := a.progress()
-			opts.Progress = bar.update
+			opts.Progress = recovering(a, bar.update)
 			r, err := c.VerifyServiceLinkedRoles(ctx, opts)
 			bar.finish()
 			if r != nil {
