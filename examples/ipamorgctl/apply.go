@@ -103,7 +103,7 @@ ipamorg.Result, durations in milliseconds ("duration_ms"); with
 				planOut = a.stderr
 			}
 			if !a.jsonOutput() || !yes {
-				fmt.Fprint(planOut, p)
+				fmt.Fprint(planOut, planText(p))
 			}
 			if p.Empty() {
 				return a.writeNothingToDo(ctx, c, p, wait)
@@ -170,7 +170,7 @@ func (a *app) applySaved(ctx context.Context, path string, wait, otherTarget boo
 	p := f.plan()
 	if !a.jsonOutput() {
 		fmt.Fprintf(a.stdout, "Saved plan %s, made %s by %s:\n", path, f.CreatedAt.Format(time.RFC3339), f.CreatedBy)
-		fmt.Fprint(a.stdout, p)
+		fmt.Fprint(a.stdout, planText(p))
 	}
 	// Apply checks the steps against the plan's own status and desired
 	// state (an edited file), then whether the plan is stale, then runs

@@ -30,11 +30,11 @@ func (a *app) globalCommand(args ...string) string {
 // where requests go and as whom, with their values, endpoint URLs
 // redacted.
 func (a *app) targetFlags() []string {
-	if a.cmd == nil {
+	if a.root == nil {
 		return nil
 	}
 	var out []string
-	a.cmd.Root().PersistentFlags().VisitAll(func(f *pflag.Flag) {
+	a.root.PersistentFlags().VisitAll(func(f *pflag.Flag) {
 		switch f.Name {
 		case "endpoint-url", "profile", "region", "role-name":
 			if f.Changed {

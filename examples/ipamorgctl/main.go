@@ -82,9 +82,11 @@ type app struct {
 	stdin          io.Reader
 	stdout, stderr io.Writer
 	// args are the command line's arguments, for the commands that
-	// messages suggest; cmd is the command that ran, once cobra found it.
+	// messages suggest; cmd is the command that runs, once cobra found
+	// it, and root the root command, whose flags are the global ones.
 	args []string
 	cmd  *cobra.Command
+	root *cobra.Command
 
 	endpointURL  string
 	profile      string
@@ -127,7 +129,28 @@ type seams struct {
 }
 
 func newApp(stdin io.Reader, stdout, stderr io.Writer) *app {
-	return &app{stdin: stdin, stdout: stdout, stderr: stderr, output: "text"}
+	return &app{stdin: stdin, stdout: lockedWriter(stdout), stderr: lockedWriter(stderr), output: "text"}
+}
+
+// lockedWriter returns w safe for concurrent writes: the library and the
+// AWS SDK log from the goroutines of concurrent reads. An *os.File already
+// is, and stays one, so that a terminal is still seen as one.
+func lockedWriter(w io.Writer) io.Writer {
+	if _, ok := w.(*os.File); ok || w == nil {
+		return w
+	}
+	return &syncWriter{w: w}
+}
+
+type syncWriter struct {
+	mu sync.Mutex
+	w  io.Writer
+}
+
+func (s *syncWriter) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.w.Write(p)
 }
 
 // run executes args. A panic of the command is reported as an internal
@@ -222,6 +245,7 @@ rather than guess. The first line of output names the endpoints used.
 			return usageError("a command is required")
 		},
 		PersistentPreRunE: func(cmd *cobra.Command, args []string) error {
+			a.cmd = cmd
 			switch a.output {
 			case "text", "json":
 			default:
@@ -238,6 +262,7 @@ rather than guess. The first line of output names the endpoints used.
 	root.SetIn(a.stdin)
 	root.SetOut(a.stdout)
 	root.SetErr(a.stderr)
+	a.root = root
 	root.SuggestionsMinimumDistance = 2
 	root.SetVersionTemplate("{{.Version}}\n")
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error {
@@ -269,6 +294,10 @@ rather than guess. The first line of output names the endpoints used.
 		a.versionCommand(),
 	)
 	a.completionCommand(root)
+	root.InitDefaultHelpCmd()
+	if help, _, err := root.Find([]string{"help"}); err == nil && help.Name() == "help" {
+		help.Example = "  ipamorgctl help plan      # the same as: ipamorgctl plan --help\n  ipamorgctl help completion bash"
+	}
 	// Each command's help ends with its exit codes.
 	for _, cmd := range root.Commands() {
 		if help := exitCodesHelp(cmd.Name()); help != "" {

@@ -27,8 +27,14 @@ of --role-name. With --output json it prints the ipamorg.Monitoring.
 --wait polls until every account is monitored, for at most --max-wait: what a
 pipeline runs after delegating and creating the IPAM.
 
-As verify does, it exits 2 when not every account is monitored (no IPAM yet,
-accounts pending or failing, or --wait timed out).`,
+Monitoring incomplete, not every account monitored, exits 2, with the
+output (the document, with --output json) and what to do: no IPAM yet
+(right after a delegation), accounts pending or failing, or --wait timed
+out. 'apply --wait-monitored' exits 2 for the same reason.`,
+		Example: `  ipamorgctl monitoring                     # the accounts not monitored, and the fix of each
+  ipamorgctl monitoring --wait --max-wait 15m   # what a pipeline runs after creating the IPAM
+  ipamorgctl -o json monitoring | jq '.accounts[] | select(.monitored | not)'
+  ipamorgctl --role-name audit/IpamReader monitoring`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			ctx := cmd.Context()
@@ -96,7 +102,7 @@ func writeMonitoringText(w io.Writer, m *ipamorg.Monitoring, all bool) error {
 	tw := table(w)
 	fmt.Fprintf(tw, "delegated admin:\t%s\n", m.AdminAccountID)
 	fmt.Fprintf(tw, "regions read:\t%d\n", len(m.Regions))
-	fmt.Fprintf(tw, "ipams:\t%s\n", countOrNone(len(m.IPAMs)))
+	fmt.Fprintf(tw, "IPAMs:\t%s\n", countOrNone(len(m.IPAMs)))
 	fmt.Fprintf(tw, "accounts:\t%d account-region(s) (monitored %d, pending %d, failing %d)\n", len(m.Accounts), monitored, pending, failing)
 	fmt.Fprintf(tw, "warnings:\t%s\n", countOrNone(len(m.Warnings)))
 	if err := tw.Flush(); err != nil {

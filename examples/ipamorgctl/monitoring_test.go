@@ -53,9 +53,40 @@ func TestMonitoringFindsAndRepairs(t *testing.T) {
 	}
 }
 
-// monitoring's errors: no IPAM is drift (2) with the command to create
-// one; no administrator, or its account out of reach, is an error (1)
-// naming --role-name; --wait that times out is drift, with the accounts.
+// Right after the delegation, before any IPAM exists, is when a pipeline
+// runs 'monitoring -o json | jq': stdout holds the document (the
+// administrator, the Regions read, no IPAM, the warning that says what to
+// do), and the exit code is monitoring incomplete's; text output shows the
+// same table.
+func TestMonitoringWithoutIPAMPrintsTheDocument(t *testing.T) {
+	t.Parallel()
+	srv := startServer(t, delegatedTo(member1))
+	r := ctl(t, srv, "-o", "json", "monitoring")
+	wantCode(t, r, exitChanges)
+	var m ipamorg.Monitoring
+	decode(t, r, &m)
+	if m.AdminAccountID != member1 || len(m.Regions) == 0 || len(m.IPAMs) != 0 || len(m.Warnings) != 1 || m.Warnings[0].Code != ipamorg.WarnNoIPAM {
+		t.Errorf("monitoring %+v", m)
+	}
+	if e := lastJSONError(t, r); e.Kind != "incomplete" || e.Sentinel != "ipamorg.ErrNoIPAM" ||
+		!strings.Contains(e.Fix, "aws ec2 create-ipam --operating-regions RegionName=us-east-1 --region us-east-1") {
+		t.Errorf("error %+v", e)
+	}
+
+	r = ctl(t, srv, "monitoring")
+	wantCode(t, r, exitChanges)
+	for _, s := range []string{"delegated admin:  " + member1, "IPAMs:            none", "! the delegated administrator " + member1 + " owns no IPAM",
+		"IPAM monitors nothing: the delegated administrator owns no IPAM."} {
+		if !strings.Contains(r.stdout, s) {
+			t.Errorf("stdout lacks %q:\n%v", s, r)
+		}
+	}
+}
+
+// monitoring's errors: no IPAM is monitoring incomplete (2) with the
+// command to create one; no administrator, or its account out of reach,
+// is an error (1) naming --role-name; --wait that times out is monitoring
+// incomplete, with the accounts.
 func TestMonitoringErrors(t *testing.T) {
 	t.Parallel()
 	t.Run("no ipam", func(t *testing.T) {

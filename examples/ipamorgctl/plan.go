@@ -136,6 +136,10 @@ lists the IAM actions needed.
 
 As terraform plan does, it exits 0 whether or not there are changes;
 --detailed-exitcode exits 2 when there are.`,
+		Example: `  ipamorgctl plan --delegate 222222222222
+  ipamorgctl plan --delegate 222222222222 --out delegate.plan.json   # then: ipamorgctl apply delegate.plan.json
+  ipamorgctl plan --cleanup --check-permissions
+  ipamorgctl plan --delegate 333333333333 --replace --detailed-exitcode || echo "exit $?"`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if err := m.validate(false); err != nil {
@@ -196,7 +200,7 @@ As terraform plan does, it exits 0 whether or not there are changes;
 // writePlanText renders the plan for people, then the permission check
 // if one was made.
 func writePlanText(w io.Writer, p *ipamorg.Plan, r *ipamorg.PermissionReport) error {
-	if _, err := fmt.Fprint(w, p); err != nil {
+	if _, err := fmt.Fprint(w, planText(p)); err != nil {
 		return err
 	}
 	if r != nil && len(r.Checks) > 0 {

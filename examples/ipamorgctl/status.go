@@ -21,8 +21,12 @@ warnings, such as trusted access enabled through Organizations rather than
 IPAM. With --output json it prints the ipamorg.Status.
 
 When the reads that decide the state were denied (the caller is a member
-account, say), the state is "unknown": status shows what it read, says on
-stderr what it could not read, and exits 1.`,
+account, say), the state is "unknown": status shows what it read, shows
+each fact it could not read as unknown (null in JSON), says on stderr
+what it could not read, and exits 1.`,
+		Example: `  ipamorgctl --emulated status
+  ipamorgctl --endpoint-url http://127.0.0.1:4566 status   # against 'ipamorgctl serve'
+  ipamorgctl --profile prod -o json status | jq -r .state`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			ctx := cmd.Context()
