@@ -63,6 +63,6 @@ func unknownState(st *ipamorg.Status) error {
 			unread = append(unread, w.Message)
 		}
 	}
-	return &exitErr{code: exitError, err: fmt.Errorf("the lifecycle state is unknown: %s; run status as the management account",
-		strings.Join(unread, "; "))}
+	return &exitErr{code: exitError, err: withFix(fmt.Errorf("the lifecycle state is unknown: %s", strings.Join(unread, "; ")),
+		"Run status with the management account's credentials.")}
 }

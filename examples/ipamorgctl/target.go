@@ -139,7 +139,8 @@ func (a *app) resolveTarget(ctx context.Context) (*target, error) {
 		// The target is known, the account is not: it is still said,
 		// so that a wrong port or a bad key shows where it went.
 		t.Desc = describe(eps, t.Region, "unknown", from)
-		return t, fmt.Errorf("identify the caller: %w", err)
+		return t, withFix(fmt.Errorf("identify the caller: %w", err),
+			"Check that the endpoint on the target line answers (for the emulator: is 'ipamorgctl serve' running there?), and that it accepts the credentials.")
 	}
 	t.Account = aws.ToString(id.Account)
 	t.Desc = describe(eps, t.Region, t.Account, from)
