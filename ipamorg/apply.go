@@ -72,9 +72,10 @@ type Result struct {
 // Apply carries out p, which Plan made. It first checks p itself: its
 // steps must be exactly those its Desired leads to from its Status (a plan
 // edited by hand is refused with ErrInvalidDesired, before any AWS call).
-// It then re-observes the organization and, if the state or the delegated
-// administrator changed since the plan, fails with ErrStalePlan before
-// writing anything. It runs the guards again and, step by step: makes the
+// It then re-observes the organization and, if anything the plan's steps
+// rest on changed since (the state, the delegated administrator, or what
+// decides the steps, such as a delegation repaired by someone else), fails
+// with ErrStalePlan before writing anything. It runs the guards again and, step by step: makes the
 // AWS call (retried as RetryOptions say), waits until a read confirms it
 // (WaitOptions), and reports the transition to Options.OnTransition. An
 // enable-trusted-access step and the delegate step after it are one AWS
@@ -107,9 +108,8 @@ func (c *Client) Apply(ctx context.Context, p *Plan) (*Result, error) {
 		return res, notDone(asError(op, err))
 	}
 	res.Status = st
-	if st.State != p.Status.State || st.DelegatedAdmin != p.Status.DelegatedAdmin {
-		return res, notDone(&Error{Op: op, Kind: ErrStalePlan, Last: st,
-			Err: fmt.Errorf("planned from %s (admin %s), now %s (admin %s)", p.Status.State, orNone(p.Status.DelegatedAdmin), st.State, orNone(st.DelegatedAdmin))})
+	if why := staleness(p, st); why != nil {
+		return res, notDone(&Error{Op: op, Kind: ErrStalePlan, Last: st, Err: why})
 	}
 	if len(p.Steps) > 0 {
 		// The fresh status is checked as Plan checked its own; a plan

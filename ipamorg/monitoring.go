@@ -113,8 +113,11 @@ const (
 // without awsclient.Clients.AdminEC2, ErrInvalidResponse for an answer
 // outside the API's contract (no output, a repeated pagination token, an
 // IPAM or account without an id), ErrAccessDenied when the caller's own
-// reads are denied. On error the Monitoring is nil. Safe for concurrent
-// use, and alongside the writing methods.
+// reads are denied. On error the Monitoring is nil, except with
+// ErrNoIPAM: it is then what was read (the administrator, its Regions,
+// no IPAM, and the WarnNoIPAM warning that says what to do), for callers
+// that show it right after the delegation. Safe for concurrent use, and
+// alongside the writing methods.
 func (c *Client) Monitoring(ctx context.Context) (*Monitoring, error) {
 	mo, err := c.newMonitor(ctx)
 	if err != nil {
@@ -123,7 +126,7 @@ func (c *Client) Monitoring(ctx context.Context) (*Monitoring, error) {
 	defer mo.list.stop()
 	m, err := mo.read(ctx)
 	if err != nil {
-		return nil, asError(opMonitoring, err)
+		return m, asError(opMonitoring, err) // m is nil but with ErrNoIPAM
 	}
 	return m, nil
 }

@@ -286,13 +286,18 @@ func TestE2EMonitoringNoAdmin(t *testing.T) {
 }
 
 // Without an IPAM, Monitoring says so (ErrNoIPAM, not terminal: a
-// pipeline creates one next).
+// pipeline creates one next), and returns what it read: the
+// administrator, its Regions, no IPAM and the warning with the fix.
 func TestE2EMonitoringNoIPAM(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		emu := emulatorAt(fsm.StateDelegated, memberA)
-		_, err := memClient(t, emu).Monitoring(t.Context())
+		m, err := memClient(t, emu).Monitoring(t.Context())
 		if !errors.Is(err, ipamorg.ErrNoIPAM) || ipamorg.IsTerminal(err) || !strings.Contains(err.Error(), "aws ec2 create-ipam") {
 			t.Fatalf("Monitoring: %v, want ErrNoIPAM", err)
+		}
+		if m == nil || m.AdminAccountID != memberA || len(m.Regions) == 0 || len(m.IPAMs) != 0 || m.Complete() ||
+			len(m.Warnings) != 1 || m.Warnings[0].Code != ipamorg.WarnNoIPAM {
+			t.Errorf("Monitoring = %+v, want the administrator, its Regions and WarnNoIPAM", m)
 		}
 	})
 }

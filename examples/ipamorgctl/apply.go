@@ -18,9 +18,10 @@ import (
 
 func (a *app) applyCommand() *cobra.Command {
 	var (
-		m    moveFlags
-		yes  bool
-		wait bool
+		m           moveFlags
+		yes         bool
+		wait        bool
+		otherTarget bool
 	)
 	cmd := &cobra.Command{
 		Use:   "apply (--delegate ACCOUNT [--replace] | --remove | --disable | --cleanup) [--allow-ipam-resources] [--wait-monitored] [--yes] | apply FILE",
@@ -30,11 +31,14 @@ terminal unless --yes, then takes each step: the AWS call, a wait until a read
 confirms it, the transition. When stdin is not a terminal, --yes is required.
 
 apply FILE takes exactly the steps of a plan saved by 'plan --out FILE',
-without asking (the saved plan is what was approved). It refuses, before
-writing anything, a plan file of another format_version, one whose steps
-are not what plan makes (an edited file), one made for another
-organization, and a stale one: if the organization changed since the plan
-was made, plan again.
+without asking (the saved plan is what was approved). It checks, before
+writing anything and in this order: the file (its format_version, and
+steps that are what plan makes: an edited file is refused), the target
+(the plan's recorded one, unless --allow-other-target), the organization
+(the one the plan was made for), then whether the plan is stale: if
+anything its steps rest on changed since (the state, the administrator,
+a delegation repaired or broken by someone else), plan again. Then the
+guards run, as for a plan made now.
 
 A step that removes the delegated administrator first reads its IPAMs and
 is refused while any exists, as AWS's teardown order requires: delete them
@@ -42,12 +46,19 @@ as the administrator (the message gives the command), or pass
 --allow-ipam-resources.
 
 --wait-monitored, after a delegation, waits until IPAM monitors every
-account (see 'ipamorgctl monitoring'), for at most --max-wait.
+account (see 'ipamorgctl monitoring'), for at most --max-wait; when it
+does not, the apply still succeeded and apply exits 2, as 'monitoring
+--wait' does. It is refused with --emulated, where nothing can create an
+IPAM.
 
 Ctrl-C at the prompt or during a wait ends apply at once (exit 130) and
 says which steps were written. With --output json it prints the
 ipamorg.Result, durations in milliseconds ("duration_ms"); with
 --wait-monitored, an object with the "result" and the "monitoring".`,
+		Example: `  ipamorgctl apply --delegate 222222222222                  # shows the plan, asks y/N
+  ipamorgctl apply --delegate 222222222222 --yes --wait-monitored
+  ipamorgctl plan --cleanup --out cleanup.plan.json && ipamorgctl apply cleanup.plan.json
+  ipamorgctl apply --cleanup --yes --allow-ipam-resources   # even while the admin owns IPAMs`,
 		Args: func(cmd *cobra.Command, args []string) error {
 			if len(args) > 1 {
 				return usageError("apply takes at most one plan file, got %q", args)
@@ -56,18 +67,24 @@ ipamorg.Result, durations in milliseconds ("duration_ms"); with
 		},
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if len(args) == 1 {
-				if m.delegate != "" || m.replace || m.remove || m.disable || m.cleanup {
-					return usageError("apply FILE takes the saved plan's steps: it does not combine with --delegate, --replace, --remove, --disable or --cleanup")
+				if m.delegate != "" || m.replace || m.remove || m.disable || m.cleanup || m.allowIPAMs {
+					return usageError("apply FILE takes the saved plan's steps: it does not combine with --delegate, --replace, --remove, --disable, --cleanup or --allow-ipam-resources")
 				}
-				return a.applySaved(cmd.Context(), args[0], wait)
+				return a.applySaved(cmd.Context(), args[0], wait, otherTarget)
 			}
 			if err := m.validate(false); err != nil {
 				return err
 			}
+			if otherTarget {
+				return usageError("--allow-other-target is for apply FILE: a saved plan made against another target")
+			}
 			if wait && m.delegate == "" {
 				return usageError("--wait-monitored waits for IPAM to monitor the organization after a delegation: it needs --delegate")
 			}
-			if !yes && !isTerminal(a.stdin.Fd()) {
+			if err := a.checkWaitMonitored(wait); err != nil {
+				return err
+			}
+			if !yes && !isTerminalReader(a.stdin) {
 				return usageError("refusing to apply without confirmation: stdin is not a terminal; pass --yes")
 			}
 			ctx := cmd.Context()
@@ -86,7 +103,7 @@ ipamorg.Result, durations in milliseconds ("duration_ms"); with
 				planOut = a.stderr
 			}
 			if !a.jsonOutput() || !yes {
-				fmt.Fprint(planOut, p)
+				fmt.Fprint(planOut, planText(p))
 			}
 			if p.Empty() {
 				return a.writeNothingToDo(ctx, c, p, wait)
@@ -105,12 +122,26 @@ ipamorg.Result, durations in milliseconds ("duration_ms"); with
 	}
 	m.bind(cmd.Flags())
 	cmd.Flags().BoolVarP(&yes, "yes", "y", false, "apply without asking for confirmation")
-	cmd.Flags().BoolVar(&wait, "wait-monitored", false, "after delegating, wait until IPAM monitors every account, for at most --max-wait")
+	cmd.Flags().BoolVar(&wait, "wait-monitored", false, "after delegating, wait until IPAM monitors every account, for at most --max-wait (exit 2 if it does not)")
+	cmd.Flags().BoolVar(&otherTarget, "allow-other-target", false, "apply FILE even against a target other than the one the plan was made against")
 	return cmd
 }
 
-// applySaved applies the plan saved at path.
-func (a *app) applySaved(ctx context.Context, path string, wait bool) error {
+// checkWaitMonitored refuses --wait-monitored where it could only wait
+// out --max-wait: in the in-process emulated organization, which lives
+// for this one command, nobody can create the IPAM that monitoring needs.
+func (a *app) checkWaitMonitored(wait bool) error {
+	if wait && a.emulated {
+		return usageError("--wait-monitored with --emulated would wait the whole --max-wait: the emulated organization lives in this process only, " +
+			"so nothing can create the IPAM that monitoring needs; use 'ipamorgctl serve' and --endpoint-url to try monitoring")
+	}
+	return nil
+}
+
+// applySaved applies the plan saved at path, after checking, in this
+// order: the file, the target it was made against, the organization, and
+// (in Apply) whether anything its steps rest on changed, then the guards.
+func (a *app) applySaved(ctx context.Context, path string, wait, otherTarget bool) error {
 	f, err := readPlanFile(path)
 	if err != nil {
 		return err
@@ -118,27 +149,32 @@ func (a *app) applySaved(ctx context.Context, path string, wait bool) error {
 	if wait && f.Desired.State != fsm.StateDelegated {
 		return usageError("--wait-monitored waits for IPAM to monitor the organization after a delegation; %s's plan goes to %s", path, f.Desired.State)
 	}
-	c, _, err := a.connect(ctx, a.reportTransitions)
+	if err := a.checkWaitMonitored(wait); err != nil {
+		return err
+	}
+	a.saved = &savedPlan{path: path, file: f}
+	c, t, err := a.connect(ctx, a.reportTransitions)
 	if err != nil {
 		return err
 	}
-	// Planning again runs the guards and shows whether the file's steps
-	// are the ones the library makes: Apply takes them as given.
-	fresh, err := c.Plan(ctx, f.Desired)
-	if err != nil {
-		return ipamGuardError(err)
+	if err := checkSavedTarget(path, f, t, otherTarget); err != nil {
+		return err
 	}
-	if err := checkSavedPlan(path, f, fresh); err != nil {
+	st, err := c.Observe(ctx)
+	if err != nil {
+		return err
+	}
+	if err := checkSavedOrganization(path, f, st); err != nil {
 		return err
 	}
 	p := f.plan()
 	if !a.jsonOutput() {
 		fmt.Fprintf(a.stdout, "Saved plan %s, made %s by %s:\n", path, f.CreatedAt.Format(time.RFC3339), f.CreatedBy)
-		fmt.Fprint(a.stdout, p)
+		fmt.Fprint(a.stdout, planText(p))
 	}
-	if p.Empty() {
-		return a.writeNothingToDo(ctx, c, p, wait)
-	}
+	// Apply checks the steps against the plan's own status and desired
+	// state (an edited file), then whether the plan is stale, then runs
+	// the guards; explain tells an edited file as such.
 	return a.apply(ctx, c, p, wait)
 }
 
@@ -185,10 +221,7 @@ func (a *app) applied(ctx context.Context, c *ipamorg.Client, res *ipamorg.Resul
 			err = werr
 		}
 	}
-	if err != nil {
-		return fmt.Errorf("the apply succeeded, but: %w", monitoringError(err))
-	}
-	return nil
+	return err
 }
 
 // reportTransitions prints, in text output, each step as AWS confirms it.
@@ -196,7 +229,7 @@ func (a *app) reportTransitions(o *ipamorg.Options) {
 	if a.jsonOutput() {
 		return
 	}
-	o.OnTransition = func(t ipamorg.Transition) {
+	o.OnTransition = recovering(a, func(t ipamorg.Transition) {
 		line := fmt.Sprintf("done: %s (%s -> %s)", t.Event, t.From, t.To)
 		if t.Account != "" {
 			line += " account " + t.Account
@@ -205,7 +238,7 @@ func (a *app) reportTransitions(o *ipamorg.Options) {
 			line += fmt.Sprintf(", confirmed in %v", t.Duration.Round(time.Millisecond))
 		}
 		fmt.Fprintln(a.stdout, line)
-	}
+	})
 }
 
 // apply carries out p with c, whose options report each confirmed step,
@@ -223,10 +256,7 @@ func (a *app) apply(ctx context.Context, c *ipamorg.Client, p *ipamorg.Plan, wai
 				return jerr
 			}
 		}
-		if errors.Is(err, ipamorg.ErrStalePlan) && text {
-			return fmt.Errorf("%w; nothing was written: plan again from the new state", err)
-		}
-		return ipamGuardError(err)
+		return err
 	}
 	if st := res.Status; st != nil && text {
 		admin := st.DelegatedAdmin
@@ -252,6 +282,12 @@ func confirm(ctx context.Context, in io.Reader, out io.Writer, question string) 
 	}
 	answered := make(chan answer, 1)
 	go func() {
+		// A panic reading the answer is reported as the bug it is.
+		defer func() {
+			if r := recover(); r != nil {
+				answered <- answer{err: &panicError{value: r}}
+			}
+		}()
 		// Left blocked on the terminal if ctx ends first; the process
 		// is about to exit.
 		line, err := bufio.NewReader(in).ReadString('\n')
@@ -283,3 +319,10 @@ func (e *promptStopped) Unwrap() error { return e.err }
 
 // isTerminal reports whether fd is a terminal.
 func isTerminal(fd uintptr) bool { return term.IsTerminal(int(fd)) }
+
+// isTerminalReader reports whether r is a terminal: a file (os.Stdin)
+// open on one.
+func isTerminalReader(r io.Reader) bool {
+	f, ok := r.(interface{ Fd() uintptr })
+	return ok && isTerminal(f.Fd())
+}

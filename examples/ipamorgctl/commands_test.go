@@ -39,7 +39,7 @@ func TestStatusGolden(t *testing.T) {
 			}
 			r := ctl(t, srv, "status")
 			wantCode(t, r, exitOK)
-			golden(t, tc.name, srv, r.stdout)
+			golden(t, tc.name, srv.URL, r.stdout)
 			if w := srv.Writes(); len(w) != 0 {
 				t.Errorf("status wrote %v", w)
 			}
@@ -70,7 +70,7 @@ func TestPlanGolden(t *testing.T) {
 			srv := startServer(t, tc.opts...)
 			r := ctl(t, srv, append([]string{"plan"}, tc.args...)...)
 			wantCode(t, r, tc.code)
-			golden(t, tc.name, srv, r.stdout)
+			golden(t, tc.name, srv.URL, r.stdout)
 			if w := srv.Writes(); len(w) != 0 {
 				t.Errorf("plan wrote %v", w)
 			}
@@ -139,11 +139,17 @@ type resultSchema struct {
 	} `json:"transitions"`
 }
 
+// TestJSONOutput runs in a bubble: the delegate's confirmation waits out
+// a lag of 20ms on the bubble's clock, which its duration_ms shows.
 func TestJSONOutput(t *testing.T) {
 	t.Parallel()
-	srv := startServer(t, awstest.WithLag(20*time.Millisecond, 0))
+	inBubble(t, []func(*awstest.ServerOptions){awstest.WithLag(20*time.Millisecond, 0)}, func(b *bubble) { testJSONOutput(b) })
+}
 
-	r := ctl(t, srv, "--output", "json", "status")
+func testJSONOutput(b *bubble) {
+	t := b.t
+
+	r := b.ctl("--output", "json", "status")
 	wantCode(t, r, exitOK)
 	var st ipamorg.Status
 	decode(t, r, &st)
@@ -153,23 +159,23 @@ func TestJSONOutput(t *testing.T) {
 	lines := jsonLines(t, r.stderr)
 	var tj targetJSON
 	if len(lines) != 1 || json.Unmarshal(mustMarshal(t, lines[0]), &tj) != nil ||
-		tj.Target.Account != mgmt || tj.Target.Description != srv.URL+" (--endpoint-url), account "+mgmt || len(tj.Target.Endpoints) != 4 {
+		tj.Target.Account != mgmt || tj.Target.Description != b.endpoint()+" (--endpoint-url), account "+mgmt || len(tj.Target.Endpoints) != 4 {
 		t.Errorf("stderr is not the one target record: %q", r.stderr)
 	}
 	for _, ep := range tj.Target.Endpoints {
-		if ep.URL != srv.URL || ep.Source != "--endpoint-url" {
+		if ep.URL != b.endpoint() || ep.Source != "--endpoint-url" {
 			t.Errorf("endpoint %+v", ep)
 		}
 	}
 
-	r = ctl(t, srv, "plan", "-o", "json", "--delegate", member1)
+	r = b.ctl("plan", "-o", "json", "--delegate", member1)
 	wantCode(t, r, exitOK)
 	f := decodePlan(t, r.stdout)
-	if got := stepEvents(f.Steps); !slices.Equal(got, []fsm.Event{fsm.EventEnableTrustedAccess, fsm.EventDelegate}) || f.Desired.DelegatedAdmin != member1 {
+	if got := f.plan().Events(); !slices.Equal(got, []fsm.Event{fsm.EventEnableTrustedAccess, fsm.EventDelegate}) || f.Desired.DelegatedAdmin != member1 {
 		t.Errorf("plan %+v", f)
 	}
 
-	r = ctl(t, srv, "apply", "-o", "json", "--yes", "--delegate", member1)
+	r = b.ctl("apply", "-o", "json", "--yes", "--delegate", member1)
 	wantCode(t, r, exitOK)
 	var res resultSchema
 	decode(t, r, &res)
@@ -182,7 +188,7 @@ func TestJSONOutput(t *testing.T) {
 		}
 	}
 
-	r = ctl(t, srv, "apply", "-o", "json", "--yes", "--delegate", member1)
+	r = b.ctl("apply", "-o", "json", "--yes", "--delegate", member1)
 	wantCode(t, r, exitOK)
 	res = resultSchema{}
 	decode(t, r, &res)
@@ -190,7 +196,7 @@ func TestJSONOutput(t *testing.T) {
 		t.Errorf("second apply: %+v", res)
 	}
 
-	r = ctl(t, srv, "verify", "-o", "json")
+	r = b.ctl("verify", "-o", "json")
 	wantCode(t, r, exitOK)
 	var fr ipamorg.FleetReport
 	decode(t, r, &fr)
@@ -198,7 +204,7 @@ func TestJSONOutput(t *testing.T) {
 		t.Errorf("fleet report %+v", fr)
 	}
 
-	r = ctl(t, srv, "diagram", "-o", "json")
+	r = b.ctl("diagram", "-o", "json")
 	wantCode(t, r, exitOK)
 	var d struct{ Mermaid string }
 	decode(t, r, &d)
@@ -350,12 +356,12 @@ func TestExitCodes(t *testing.T) {
 		{name: "bad concurrency", args: []string{"verify", "--concurrency", "many"}, code: exitUsage},
 		{name: "emulated and endpoint", args: []string{"--emulated", "status"}, code: exitUsage, stderr: "--emulated cannot be combined"},
 		{name: "management as admin", args: []string{"plan", "--delegate", mgmt, "--replace"}, code: exitError, stderr: "management account cannot be the delegated administrator"},
-		{name: "admin conflict", args: []string{"apply", "--yes", "--delegate", member2}, code: exitError, stderr: "is IPAM's delegated administrator, not " + member2 + ": replacing it interrupts IPAM for the whole organization; pass --replace to do it (nothing was written)"},
+		{name: "admin conflict", args: []string{"apply", "--yes", "--delegate", member2}, code: exitError, stderr: "is IPAM's delegated administrator, not " + member2 + ": replacing it interrupts IPAM for the whole organization; nothing was written\nTo replace it anyway, run:\n  ipamorgctl --endpoint-url " + srv.URL + " apply --yes --delegate " + member2 + " --replace\n"},
 		{name: "member caller", env: asAccount(t, member2), args: []string{"apply", "--yes", "--delegate", member2}, code: exitError, stderr: "not the management account"},
 		{name: "unknown caller", env: asAccount(t, "not-an-account"), args: []string{"status"}, code: exitError, stderr: "identify the caller"},
 		{name: "plan changes", args: []string{"plan", "--remove"}, code: exitOK},
 		{name: "plan changes detailed", args: []string{"plan", "--remove", "--detailed-exitcode"}, code: exitChanges},
-		{name: "plan error detailed", args: []string{"plan", "--delegate", member2, "--detailed-exitcode"}, code: exitError, stderr: "pass --replace"},
+		{name: "plan error detailed", args: []string{"plan", "--delegate", member2, "--detailed-exitcode"}, code: exitError, stderr: " --replace\n"},
 		{name: "mistyped command", args: []string{"stauts"}, code: exitUsage, stderr: `unknown command "stauts"; did you mean "status"?`},
 		{name: "apply file and move", args: []string{"apply", "plan.json", "--remove"}, code: exitUsage, stderr: "apply FILE takes the saved plan's steps"},
 		{name: "apply two files", args: []string{"apply", "a.json", "b.json"}, code: exitUsage},
@@ -388,7 +394,7 @@ func TestNoCredentialsDoesNotGuess(t *testing.T) {
 	for _, args := range [][]string{{"--region", "us-east-1", "status"}, {"status"}, {"--endpoint-url", "http://127.0.0.1:1", "status"}} {
 		r := runCtl(t, baseEnv(t), args...)
 		wantCode(t, r, exitError)
-		if !strings.Contains(r.stderr, "no aws credentials found") || !strings.Contains(r.stderr, "--emulated") {
+		if !strings.Contains(r.stderr, "no AWS credentials found") || !strings.Contains(r.stderr, "\nConfigure credentials (environment, --profile, SSO), or pass --emulated") {
 			t.Errorf("%v: stderr does not suggest --emulated:\n%v", args, r)
 		}
 		if strings.Contains(r.stdout+r.stderr, "target:") {
@@ -409,7 +415,7 @@ func TestEmulatedTarget(t *testing.T) {
 	wantCode(t, r, exitOK)
 	r = runCtl(t, env, "--emulated", "verify", "--repair")
 	wantCode(t, r, exitError) // a fresh organization each run: no admin to repair for
-	if !strings.Contains(r.stderr, "no ipam delegated administrator") {
+	if !strings.Contains(r.stderr, "none is registered; nothing was written\nDelegating one creates the role in every account:\n  ipamorgctl --emulated apply --delegate ACCOUNT\n") {
 		t.Errorf("verify --repair:\n%v", r)
 	}
 }
@@ -476,18 +482,24 @@ func TestDiagram(t *testing.T) {
 }
 
 // TestWaitFlags checks that --max-wait bounds the confirmation of a write:
-// with a lag far beyond it, apply gives up at once with the library's
-// timeout, having written once.
+// with a lag far beyond it, apply gives up after --max-wait with the
+// library's timeout, having written once. In a bubble: its clock, not the
+// wall clock, measures the wait.
 func TestWaitFlags(t *testing.T) {
 	t.Parallel()
-	srv := startServer(t, awstest.WithLag(time.Hour, time.Hour))
-	r := ctl(t, srv, "--max-wait", "50ms", "--poll-interval", "10ms", "apply", "--yes", "--delegate", member1)
-	wantCode(t, r, exitError)
-	if !strings.Contains(r.stderr, "timed out waiting for aws to reflect the change") {
-		t.Errorf("stderr:\n%v", r)
-	}
-	if w := srv.Writes(); len(w) != 1 || w[0].Action != "ec2:EnableIpamOrganizationAdminAccount" {
-		t.Errorf("writes %v", w)
-	}
-	wantCode(t, ctl(t, srv, "--max-wait", "-1s", "status"), exitUsage)
+	inBubble(t, []func(*awstest.ServerOptions){awstest.WithLag(time.Hour, time.Hour)}, func(b *bubble) {
+		start := time.Now()
+		r := b.ctl("--max-wait", "50s", "--poll-interval", "10s", "apply", "--yes", "--delegate", member1)
+		wantCode(b.t, r, exitError)
+		if waited := time.Since(start); waited < 50*time.Second || waited > 60*time.Second {
+			b.t.Errorf("waited %v for --max-wait 50s", waited)
+		}
+		if !strings.Contains(r.stderr, "timed out waiting for aws to reflect the change") {
+			b.t.Errorf("stderr:\n%v", r)
+		}
+		if w := b.emu.Writes(); len(w) != 1 || w[0].Action != "ec2:EnableIpamOrganizationAdminAccount" {
+			b.t.Errorf("writes %v", w)
+		}
+		wantCode(b.t, b.ctl("--max-wait", "-1s", "status"), exitUsage)
+	})
 }

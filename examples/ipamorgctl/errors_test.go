@@ -50,7 +50,7 @@ func TestJSONErrors(t *testing.T) {
 			want: jsonErrorBody{Kind: "usage", Sentinel: "ipamorg.ErrInvalidAccountID", Op: "plan", Account: "12"}},
 		{name: "conflict names the flag", args: []string{"plan", "--delegate", member2}, code: exitError,
 			want: jsonErrorBody{Kind: "error", Sentinel: "ipamorg.ErrDelegatedAdminConflict", Op: "plan", Account: member2},
-			msg:  "account " + member1 + " is IPAM's delegated administrator, not " + member2 + ": replacing it interrupts IPAM for the whole organization; pass --replace to do it"},
+			msg:  "account " + member1 + " is IPAM's delegated administrator, not " + member2 + ": replacing it interrupts IPAM for the whole organization; nothing was written"},
 		{name: "aws code", args: []string{"status"}, code: exitError,
 			want: jsonErrorBody{Kind: "error", Sentinel: "ipamorg.ErrAccessDenied", AWSCode: "AccessDeniedException", AWSMessage: "injected fault", Op: "observe"}},
 	} {
@@ -65,7 +65,7 @@ func TestJSONErrors(t *testing.T) {
 			}
 			e := lastJSONError(t, r)
 			got := e
-			got.Message, got.ExitCode, got.Done, got.Unconfirmed, got.NotDone = "", 0, nil, nil, nil
+			got.Message, got.Fix, got.ExitCode, got.Done, got.Unconfirmed, got.NotDone = "", "", 0, nil, nil, nil
 			if tc.want.Event == "" {
 				got.Event, got.Action = "", ""
 			}
@@ -86,8 +86,10 @@ func TestJSONErrors(t *testing.T) {
 // up; the error names the step and what was done.
 func TestJSONErrorOfAWriteNotConfirmed(t *testing.T) {
 	t.Parallel()
-	srv := startServer(t, awstest.WithLag(time.Hour, time.Hour))
-	r := ctl(t, srv, "-o", "json", "--max-wait", "50ms", "--poll-interval", "10ms", "apply", "--yes", "--delegate", member1)
+	var r result
+	inBubble(t, []func(*awstest.ServerOptions){awstest.WithLag(time.Hour, time.Hour)}, func(b *bubble) {
+		r = b.ctl("-o", "json", "--max-wait", "50s", "apply", "--yes", "--delegate", member1)
+	})
 	wantCode(t, r, exitError)
 	e := lastJSONError(t, r)
 	if e.Sentinel != "ipamorg.ErrWaitTimeout" || e.Op != "apply" || e.Event != fsm.EventDelegate || e.Account != member1 ||

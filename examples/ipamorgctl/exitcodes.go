@@ -8,13 +8,18 @@ import (
 // Exit codes. 0, 1 and 2 mean what they mean for terraform plan
 // -detailed-exitcode, so that scripts written for Terraform read them
 // right; usage errors therefore cannot be 2 (a script would read a typo as
-// "changes present") and take sysexits.h's EX_USAGE; signals are 128 plus
-// the signal's number, as shells report them.
+// "changes present") and take sysexits.h's EX_USAGE, and a bug of
+// ipamorgctl's (a panic, recovered) its EX_SOFTWARE; signals are 128 plus
+// the signal's number, as shells report them. 2 has one meaning per kind
+// of command: changes present (plan), drift (verify), monitoring
+// incomplete (monitoring, and apply --wait-monitored after a successful
+// apply).
 const (
 	exitOK         = 0
 	exitError      = 1
 	exitChanges    = 2
 	exitUsage      = 64
+	exitInternal   = 70
 	exitInterrupt  = 130 // SIGINT
 	exitTerminated = 143 // SIGTERM
 )
@@ -28,6 +33,7 @@ type exitCode struct {
 // commonExitCodes apply to every command, after its own.
 var commonExitCodes = []exitCode{
 	{exitUsage, "usage error: unknown command or flag, flags that do not go together, malformed input (an account id, a plan file); nothing was written"},
+	{exitInternal, "internal error: a bug of ipamorgctl's, reported as such (never as a stack trace), with whether it may have written"},
 	{exitInterrupt, "interrupted (SIGINT, Ctrl-C): the command stopped at once and said what was and was not written"},
 	{exitTerminated, "terminated (SIGTERM), likewise"},
 }
@@ -50,16 +56,17 @@ var commandExitCodes = []struct {
 	}},
 	{"apply", []exitCode{
 		{exitOK, "every step was applied and confirmed, or there was nothing to do; with --wait-monitored, and IPAM then monitored every account"},
-		{exitError, "an error: a guard or AWS refused a step (the delegated administrator still owns IPAMs, say), a saved plan is stale or for another organization, a write was not confirmed in time (--max-wait), the answer at the prompt was not yes, or, with --wait-monitored, not every account was monitored within --max-wait; the message says which steps were done"},
+		{exitChanges, "monitoring incomplete: with --wait-monitored, every step was applied and confirmed, but not every account was monitored within --max-wait (as 'monitoring --wait' exits)"},
+		{exitError, "an error: a guard or AWS refused a step (the delegated administrator still owns IPAMs, say), a saved plan is stale, for another organization or made against another target, a write was not confirmed in time (--max-wait), or the answer at the prompt was not yes; the message says which steps were done"},
 	}},
 	{"verify", []exitCode{
-		{exitOK, "every active account has AWSServiceRoleForIPAM; with --purge, no member account has it left"},
-		{exitChanges, "drift: accounts are left without AWSServiceRoleForIPAM ('verify --repair' creates it); never with --purge"},
-		{exitError, "an error, or some accounts could not be verified (access denied, errors, a purge IAM refused): the result is incomplete; --purge while IPAM is integrated"},
+		{exitOK, "every active account has AWSServiceRoleForIPAM, or IPAM has no delegated administrator (state none, disabled or trusted), where missing roles are expected; with --purge, no member account has it left"},
+		{exitChanges, "drift: IPAM has a delegated administrator and accounts are without AWSServiceRoleForIPAM ('verify --repair' creates it); never with --repair or --purge"},
+		{exitError, "an error: some accounts could not be verified (access denied, errors), a repair or a purge was refused (by IAM, or for the state: --repair with no delegated administrator, --purge while IPAM is integrated); the output says which"},
 	}},
 	{"monitoring", []exitCode{
 		{exitOK, "IPAM monitors every active account in every operating Region of an organization-wide IPAM"},
-		{exitChanges, "drift: not every account is monitored (no IPAM yet, none organization-wide, accounts pending or failing discovery, or --wait timed out); the output says which and how to fix each"},
+		{exitChanges, "monitoring incomplete: not every account is monitored (no IPAM yet, none organization-wide, accounts pending or failing discovery, or --wait timed out); the output says which and how to fix each"},
 		{exitError, "an error: no delegated administrator, its account cannot be reached through --role-name, or AWS refused a read"},
 	}},
 	{"policy", []exitCode{{exitOK, "the policy was printed (no AWS call is made)"}}},
@@ -91,7 +98,7 @@ func exitCodesHelp(command string) string {
 		codes = append([]exitCode{
 			{exitOK, "success (plan: also when there are changes, unless --detailed-exitcode)"},
 			{exitError, "error"},
-			{exitChanges, "changes present (plan --detailed-exitcode) or drift found (verify, monitoring)"},
+			{exitChanges, "changes present (plan --detailed-exitcode), drift found (verify) or monitoring incomplete (monitoring, apply --wait-monitored)"},
 		}, commonExitCodes...)
 	}
 	if codes == nil {

@@ -41,17 +41,14 @@ func redact(_ []string, attr slog.Attr) slog.Attr {
 	return attr
 }
 
-// quietSDK routes cfg's AWS SDK logging to the logger: with --debug the
-// SDK's retries and warnings too (never its request dumps, which carry
-// signatures); without it, nothing.
-func (a *app) quietSDK(cfg *aws.Config) {
+// sdkLogging is the AWS SDK's logger and log mode: with --debug, its
+// retries and warnings through the logger (never its request dumps, which
+// carry signatures); without it, nothing.
+func (a *app) sdkLogging() (logging.Logger, aws.ClientLogMode) {
 	if !a.debug {
-		cfg.Logger = logging.Nop{}
-		cfg.ClientLogMode = 0
-		return
+		return logging.Nop{}, 0
 	}
-	cfg.Logger = sdkLogger{a.logger()}
-	cfg.ClientLogMode = aws.LogRetries
+	return sdkLogger{a.logger()}, aws.LogRetries
 }
 
 // sdkLogger is the AWS SDK's logging.Logger over slog.

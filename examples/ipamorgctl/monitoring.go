@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"strings"
@@ -28,8 +27,14 @@ of --role-name. With --output json it prints the ipamorg.Monitoring.
 --wait polls until every account is monitored, for at most --max-wait: what a
 pipeline runs after delegating and creating the IPAM.
 
-As verify does, it exits 2 when not every account is monitored (no IPAM yet,
-accounts pending or failing, or --wait timed out).`,
+Monitoring incomplete, not every account monitored, exits 2, with the
+output (the document, with --output json) and what to do: no IPAM yet
+(right after a delegation), accounts pending or failing, or --wait timed
+out. 'apply --wait-monitored' exits 2 for the same reason.`,
+		Example: `  ipamorgctl monitoring                     # the accounts not monitored, and the fix of each
+  ipamorgctl monitoring --wait --max-wait 15m   # what a pipeline runs after creating the IPAM
+  ipamorgctl -o json monitoring | jq '.accounts[] | select(.monitored | not)'
+  ipamorgctl --role-name audit/IpamReader monitoring`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			ctx := cmd.Context()
@@ -50,7 +55,7 @@ accounts pending or failing, or --wait timed out).`,
 			}
 			switch {
 			case err != nil:
-				return monitoringError(err)
+				return err
 			case !m.Complete():
 				return errChanges
 			}
@@ -69,19 +74,6 @@ func (a *app) waitMonitored(ctx context.Context, c *ipamorg.Client) (*ipamorg.Mo
 		fmt.Fprintln(a.stderr, "Waiting until IPAM monitors every account...")
 	}
 	return c.WaitMonitored(ctx)
-}
-
-// monitoringError is err, from Monitoring or WaitMonitored, told in the
-// CLI's terms: not monitored yet (no IPAM, a wait that timed out) is exit
-// 2, as drift is; an administrator out of reach names --role-name.
-func monitoringError(err error) error {
-	switch {
-	case errors.Is(err, ipamorg.ErrNoIPAM), errors.Is(err, ipamorg.ErrWaitTimeout):
-		return &exitErr{code: exitChanges, err: err}
-	case errors.Is(err, ipamorg.ErrAdminUnreachable):
-		return &flagError{err: err, msg: err.Error() + "; the administrator's account is read through the role of --role-name"}
-	}
-	return err
 }
 
 // writeMonitoring renders m: as JSON, or for people.
@@ -110,7 +102,7 @@ func writeMonitoringText(w io.Writer, m *ipamorg.Monitoring, all bool) error {
 	tw := table(w)
 	fmt.Fprintf(tw, "delegated admin:\t%s\n", m.AdminAccountID)
 	fmt.Fprintf(tw, "regions read:\t%d\n", len(m.Regions))
-	fmt.Fprintf(tw, "ipams:\t%s\n", countOrNone(len(m.IPAMs)))
+	fmt.Fprintf(tw, "IPAMs:\t%s\n", countOrNone(len(m.IPAMs)))
 	fmt.Fprintf(tw, "accounts:\t%d account-region(s) (monitored %d, pending %d, failing %d)\n", len(m.Accounts), monitored, pending, failing)
 	fmt.Fprintf(tw, "warnings:\t%s\n", countOrNone(len(m.Warnings)))
 	if err := tw.Flush(); err != nil {

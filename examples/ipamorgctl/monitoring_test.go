@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"slices"
 	"strings"
@@ -29,7 +30,7 @@ func TestMonitoringFindsAndRepairs(t *testing.T) {
 
 	r := ctl(t, srv, "monitoring")
 	wantCode(t, r, exitChanges)
-	golden(t, "monitoring_assume_role_failure", srv, r.stdout)
+	golden(t, "monitoring_assume_role_failure", srv.URL, r.stdout)
 
 	wantCode(t, ctl(t, srv, "verify", "--repair"), exitOK)
 
@@ -52,16 +53,47 @@ func TestMonitoringFindsAndRepairs(t *testing.T) {
 	}
 }
 
-// monitoring's errors: no IPAM is drift (2) with the command to create
-// one; no administrator, or its account out of reach, is an error (1)
-// naming --role-name; --wait that times out is drift, with the accounts.
+// Right after the delegation, before any IPAM exists, is when a pipeline
+// runs 'monitoring -o json | jq': stdout holds the document (the
+// administrator, the Regions read, no IPAM, the warning that says what to
+// do), and the exit code is monitoring incomplete's; text output shows the
+// same table.
+func TestMonitoringWithoutIPAMPrintsTheDocument(t *testing.T) {
+	t.Parallel()
+	srv := startServer(t, delegatedTo(member1))
+	r := ctl(t, srv, "-o", "json", "monitoring")
+	wantCode(t, r, exitChanges)
+	var m ipamorg.Monitoring
+	decode(t, r, &m)
+	if m.AdminAccountID != member1 || len(m.Regions) == 0 || len(m.IPAMs) != 0 || len(m.Warnings) != 1 || m.Warnings[0].Code != ipamorg.WarnNoIPAM {
+		t.Errorf("monitoring %+v", m)
+	}
+	if e := lastJSONError(t, r); e.Kind != "incomplete" || e.Sentinel != "ipamorg.ErrNoIPAM" ||
+		!strings.Contains(e.Fix, "aws ec2 create-ipam --operating-regions RegionName=us-east-1 --region us-east-1") {
+		t.Errorf("error %+v", e)
+	}
+
+	r = ctl(t, srv, "monitoring")
+	wantCode(t, r, exitChanges)
+	for _, s := range []string{"delegated admin:  " + member1, "IPAMs:            none", "! the delegated administrator " + member1 + " owns no IPAM",
+		"IPAM monitors nothing: the delegated administrator owns no IPAM."} {
+		if !strings.Contains(r.stdout, s) {
+			t.Errorf("stdout lacks %q:\n%v", s, r)
+		}
+	}
+}
+
+// monitoring's errors: no IPAM is monitoring incomplete (2) with the
+// command to create one; no administrator, or its account out of reach,
+// is an error (1) naming --role-name; --wait that times out is monitoring
+// incomplete, with the accounts.
 func TestMonitoringErrors(t *testing.T) {
 	t.Parallel()
 	t.Run("no ipam", func(t *testing.T) {
 		t.Parallel()
 		r := ctl(t, startServer(t, delegatedTo(member1)), "monitoring")
 		wantCode(t, r, exitChanges)
-		if !strings.Contains(r.stderr, "owns no ipam") || !strings.Contains(r.stderr, "aws ec2 create-ipam") {
+		if !strings.Contains(r.stderr, "owns no IPAM") || !strings.Contains(r.stderr, "\n  aws ec2 create-ipam --operating-regions RegionName=us-east-1 --region us-east-1\n") {
 			t.Errorf("stderr:\n%s", r.stderr)
 		}
 	})
@@ -86,20 +118,30 @@ func TestMonitoringErrors(t *testing.T) {
 		wantCode(t, ctl(t, srv, "--role-name", "IpamReader", "monitoring"), exitOK)
 		wantCode(t, ctl(t, srv, "--role-name", "not a role", "monitoring"), exitUsage)
 	})
+	// In a bubble: the wait's five minutes pass on the bubble's clock,
+	// and every poll's reads finish before it moves.
 	t.Run("wait times out", func(t *testing.T) {
 		t.Parallel()
-		srv := startServer(t, delegatedTo(member1), awstest.WithDiscoveryLag(time.Hour))
-		createIPAMAs(t, srv, member1)
-		r := ctl(t, srv, "--max-wait", "300ms", "--poll-interval", "50ms", "monitoring", "--wait")
-		wantCode(t, r, exitChanges)
-		for _, s := range []string{"timed out", "3 account(s) not monitored", mgmt + " (us-east-1 pending)"} {
-			if !strings.Contains(r.stderr, s) {
-				t.Errorf("stderr lacks %q:\n%s", s, r.stderr)
+		inBubble(t, []func(*awstest.ServerOptions){delegatedTo(member1), awstest.WithDiscoveryLag(time.Hour)}, func(b *bubble) {
+			createIPAMAs(b.t, b.emu, member1)
+			start := time.Now()
+			r := b.ctl("monitoring", "--wait")
+			wantCode(b.t, r, exitChanges)
+			if waited := time.Since(start); waited < 5*time.Minute {
+				b.t.Errorf("gave up after %v, before --max-wait's default 5m", waited)
 			}
-		}
-		if !strings.Contains(r.stdout, "pending 3") {
-			t.Errorf("stdout lacks the last monitoring:\n%s", r.stdout)
-		}
+			for _, s := range []string{"not every account was monitored within --max-wait (default 5m)", "3 account(s) not monitored", mgmt + " (us-east-1 pending)"} {
+				if !strings.Contains(r.stderr, s) {
+					b.t.Errorf("stderr lacks %q:\n%s", s, r.stderr)
+				}
+			}
+			if strings.Contains(r.stderr, "reflect the change") {
+				b.t.Errorf("a monitoring wait is no write to confirm:\n%s", r.stderr)
+			}
+			if !strings.Contains(r.stdout, "pending 3") {
+				b.t.Errorf("stdout lacks the last monitoring:\n%s", r.stdout)
+			}
+		})
 	})
 }
 
@@ -231,11 +273,17 @@ func TestPolicyByAccount(t *testing.T) {
 	wantCode(t, runCtl(t, env, "policy", "--member", "--ipam-admin"), exitUsage)
 }
 
+// emulator is an *awstest.Server or an *awstest.Emulator: what gives
+// an account's configuration.
+type emulator interface {
+	Config(ctx context.Context, accountID string) aws.Config
+}
+
 // createIPAMAs creates an IPAM in us-east-1 as owner, with the SDK's EC2
 // client, as a user would.
-func createIPAMAs(t *testing.T, srv *awstest.Server, owner string) {
+func createIPAMAs(t *testing.T, emu emulator, owner string) {
 	t.Helper()
-	if _, err := ec2.NewFromConfig(srv.Config(t.Context(), owner)).CreateIpam(t.Context(), &ec2.CreateIpamInput{}); err != nil {
+	if _, err := ec2.NewFromConfig(emu.Config(t.Context(), owner)).CreateIpam(t.Context(), &ec2.CreateIpamInput{}); err != nil {
 		t.Fatal(err)
 	}
 }

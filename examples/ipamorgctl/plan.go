@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"time"
@@ -100,42 +99,17 @@ func (m *moveFlags) events() []fsm.Event {
 // makePlan observes the organization once and plans the move m: a move
 // whose destination does not depend on the state (--delegate, --cleanup)
 // with Plan, which reads what its guards need alongside; --remove and
-// --disable from the status Observe read (PlanFrom). A conflict with
-// another administrator is reported with the flag that allows the
-// replacement.
+// --disable from the status Observe read (PlanFrom).
 func makePlan(ctx context.Context, c *ipamorg.Client, m *moveFlags) (*ipamorg.Plan, error) {
-	var (
-		p   *ipamorg.Plan
-		err error
-	)
-	if m.delegate == "" && !m.cleanup {
-		st, oerr := c.Observe(ctx)
-		if oerr != nil {
-			return nil, oerr
-		}
-		p, err = c.PlanFrom(ctx, st, m.desired(st))
-	} else {
-		p, err = c.Plan(ctx, m.desired(nil))
+	if m.delegate != "" || m.cleanup {
+		return c.Plan(ctx, m.desired(nil))
 	}
-	var e *ipamorg.Error
-	if errors.Is(err, ipamorg.ErrDelegatedAdminConflict) && m.delegate != "" && !m.replace && errors.As(err, &e) && e.Last != nil && e.Last.DelegatedAdmin != "" {
-		return nil, &flagError{err: err, msg: fmt.Sprintf(
-			"account %s is IPAM's delegated administrator, not %s: replacing it interrupts IPAM for the whole organization; pass --replace to do it (nothing was written)",
-			e.Last.DelegatedAdmin, m.delegate)}
+	st, err := c.Observe(ctx)
+	if err != nil {
+		return nil, err
 	}
-	return p, ipamGuardError(err)
+	return c.PlanFrom(ctx, st, m.desired(st))
 }
-
-// flagError is an error of the library told in the CLI's terms (its flags
-// rather than the Go fields they set); it still matches the library's
-// sentinels and AWS's errors.
-type flagError struct {
-	err error
-	msg string
-}
-
-func (e *flagError) Error() string { return e.msg }
-func (e *flagError) Unwrap() error { return e.err }
 
 func (a *app) planCommand() *cobra.Command {
 	var (
@@ -162,6 +136,10 @@ lists the IAM actions needed.
 
 As terraform plan does, it exits 0 whether or not there are changes;
 --detailed-exitcode exits 2 when there are.`,
+		Example: `  ipamorgctl plan --delegate 222222222222
+  ipamorgctl plan --delegate 222222222222 --out delegate.plan.json   # then: ipamorgctl apply delegate.plan.json
+  ipamorgctl plan --cleanup --check-permissions
+  ipamorgctl plan --delegate 333333333333 --replace --detailed-exitcode || echo "exit $?"`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if err := m.validate(false); err != nil {
@@ -184,18 +162,23 @@ As terraform plan does, it exits 0 whether or not there are changes;
 				}
 				f.Permissions = r
 			}
+			// The plan is shown before it is saved, so that a path that
+			// cannot be written still leaves the plan on the screen.
+			if a.jsonOutput() {
+				err = writeJSON(a.stdout, f)
+			} else {
+				err = writePlanText(a.stdout, p, f.Permissions)
+			}
+			if err != nil {
+				return err
+			}
 			if out != "" {
 				if err := writePlanFile(out, f); err != nil {
 					return err
 				}
-			}
-			if a.jsonOutput() {
-				err = writeJSON(a.stdout, f)
-			} else {
-				err = writePlanText(a.stdout, p, f.Permissions, out)
-			}
-			if err != nil {
-				return err
+				if !a.jsonOutput() {
+					fmt.Fprintf(a.stdout, "\nSaved the plan to %s. To take exactly these steps, run:\n  %s\n", out, a.globalCommand("apply", out))
+				}
 			}
 			if denied := f.Permissions.Denied(); len(denied) > 0 {
 				return &exitErr{code: exitError, err: fmt.Errorf("%d step(s) of the plan would be denied: %s", len(denied), deniedList(denied))}
@@ -215,19 +198,13 @@ As terraform plan does, it exits 0 whether or not there are changes;
 }
 
 // writePlanText renders the plan for people, then the permission check
-// if one was made, then where the plan was saved.
-func writePlanText(w io.Writer, p *ipamorg.Plan, r *ipamorg.PermissionReport, saved string) error {
-	if _, err := fmt.Fprint(w, p); err != nil {
+// if one was made.
+func writePlanText(w io.Writer, p *ipamorg.Plan, r *ipamorg.PermissionReport) error {
+	if _, err := fmt.Fprint(w, planText(p)); err != nil {
 		return err
 	}
 	if r != nil && len(r.Checks) > 0 {
-		if err := writePermissions(w, r); err != nil {
-			return err
-		}
-	}
-	if saved != "" {
-		_, err := fmt.Fprintf(w, "\nSaved the plan to %s. To take exactly these steps, run:\n  ipamorgctl apply %s\n", saved, saved)
-		return err
+		return writePermissions(w, r)
 	}
 	return nil
 }

@@ -6,9 +6,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
-	"slices"
+	"regexp"
 	"time"
 
 	"github.com/ipamorg/sdk/fsm"
@@ -77,7 +78,7 @@ func writePlanFile(path string, f *planFile) error {
 	}
 	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
 	if err != nil {
-		return fmt.Errorf("save the plan: %w", err)
+		return saveError(path, err)
 	}
 	_, err = tmp.Write(b.Bytes())
 	if cerr := tmp.Close(); err == nil {
@@ -91,9 +92,20 @@ func writePlanFile(path string, f *planFile) error {
 	}
 	if err != nil {
 		os.Remove(tmp.Name())
-		return fmt.Errorf("save the plan: %w", err)
+		return saveError(path, err)
 	}
 	return nil
+}
+
+// saveError says that the plan could not be saved at path, with the
+// system's reason rather than the name of the temporary file it failed
+// on.
+func saveError(path string, err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		err = pe.Err
+	}
+	return fmt.Errorf("could not save the plan to %s: %w (the plan above was made; nothing was written to AWS)", path, err)
 }
 
 // errPlanFile is the category of plan files apply refuses before any AWS
@@ -159,32 +171,79 @@ func readPlanFile(path string) (*planFile, error) {
 	return &f, nil
 }
 
-// checkSavedPlan compares the saved plan f with fresh, the plan made now
-// for f's desired state. A plan for another organization is refused; one
-// whose steps differ from what Plan makes from the same state was edited
-// (or made by something else) and is refused as an invalid plan file. A stale plan, one
-// whose organization moved on, is left to Apply, which refuses it with
-// ipamorg.ErrStalePlan before writing.
-func checkSavedPlan(path string, f *planFile, fresh *ipamorg.Plan) error {
-	saved, now := f.Status, fresh.Status
-	if saved.OrganizationID != now.OrganizationID || saved.ManagementAccountID != now.ManagementAccountID {
-		return fmt.Errorf("plan %s was made for organization %s (management account %s), but the target is organization %s (management account %s): nothing was written",
-			path, saved.OrganizationID, saved.ManagementAccountID, now.OrganizationID, now.ManagementAccountID)
-	}
-	if saved.State != now.State || saved.DelegatedAdmin != now.DelegatedAdmin {
-		return nil // stale: Apply says so
-	}
-	if !slices.Equal(f.Steps, fresh.Steps) {
-		return planFileError(path, "its steps are not the steps from %s to %s (%s); was the file edited? nothing was written: make the plan again",
-			saved.State, f.Desired.State, eventList(stepEvents(fresh.Steps)))
-	}
-	return nil
+// savedPlan is the plan file that apply FILE takes, for the messages
+// that suggest making it again.
+type savedPlan struct {
+	path string
+	file *planFile
 }
 
-func stepEvents(steps []ipamorg.Step) []fsm.Event {
-	events := make([]fsm.Event, len(steps))
-	for i, s := range steps {
-		events[i] = s.Event
+// replanCommand is the plan command that makes the saved plan again, from
+// the organization's state now.
+func (s *savedPlan) replanCommand(a *app) string {
+	args := append([]string{"plan"}, moveArgs(s.file.Desired)...)
+	return a.globalCommand(append(args, "--out", s.path)...)
+}
+
+// moveArgs are the plan flags that ask for d: moveFlags.desired's inverse.
+func moveArgs(d ipamorg.Desired) []string {
+	var args []string
+	switch d.State {
+	case fsm.StateDelegated:
+		args = []string{"--delegate", d.DelegatedAdmin}
+		if d.AllowReplace {
+			args = append(args, "--replace")
+		}
+	case fsm.StateTrusted:
+		args = []string{"--remove"}
+	case fsm.StateDisabled:
+		args = []string{"--disable"}
+	default:
+		args = []string{"--cleanup"}
 	}
-	return events
+	if d.AllowIPAMResources {
+		args = append(args, "--allow-ipam-resources")
+	}
+	return args
+}
+
+// checkSavedTarget refuses a plan made against another target than t,
+// unless allowed: a plan made against the emulator must not be applied to
+// AWS because an endpoint flag was left out. The targets are compared by
+// where the requests go and as which account, not by what configured it.
+func checkSavedTarget(path string, f *planFile, t *target, allow bool) error {
+	if allow || sameTarget(f.Target, t.Desc) {
+		return nil
+	}
+	return withFix(fmt.Errorf("plan %s was made against %s, but the target is %s: nothing was written", path, redactURLs(f.Target), t.Desc),
+		"Apply it with the target it was made against (the global flags of the plan command), or pass --allow-other-target if this target is meant.")
+}
+
+// sourceNotes are the parenthesized notes of a target's description: what
+// set each endpoint, where the credentials came from.
+var sourceNotes = regexp.MustCompile(` \([^()]*\)`)
+
+// sameTarget reports whether two target descriptions name the same
+// endpoints and account, whatever configured them.
+func sameTarget(a, b string) bool {
+	key := func(s string) string { return sourceNotes.ReplaceAllString(redactURLs(s), "") }
+	return key(a) == key(b)
+}
+
+// userinfoPassword matches the password of a URL's userinfo in free text.
+var userinfoPassword = regexp.MustCompile(`(://[^/\s:@]*:)[^/\s@]*@`)
+
+// redactURLs hides the passwords of the URLs in s, as redactURL does for
+// one URL: for target descriptions written before they were redacted.
+func redactURLs(s string) string { return userinfoPassword.ReplaceAllString(s, "${1}xxxxx@") }
+
+// checkSavedOrganization refuses a plan made for another organization than
+// the one st observed.
+func checkSavedOrganization(path string, f *planFile, st *ipamorg.Status) error {
+	saved := f.Status
+	if saved.OrganizationID == st.OrganizationID && saved.ManagementAccountID == st.ManagementAccountID {
+		return nil
+	}
+	return fmt.Errorf("plan %s was made for organization %s (management account %s), but the target is organization %s (management account %s): nothing was written",
+		path, saved.OrganizationID, saved.ManagementAccountID, st.OrganizationID, st.ManagementAccountID)
 }

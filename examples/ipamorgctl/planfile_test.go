@@ -56,9 +56,11 @@ func TestSavedPlanRoundTrip(t *testing.T) {
 	srv := startServer(t)
 	path := filepath.Join(t.TempDir(), "delegate.plan.json")
 
+	// The command to run is the whole of it: pasted without the
+	// target's flags, it would go to AWS.
 	r := ctl(t, srv, "plan", "--delegate", member1, "--out", path)
 	wantCode(t, r, exitOK)
-	if !strings.Contains(r.stdout, "Saved the plan to "+path+". To take exactly these steps, run:\n  ipamorgctl apply "+path+"\n") {
+	if !strings.Contains(r.stdout, "Saved the plan to "+path+". To take exactly these steps, run:\n  ipamorgctl --endpoint-url "+srv.URL+" apply "+path+"\n") {
 		t.Errorf("plan --out output:\n%v", r)
 	}
 	saved, err := os.ReadFile(path)
@@ -160,7 +162,7 @@ func TestSavedPlanRefused(t *testing.T) {
 		{"tampered account", edit(func(d map[string]any) {
 			step(d, 0)["account"] = member2
 			step(d, 1)["account"] = member2
-		}), exitUsage, "its steps are not the steps from none to delegated (enable-trusted-access, delegate); was the file edited? nothing was written"},
+		}), exitUsage, "its steps are not the steps of a plan from none to delegated (step 1 is not what the plan's desired state leads to from its status); was the file edited? nothing was written\nMake the plan again:\n  ipamorgctl --endpoint-url " + srv.URL + " plan --delegate " + member1 + " --out "},
 		{"tampered action", edit(func(d map[string]any) { step(d, 1)["action"] = "organizations:EnableAWSServiceAccess" }), exitUsage, "was the file edited?"},
 		{"dropped step", edit(func(d map[string]any) { d["steps"] = d["steps"].([]any)[1:] }), exitUsage, "was the file edited?"},
 		{"extra step", edit(func(d map[string]any) {
@@ -183,11 +185,12 @@ func TestSavedPlanRefused(t *testing.T) {
 		})
 	}
 
-	// A plan made for one organization is refused by another.
+	// A plan made for one organization is refused by another, even
+	// where the other target is allowed.
 	other := awstest.DefaultOrganization()
 	other.ManagementAccount.ID = "999999999999"
 	srv2 := startServer(t, awstest.WithOrganization(other))
-	r := runCtl(t, asAccount(t, "999999999999"), "--endpoint-url", srv2.URL, "apply", path)
+	r := runCtl(t, asAccount(t, "999999999999"), "--endpoint-url", srv2.URL, "apply", path, "--allow-other-target")
 	wantCode(t, r, exitError)
 	if !strings.Contains(r.stderr, "was made for organization ") || !strings.Contains(r.stderr, "(management account 999999999999): nothing was written") {
 		t.Errorf("other organization:\n%v", r)
@@ -198,4 +201,149 @@ func TestSavedPlanRefused(t *testing.T) {
 	}
 	// The good plan still applies.
 	wantCode(t, ctl(t, srv, "apply", path), exitOK)
+}
+
+// savePlan runs plan ARGS --out FILE against srv and returns the path.
+func savePlan(t *testing.T, srv *awstest.Server, args ...string) string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "saved.plan.json")
+	wantCode(t, ctl(t, srv, append(append([]string{"plan"}, args...), "--out", path)...), exitOK)
+	return path
+}
+
+// apply FILE checks the file, then the target, then the organization,
+// then staleness on everything the plan's steps rest on, and only then
+// plans (the guards): each refusal is the documented one, and none
+// writes.
+func TestSavedPlanChecksInOrder(t *testing.T) {
+	t.Parallel()
+	staleJSON := func(t *testing.T, srv *awstest.Server, path string) {
+		t.Helper()
+		r := ctl(t, srv, "-o", "json", "apply", path)
+		wantCode(t, r, exitError)
+		if e := lastJSONError(t, r); e.Sentinel != "ipamorg.ErrStalePlan" || e.Kind != "error" ||
+			!strings.Contains(e.Fix, "Plan again from the new state:\n  ipamorgctl --endpoint-url "+srv.URL+" plan ") {
+			t.Errorf("want ErrStalePlan with the plan command: %+v\n%v", e, r)
+		}
+	}
+
+	t.Run("another admin delegated since", func(t *testing.T) {
+		t.Parallel()
+		srv := startServer(t)
+		path := savePlan(t, srv, "--delegate", member1)
+		wantCode(t, ctl(t, srv, "apply", "--delegate", member2, "--yes"), exitOK)
+		srv.ResetRequests()
+		staleJSON(t, srv, path)
+		if w := srv.Writes(); len(w) != 0 {
+			t.Errorf("wrote %v", w)
+		}
+	})
+
+	t.Run("edited to another organization", func(t *testing.T) {
+		t.Parallel()
+		srv := startServer(t, delegatedTo(member1))
+		path := savePlan(t, srv, "--delegate", member2, "--replace")
+		var doc map[string]any
+		if err := json.Unmarshal(mustRead(t, path), &doc); err != nil {
+			t.Fatal(err)
+		}
+		doc["status"].(map[string]any)["organization_id"] = "o-0000000000"
+		if err := os.WriteFile(path, mustMarshal(t, doc), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		wantCode(t, ctl(t, srv, "apply", "--delegate", member2, "--yes"), exitError) // the conflict, for comparison
+		r := ctl(t, srv, "apply", path)
+		wantCode(t, r, exitError)
+		if !strings.Contains(r.stderr, "was made for organization o-0000000000") || strings.Contains(r.stderr, "delegated administrator, not") {
+			t.Errorf("edited organization:\n%v", r)
+		}
+		if w := srv.Writes(); len(w) != 0 {
+			t.Errorf("wrote %v", w)
+		}
+	})
+
+	t.Run("repaired by someone else", func(t *testing.T) {
+		t.Parallel()
+		srv := startServer(t)
+		srv.SetTrustedAccess(awstest.IPAMServicePrincipal, true)
+		srv.SetDelegatedAdmins(awstest.IPAMServicePrincipal, member1)
+		path := savePlan(t, srv, "--delegate", member1)
+		if f := decodePlan(t, string(mustRead(t, path))); len(f.Steps) != 1 || f.Steps[0].Event != "repair-delegation" {
+			t.Fatalf("saved %+v", f.Steps)
+		}
+		wantCode(t, ctl(t, srv, "apply", "--delegate", member1, "--yes"), exitOK) // the other operator's repair
+		srv.ResetRequests()
+		staleJSON(t, srv, path)
+		if w := srv.Writes(); len(w) != 0 {
+			t.Errorf("wrote %v", w)
+		}
+	})
+
+	t.Run("broken since", func(t *testing.T) {
+		t.Parallel()
+		srv := startServer(t, delegatedTo(member1))
+		path := savePlan(t, srv, "--delegate", member1)
+		srv.DeleteIPAMRole(mgmt)
+		srv.ResetRequests()
+		staleJSON(t, srv, path)
+		if w := srv.Writes(); len(w) != 0 {
+			t.Errorf("wrote %v", w)
+		}
+	})
+
+	t.Run("another target", func(t *testing.T) {
+		t.Parallel()
+		srv, other := startServer(t), startServer(t)
+		path := savePlan(t, srv, "--delegate", member1)
+		r := ctl(t, other, "apply", path)
+		wantCode(t, r, exitError)
+		for _, s := range []string{"was made against " + srv.URL + " (--endpoint-url), account " + mgmt + ", but the target is " + other.URL, "--allow-other-target"} {
+			if !strings.Contains(r.stderr, s) {
+				t.Errorf("stderr lacks %q:\n%v", s, r)
+			}
+		}
+		if w := other.Writes(); len(w) != 0 {
+			t.Errorf("wrote %v", w)
+		}
+		// Allowed, the plan applies there: the organization is the same one.
+		wantCode(t, ctl(t, other, "apply", path, "--allow-other-target"), exitOK)
+	})
+}
+
+// The target is where the requests go and as whom, not what configured
+// it: a plan made with --endpoint-url applies with AWS_ENDPOINT_URL set
+// to the same endpoint. It sets the process's environment: not parallel.
+func TestSavedPlanSameTargetWhateverSetIt(t *testing.T) {
+	srv := startServer(t)
+	path := savePlan(t, srv, "--delegate", member1)
+	r := runCtl(t, append(asAccount(t, mgmt), "AWS_ENDPOINT_URL="+srv.URL), "apply", path)
+	wantCode(t, r, exitOK)
+	if !strings.Contains(r.stdout, "target: "+srv.URL+" (AWS_ENDPOINT_URL)") {
+		t.Errorf("stdout:\n%v", r)
+	}
+}
+
+// A path that cannot be written: the plan is shown first, then the error
+// names the path, not a temporary file.
+func TestPlanOutUnwritablePath(t *testing.T) {
+	t.Parallel()
+	srv := startServer(t)
+	path := filepath.Join(t.TempDir(), "no-such-dir", "x.plan.json")
+	r := ctl(t, srv, "plan", "--delegate", member1, "--out", path)
+	wantCode(t, r, exitError)
+	if !strings.Contains(r.stdout, "Plan: 2 step(s).") || strings.Contains(r.stdout, "Saved the plan") {
+		t.Errorf("stdout:\n%v", r)
+	}
+	if want := "ipamorgctl: could not save the plan to " + path + ": no such file or directory"; !strings.HasPrefix(r.stderr, want) || strings.Contains(r.stderr, ".x.plan.json.") {
+		t.Errorf("stderr lacks %q (or names the temporary file):\n%v", want, r)
+	}
+}
+
+func mustRead(t *testing.T, path string) []byte {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
 }

@@ -39,6 +39,10 @@ needs in each member account for verify. OrganizationAccountAccessRole has
 AdministratorAccess and needs neither.
 
 It makes no AWS call, whatever the target flags.`,
+		Example: `  ipamorgctl policy                                # every move, for the management account
+  ipamorgctl policy --delegate 222222222222 --monitoring
+  ipamorgctl policy --verify --repair --member     # the role verify assumes in each member
+  ipamorgctl --role-name audit/IpamReader policy --monitoring --ipam-admin`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			verify = verify || repair || purge

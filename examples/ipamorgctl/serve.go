@@ -79,6 +79,10 @@ COUNT) for operation OP ("*" for every operation) with the error CODE, e.g.
 service's own throttling error). --fault also takes the control plane's JSON
 form, for latency, drops and probabilities:
 --fault '{"operation":"CreateIpam","latency":"2s","count":1}'.`,
+		Example: `  ipamorgctl serve                                   # management 111111111111, members 222222222222 and 333333333333
+  ipamorgctl serve --addr 127.0.0.1:0 -o json | head -n 1   # a free port, announced as JSON
+  ipamorgctl serve --org examples/emulator/organization.json --discovery-lag 30s
+  ipamorgctl serve --members 1000 --ous 20 --fault GetRole=awstest:Throttle:3`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if a.emulated || a.endpointURL != "" || a.profile != "" || a.region != "" {
@@ -275,6 +279,11 @@ func (o serveOptions) scenario() (*awstest.Scenario, error) {
 	return s, nil
 }
 
+// controlPlaneEndpoints are the emulator's control-plane endpoints, as
+// the announcement lists them; TestServeAnnouncesTheControlPlane keeps
+// the list equal to the emulator's.
+var controlPlaneEndpoints = []string{"health", "reset", "audit", "faults", "state", "lag"}
+
 // maxListedMembers bounds the member ids the text announcement lists.
 const maxListedMembers = 50
 
@@ -303,7 +312,7 @@ func (a *app) announce(endpoint string, s *awstest.Scenario, o serveOptions, fau
 	}
 	w := &strings.Builder{}
 	fmt.Fprintf(w, "endpoint: %s\n", endpoint)
-	fmt.Fprintf(w, "control plane: %s/_awstest/ (health, reset, audit, faults, state)\n", endpoint)
+	fmt.Fprintf(w, "control plane: %s/_awstest/ (%s)\n", endpoint, strings.Join(controlPlaneEndpoints, ", "))
 	fmt.Fprintf(w, "region: %s\n", awstest.Region)
 	if s.NoOrganization {
 		fmt.Fprintln(w, "organization: none")

@@ -38,7 +38,7 @@ const safetyTimeout = 30 * time.Second
 // startServe starts serve with args and reads its announcement.
 func startServe(t *testing.T, args ...string) *serving {
 	t.Helper()
-	cmd := exec.Command(binary, append([]string{"serve"}, args...)...)
+	cmd := exec.Command(ctlBinary(t), append([]string{"serve"}, args...)...)
 	cmd.Env = baseEnv(t)
 	// An os.Pipe rather than cmd.StdoutPipe: reading it need not finish
 	// before cmd.Wait.

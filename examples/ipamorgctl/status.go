@@ -21,8 +21,12 @@ warnings, such as trusted access enabled through Organizations rather than
 IPAM. With --output json it prints the ipamorg.Status.
 
 When the reads that decide the state were denied (the caller is a member
-account, say), the state is "unknown": status shows what it read, says on
-stderr what it could not read, and exits 1.`,
+account, say), the state is "unknown": status shows what it read, shows
+each fact it could not read as unknown (null in JSON), says on stderr
+what it could not read, and exits 1.`,
+		Example: `  ipamorgctl --emulated status
+  ipamorgctl --endpoint-url http://127.0.0.1:4566 status   # against 'ipamorgctl serve'
+  ipamorgctl --profile prod -o json status | jq -r .state`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			ctx := cmd.Context()
@@ -59,6 +63,6 @@ func unknownState(st *ipamorg.Status) error {
 			unread = append(unread, w.Message)
 		}
 	}
-	return &exitErr{code: exitError, err: fmt.Errorf("the lifecycle state is unknown: %s; run status as the management account",
-		strings.Join(unread, "; "))}
+	return &exitErr{code: exitError, err: withFix(fmt.Errorf("the lifecycle state is unknown: %s", strings.Join(unread, "; ")),
+		"Run status with the management account's credentials.")}
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"slices"
@@ -37,7 +38,8 @@ type target struct {
 // endpoint is where one service's requests go, and why.
 type endpoint struct {
 	Service string `json:"service"`
-	// URL is the endpoint set by configuration, or "" for AWS's own.
+	// URL is the endpoint set by configuration, its userinfo redacted, or
+	// "" for AWS's own.
 	URL string `json:"url,omitempty"`
 	// Source is what set URL: "--endpoint-url", an environment variable
 	// (AWS_ENDPOINT_URL_EC2, AWS_ENDPOINT_URL, ...) or a profile's shared
@@ -81,11 +83,15 @@ func (a *app) resolveTarget(ctx context.Context) (*target, error) {
 			Emulated: true,
 			cfg:      emu.Config(ctx, awstest.DefaultManagementAccountID),
 		}
-		a.quietSDK(&t.cfg)
+		t.cfg.Logger, t.cfg.ClientLogMode = a.sdkLogging()
 		return t, nil
 	}
 
-	var opts []func(*config.LoadOptions) error
+	// The SDK's logger from the start: the credential chain logs while the
+	// configuration loads (the instance metadata client's "falling back to
+	// IMDSv1", say), before quietSDK could set it.
+	logger, logMode := a.sdkLogging()
+	opts := append([]func(*config.LoadOptions) error{config.WithLogger(logger), config.WithClientLogMode(logMode)}, a.seams.loadOptions...)
 	if a.profile != "" {
 		opts = append(opts, config.WithSharedConfigProfile(a.profile))
 	}
@@ -96,13 +102,15 @@ func (a *app) resolveTarget(ctx context.Context) (*target, error) {
 	if err != nil {
 		return nil, fmt.Errorf("load aws configuration: %w", err)
 	}
-	a.quietSDK(&cfg)
+	if a.seams.httpClient != nil {
+		cfg.HTTPClient = a.seams.httpClient
+	}
 	// Credentials first: without them nothing else matters, and the
 	// message must point at --emulated rather than guess it.
 	creds, err := retrieve(ctx, cfg)
 	if err != nil {
-		return nil, fmt.Errorf("no aws credentials found: configure credentials (environment, --profile, sso) "+
-			"or pass --emulated to use an in-process emulated organization (%v)", err)
+		return nil, withFix(fmt.Errorf("no AWS credentials found: %v", err),
+			"Configure credentials (environment, --profile, SSO), or pass --emulated for an in-process emulated organization.")
 	}
 	if a.endpointURL != "" {
 		cfg.BaseEndpoint = aws.String(a.endpointURL)
@@ -117,19 +125,24 @@ func (a *app) resolveTarget(ctx context.Context) (*target, error) {
 	eps := resolveEndpoints(cfg, a.endpointURL)
 	if cfg.Region == "" {
 		if usesAWS(eps) {
-			return nil, fmt.Errorf("no aws region configured: pass --region or set AWS_REGION")
+			return nil, withFix(errors.New("no AWS region configured"), "Pass --region, or set AWS_REGION (AWS_DEFAULT_REGION for the AWS CLI v1).")
 		}
 		cfg.Region = awstest.Region // any region will do for an endpoint of one's own
 	}
-	id, err := sts.NewFromConfig(cfg).GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
-	if err != nil {
-		return nil, fmt.Errorf("identify the caller: %w", err)
-	}
-	t := &target{Account: aws.ToString(id.Account), Region: cfg.Region, Endpoints: eps, cfg: cfg}
+	t := &target{Region: cfg.Region, Endpoints: eps, cfg: cfg}
 	from := "profile " + a.profileName()
 	if creds.Source == envCredentialsSource {
 		from = "environment"
 	}
+	id, err := sts.NewFromConfig(cfg).GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
+	if err != nil {
+		// The target is known, the account is not: it is still said,
+		// so that a wrong port or a bad key shows where it went.
+		t.Desc = describe(eps, t.Region, "unknown", from)
+		return t, withFix(fmt.Errorf("identify the caller: %w", err),
+			"Check that the endpoint on the target line answers (for the emulator: is 'ipamorgctl serve' running there?), and that it accepts the credentials.")
+	}
+	t.Account = aws.ToString(id.Account)
 	t.Desc = describe(eps, t.Region, t.Account, from)
 	return t, nil
 }
@@ -145,17 +158,18 @@ func resolveEndpoints(cfg aws.Config, flag string) []endpoint {
 	}
 	eps := make([]endpoint, 0, len(services))
 	for _, s := range services {
-		ep := endpoint{Service: s.name, URL: aws.ToString(s.resolved(cfg))}
+		url := aws.ToString(s.resolved(cfg))
+		ep := endpoint{Service: s.name, URL: redactURL(url)}
 		envVar := "AWS_ENDPOINT_URL_" + strings.ToUpper(s.name)
 		switch {
-		case ep.URL == "":
-		case flag != "" && ep.URL == flag:
+		case url == "":
+		case flag != "" && url == flag:
 			ep.Source = "--endpoint-url"
-		case os.Getenv(envVar) == ep.URL:
+		case os.Getenv(envVar) == url:
 			ep.Source = envVar
-		case os.Getenv("AWS_ENDPOINT_URL") == ep.URL:
+		case os.Getenv("AWS_ENDPOINT_URL") == url:
 			ep.Source = "AWS_ENDPOINT_URL"
-		case shared.BaseEndpoint == ep.URL:
+		case shared.BaseEndpoint == url:
 			ep.Source = "endpoint_url of profile " + shared.Profile
 		default:
 			ep.Source = "services section of profile " + shared.Profile
@@ -230,10 +244,12 @@ func (a *app) profileName() string {
 // client for it with the global flags' options and then optFns.
 func (a *app) connect(ctx context.Context, optFns ...func(*ipamorg.Options)) (*ipamorg.Client, *target, error) {
 	t, err := a.resolveTarget(ctx)
+	if t != nil {
+		a.sayTarget(t)
+	}
 	if err != nil {
 		return nil, nil, err
 	}
-	a.sayTarget(t)
 	c, err := ipamorg.NewFromConfig(t.cfg, append([]func(*ipamorg.Options){a.clientOptions}, optFns...)...)
 	if err != nil {
 		return nil, nil, err

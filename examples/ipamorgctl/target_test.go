@@ -33,8 +33,8 @@ func withConfigFile(t *testing.T, env []string, content string) []string {
 // TestTargetNamesTheEndpointUsed: the first line names the endpoint every
 // request really went to, whatever configured it; a dead endpoint for a
 // service proves which one was used.
+// The environment it sets is the process's, in-process: not parallel.
 func TestTargetNamesTheEndpointUsed(t *testing.T) {
-	t.Parallel()
 	srv := startServer(t)
 	other := startServer(t)
 	const dead = "http://127.0.0.1:1"

@@ -114,7 +114,7 @@ func waitExit(t *testing.T, cmd *exec.Cmd) int {
 func TestCtrlCAtThePrompt(t *testing.T) {
 	t.Parallel()
 	srv := startServer(t)
-	cmd := exec.Command(binary, "--endpoint-url", srv.URL, "apply", "--delegate", member1)
+	cmd := exec.Command(ctlBinary(t), "--endpoint-url", srv.URL, "apply", "--delegate", member1)
 	cmd.Env = asAccount(t, mgmt)
 	term := newTerminal(t, cmd)
 	term.waitFor(t, "to organization o-")
@@ -156,7 +156,7 @@ func TestSignalDuringTheWait(t *testing.T) {
 			if tc.json {
 				args = append(args, "-o", "json")
 			}
-			cmd := exec.Command(binary, args...)
+			cmd := exec.Command(ctlBinary(t), args...)
 			cmd.Env = asAccount(t, mgmt)
 			var stdout, stderr bytes.Buffer
 			cmd.Stdout, cmd.Stderr = &stdout, &stderr

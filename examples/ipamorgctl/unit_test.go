@@ -82,7 +82,8 @@ func TestWriteFleetDetails(t *testing.T) {
 		},
 	}
 	var b bytes.Buffer
-	if err := writeFleet(&b, r, false); err != nil {
+	command := func(args ...string) string { return "ipamorgctl " + strings.Join(args, " ") }
+	if err := writeFleet(&b, r, false, command); err != nil {
 		t.Fatal(err)
 	}
 	for _, s := range []string{
@@ -90,7 +91,7 @@ func TestWriteFleetDetails(t *testing.T) {
 		"warnings:         1\n  ! caller 222222222222 is not the management account\n",
 		mgmt + "  management  ACTIVE  repaired  AWSServiceRoleForIPAM created; management account",
 		member1 + "  -           ACTIVE  missing   AWSServiceRoleForIPAM not found; repair failed: iam:CreateServiceLinkedRole: AccessDenied: no",
-		"1 account(s) still without AWSServiceRoleForIPAM: " + member1,
+		"1 account(s) still without AWSServiceRoleForIPAM, the repair refused: " + member1,
 		"Created AWSServiceRoleForIPAM in 1 account(s).",
 	} {
 		if !strings.Contains(b.String(), s) {
@@ -103,13 +104,13 @@ func TestWriteFleetDetails(t *testing.T) {
 
 	r.Complete = false
 	b.Reset()
-	writeFleet(&b, r, true)
+	writeFleet(&b, r, true, command)
 	if !strings.Contains(b.String(), "accounts:         3 of at least 3 (interrupted while listing)") {
 		t.Errorf("interrupted while listing:\n%s", b.String())
 	}
 	r.ListingComplete = true
 	b.Reset()
-	writeFleet(&b, r, true)
+	writeFleet(&b, r, true, command)
 	if !strings.Contains(b.String(), "accounts:         3 of 3 (interrupted)") || !strings.Contains(b.String(), member2) {
 		t.Errorf("interrupted, --all:\n%s", b.String())
 	}

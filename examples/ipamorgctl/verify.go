@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"math"
@@ -51,9 +52,20 @@ IPAM is integrated (trusted or delegated).
 Text output lists the accounts that need attention (--all lists every one).
 With --output json it prints the ipamorg.FleetReport.
 
-Some accounts unverified (access denied, errors) is an error (exit 1),
-whatever else it found; accounts left without the role are drift (exit 2),
-except with --purge, whose goal that is.`,
+While IPAM has no delegated administrator (state none, disabled, or
+trusted after --remove), missing roles are expected: delegating one
+creates them in every account, so verify reports no drift and exits 0;
+roles left in member accounts by an earlier integration are listed, with
+'verify --purge' to delete them after a teardown.
+
+Some accounts unverified (access denied, errors), or a repair or purge
+refused, is an error (exit 1), whatever else it found; accounts left
+without the role while IPAM has a delegated administrator are drift
+(exit 2).`,
+		Example: `  ipamorgctl verify                        # the accounts that need attention
+  ipamorgctl verify --repair               # create the missing roles
+  ipamorgctl verify --all -o json | jq '.accounts[] | select(.result != "present")'
+  ipamorgctl apply --cleanup --yes && ipamorgctl verify --purge   # after a teardown`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if opts.Concurrency < 0 {
@@ -83,7 +95,7 @@ except with --purge, whose goal that is.`,
 			opts.RateLimits = ipamorg.RateLimits{Organizations: limit("org-rate", orgRate), STS: limit("sts-rate", stsRate)}
 			a.wrote = opts.Repair || opts.Purge
 			bar := a.progress()
-			opts.Progress = bar.update
+			opts.Progress = recovering(a, bar.update)
 			r, err := c.VerifyServiceLinkedRoles(ctx, func(o *ipamorg.VerifyOptions) { *o = opts })
 			bar.finish()
 			if r != nil {
@@ -91,20 +103,31 @@ except with --purge, whose goal that is.`,
 				if a.jsonOutput() {
 					werr = writeJSON(a.stdout, r)
 				} else {
-					werr = writeFleet(a.stdout, r, all)
+					werr = writeFleet(a.stdout, r, all, a.globalCommand)
 				}
 				if err == nil {
 					err = werr
 				}
 			}
 			// As for terraform plan, an error outranks drift: with
-			// accounts unverified the report is incomplete.
-			switch {
-			case err != nil:
+			// accounts unverified the report is incomplete, and a
+			// refusal is an error, not drift to repair again.
+			if err != nil {
 				return err
-			case len(r.Unverified()) > 0:
-				return &exitErr{code: exitError, err: fmt.Errorf("%d account(s) could not be verified", len(r.Unverified()))}
-			case len(r.Missing()) > 0 && !opts.Purge:
+			}
+			var problems []string
+			if n := len(r.Unverified()); n > 0 && opts.Purge {
+				problems = append(problems, fmt.Sprintf("%d account(s) could not be verified or purged", n))
+			} else if n > 0 {
+				problems = append(problems, fmt.Sprintf("%d account(s) could not be verified", n))
+			}
+			if n := len(repairsRefused(r)); n > 0 {
+				problems = append(problems, fmt.Sprintf("the repair was refused in %d account(s)", n))
+			}
+			switch {
+			case len(problems) > 0:
+				return &exitErr{code: exitError, err: errors.New(strings.Join(problems, "; "))}
+			case len(r.Missing()) > 0 && !opts.Purge && r.DelegatedAdmin != "":
 				return errChanges
 			}
 			return nil
@@ -120,9 +143,33 @@ except with --purge, whose goal that is.`,
 	return cmd
 }
 
+// repairsRefused are the accounts whose missing role a repair failed to
+// create.
+func repairsRefused(r *ipamorg.FleetReport) []string {
+	var ids []string
+	for _, ac := range r.Accounts {
+		if ac.Result == ipamorg.RoleMissing && ac.RepairError != "" {
+			ids = append(ids, ac.AccountID)
+		}
+	}
+	return ids
+}
+
+// membersWithRole are the member accounts that have AWSServiceRoleForIPAM.
+func membersWithRole(r *ipamorg.FleetReport) []string {
+	var ids []string
+	for _, ac := range r.Accounts {
+		if ac.Result == ipamorg.RolePresent && !ac.Management {
+			ids = append(ids, ac.AccountID)
+		}
+	}
+	return ids
+}
+
 // writeFleet renders r for people: a summary, then the accounts that need
-// attention (all of them with all), then what to do.
-func writeFleet(w io.Writer, r *ipamorg.FleetReport, all bool) error {
+// attention (all of them with all), then what to do, with the commands
+// command makes (ipamorgctl and the target's flags, then its arguments).
+func writeFleet(w io.Writer, r *ipamorg.FleetReport, all bool, command func(args ...string) string) error {
 	tw := table(w)
 	admin := r.DelegatedAdmin
 	switch {
@@ -156,10 +203,14 @@ func writeFleet(w io.Writer, r *ipamorg.FleetReport, all bool) error {
 	var rows []ipamorg.AccountCheck
 	for _, ac := range r.Accounts {
 		// A purge's goal is the role's absence: what needs attention
-		// then is what it did, and what it left.
+		// then is what it did, and what it left. Without an
+		// administrator a missing role needs none.
 		attention := ac.Result != ipamorg.RolePresent
-		if r.Purge {
+		switch {
+		case r.Purge:
 			attention = ac.Result != ipamorg.RoleMissing
+		case r.DelegatedAdmin == "" && !r.Repair && ac.Result == ipamorg.RoleMissing:
+			attention = false
 		}
 		if all || attention {
 			rows = append(rows, ac)
@@ -187,9 +238,16 @@ func writeFleet(w io.Writer, r *ipamorg.FleetReport, all bool) error {
 			fmt.Fprintln(w, "No member account has AWSServiceRoleForIPAM left: nothing to purge.")
 		}
 	case len(missing) > 0 && r.Repair:
-		fmt.Fprintf(w, "%d account(s) still without AWSServiceRoleForIPAM: %s\n", len(missing), strings.Join(missing, " "))
+		fmt.Fprintf(w, "%d account(s) still without AWSServiceRoleForIPAM, the repair refused: %s\n", len(missing), strings.Join(missing, " "))
+	case r.DelegatedAdmin == "":
+		if left := membersWithRole(r); len(left) > 0 {
+			fmt.Fprintf(w, "AWSServiceRoleForIPAM is left in %d member account(s) by an earlier integration: %s\n"+
+				"After a teardown (state none or disabled), this deletes it:\n  %s\n", len(left), strings.Join(left, " "), command("verify", "--purge"))
+		} else if len(unverified) == 0 && r.Complete {
+			fmt.Fprintln(w, "IPAM has no delegated administrator: no account needs AWSServiceRoleForIPAM until one is delegated, which creates it in every account.")
+		}
 	case len(missing) > 0:
-		fmt.Fprintf(w, "%d account(s) without AWSServiceRoleForIPAM: %s\nRun 'ipamorgctl verify --repair' to create it.\n", len(missing), strings.Join(missing, " "))
+		fmt.Fprintf(w, "%d account(s) without AWSServiceRoleForIPAM: %s\nTo create it, run:\n  %s\n", len(missing), strings.Join(missing, " "), command("verify", "--repair"))
 	case len(unverified) == 0 && r.Complete:
 		fmt.Fprintln(w, "Every active account has AWSServiceRoleForIPAM.")
 	}

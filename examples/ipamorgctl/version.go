@@ -72,6 +72,9 @@ func (a *app) versionCommand() *cobra.Command {
 go install github.com/ipamorg/sdk/examples/ipamorgctl@VERSION, "(devel)" when
 built from a clone), the commit when the build recorded it, and the Go
 version and platform. With --output json it prints them as an object.`,
+		Example: `  ipamorgctl version
+  ipamorgctl --version
+  ipamorgctl version -o json | jq -r .commit`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if a.jsonOutput() {
