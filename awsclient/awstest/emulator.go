@@ -96,6 +96,7 @@ type start struct {
 	admins                                      []adminKey
 	ipamAdmin                                   string
 	ipams                                       []IPAMSpec
+	policies                                    []policySeed
 	lag, memberRoleLag, discoveryLag, ipamDelay time.Duration
 	faultSeed                                   uint64
 }
@@ -141,6 +142,7 @@ func newStart(o *ServerOptions) start {
 			}
 		}
 		st.ipamAdmin = spec.IPAMDelegatedAdmin
+		st.policies = policySeeds(spec)
 	}
 	for _, r := range o.WithoutRoles {
 		removed = append(removed, roleSeed{r.AccountID, r.RoleName, false})
@@ -188,6 +190,7 @@ func (e *Emulator) load() {
 	for _, r := range removed {
 		e.roleHistory(r.account, r.name, true).reset(nil, false)
 	}
+	e.loadPolicies()
 }
 
 // Reset returns the emulator to where New started it: the starting

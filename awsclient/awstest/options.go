@@ -79,6 +79,12 @@ type Account struct {
 	// (after Organization.IPAMDelegatedAdmin has created IPAM's roles), e.g.
 	// OrganizationAccountAccessRole or AWSServiceRoleForIPAM.
 	WithoutRoles []string `json:"withoutRoles,omitempty"`
+	// Policies maps a role of the account (one of Roles, or its
+	// OrganizationAccountAccessRole) to the inline identity policies it
+	// has at start, as iam:PutRolePolicy attaches them. They are evaluated
+	// only with IAM enforcement on (see WithIAMEnforcement and
+	// docs/emulator.md#iam-enforcement).
+	Policies map[string][]InlinePolicy `json:"policies,omitempty"`
 }
 
 // Organization describes the organization an emulator starts with. The JSON
