@@ -38,6 +38,7 @@ type Emulator struct {
 	logf       func(format string, args ...any)
 	reqSeq     atomic.Uint64
 	principals map[string]bool
+	enforceIAM bool
 	sessions   sessionKeys
 	start      start // what New started from, for Reset
 
@@ -67,6 +68,7 @@ func New(optFns ...func(*ServerOptions)) *Emulator {
 		maxBody:    o.MaxBodyBytes,
 		logf:       o.Logf,
 		principals: principalSet(o.ServicePrincipals),
+		enforceIAM: o.EnforceIAM,
 	}
 	if err := checkStart(&o, e.principals); err != nil {
 		panic("awstest: " + err.Error())
