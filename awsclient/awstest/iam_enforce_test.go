@@ -4,6 +4,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"net/http"
+	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
@@ -366,4 +367,34 @@ func TestAuditJSONHasDecisions(t *testing.T) {
 func orgID(t *testing.T, srv *awstest.Server) string {
 	t.Helper()
 	return srv.Snapshot().OrganizationID
+}
+
+// The sample scenario examples/emulator/iam-policies.json, which
+// .ci/interop serves with --enforce-iam, decides as it says.
+func TestSampleIAMPolicies(t *testing.T) {
+	s, err := awstest.LoadScenario(filepath.Join("..", "..", "examples", "emulator", "iam-policies.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv, c := startServer(t, awstest.WithIAMEnforcement(), awstest.WithScenario(*s))
+	ctx := t.Context()
+	reader := session(t, srv, c, roleARN(mgmt, "IpamReader"), "")
+	must[*organizations.ListAccountsOutput](t)(reader.org.ListAccounts(ctx, &organizations.ListAccountsInput{}))
+	wantDecision(t, srv, awstest.DecisionAllowed, "read-organization/ReadOrganization")
+	_, err = reader.org.ListRoots(ctx, &organizations.ListRootsInput{})
+	wantCode(t, err, "AccessDeniedException")
+	wantDecision(t, srv, awstest.DecisionExplicitDeny, "read-organization/NoRoots")
+	_, err = reader.iam.ListRolePolicies(ctx, &iam.ListRolePoliciesInput{RoleName: aws.String("IpamReader")})
+	wantCode(t, err, "AccessDenied")
+
+	network := session(t, srv, reader, roleARN(member1, awstest.OrganizationAccessRoleName), "")
+	wantDecision(t, srv, awstest.DecisionAllowed, "read-organization/AssumeMemberRoles")
+	_, err = network.ec2.DescribeRegions(ctx, &ec2.DescribeRegionsInput{})
+	wantCode(t, err, "UnauthorizedOperation")
+	must[*ec2.DescribeRegionsOutput](t)(network.ec2.DescribeRegions(ctx, &ec2.DescribeRegionsInput{}, func(o *ec2.Options) { o.Region = "eu-west-1" }))
+	wantDecision(t, srv, awstest.DecisionAllowed, "ec2-read/DescribeInEurope")
+
+	workloads := session(t, srv, reader, roleARN(member2, awstest.OrganizationAccessRoleName), "")
+	must[*organizations.DescribeOrganizationOutput](t)(workloads.org.DescribeOrganization(ctx, &organizations.DescribeOrganizationInput{}))
+	wantDecision(t, srv, awstest.DecisionAllowed, "AdministratorAccess/[0]")
 }
