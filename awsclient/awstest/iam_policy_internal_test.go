@@ -211,3 +211,31 @@ func TestGlobMatch(t *testing.T) {
 		}
 	}
 }
+
+// FuzzParsePolicy: the parser refuses with MalformedPolicyDocument or
+// accepts, never panics, and a policy it accepts decides any request with
+// one of IAM's three decisions, naming a statement unless it denies
+// implicitly.
+func FuzzParsePolicy(f *testing.F) {
+	f.Add(`{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"ec2:*","Resource":"*"}}`, "ec2:DescribeIpams", "*")
+	f.Add(`{"Statement":[{"Sid":"D","Effect":"Deny","NotAction":["iam:Get?ole"],"NotResource":"arn:aws:iam::*:role/*","Condition":{"ForAnyValue:StringNotLikeIfExists":{"aws:RequestedRegion":["eu-*",true,3]}}}]}`,
+		"iam:GetRole", "arn:aws:iam::111111111111:role/x")
+	f.Add(`{"Statement":{"Effect":"Allow","Action":"*","Resource":"*","Condition":{"Null":{"iam:AWSServiceName":"false"},"ArnLike":{"aws:PrincipalArn":"arn:*:iam::*"}}}}`, "iam:CreateServiceLinkedRole", "*")
+	f.Fuzz(func(t *testing.T, doc, action, resource string) {
+		p, ae := parsePolicy("p", doc)
+		if ae != nil {
+			if ae.code != "MalformedPolicyDocument" || ae.status != 400 {
+				t.Fatalf("refused with %d %s", ae.status, ae.code)
+			}
+			return
+		}
+		keys := map[string]string{"aws:requestedregion": "eu-west-1", "aws:principalarn": "arn:aws:iam::111111111111:role/x", "iam:awsservicename": "ipam.amazonaws.com"}
+		v := evaluate([]*policy{p}, &authzRequest{action: action, resource: resource, keys: keys})
+		switch {
+		case v.decision == DecisionImplicitDeny && v.statement == "":
+		case (v.decision == DecisionAllowed || v.decision == DecisionExplicitDeny) && strings.HasPrefix(v.statement, "p/"):
+		default:
+			t.Fatalf("decision %+v", v)
+		}
+	})
+}
