@@ -4,6 +4,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"net/http"
 )
 
@@ -102,13 +103,8 @@ func (e *Emulator) authorize(c *call, rec *Request) *apiError {
 }
 
 func mergeKeys(global, own map[string]string) map[string]string {
-	out := make(map[string]string, len(global)+len(own))
-	for k, v := range global {
-		out[k] = v
-	}
-	for k, v := range own {
-		out[k] = v
-	}
+	out := maps.Clone(global)
+	maps.Copy(out, own)
 	return out
 }
 

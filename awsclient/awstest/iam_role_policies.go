@@ -125,8 +125,13 @@ func policyChars(doc string) int {
 	return n
 }
 
-func validPolicyName(name string) bool {
-	return name != "" && len(name) <= 128 && strings.IndexFunc(name, func(c rune) bool {
+// validPolicyName follows IAM's PolicyName pattern [\w+=,.@-]{1,128}.
+func validPolicyName(name string) bool { return validIAMName(name, 128) }
+
+// validIAMName follows the pattern IAM's names share, [\w+=,.@-], at most
+// max characters.
+func validIAMName(name string, max int) bool {
+	return name != "" && len(name) <= max && strings.IndexFunc(name, func(c rune) bool {
 		return !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || strings.ContainsRune("_+=,.@-", c))
 	}) < 0
 }
