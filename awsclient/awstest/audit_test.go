@@ -9,6 +9,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"reflect"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -49,7 +50,7 @@ func TestAudit(t *testing.T) {
 			t.Errorf("request %d has no time or id: %+v", i, g)
 		}
 		g.Time, g.RequestID = want[i].Time, ""
-		if g != want[i] {
+		if !reflect.DeepEqual(g, want[i]) {
 			t.Errorf("request %d = %+v, want %+v", i, g, want[i])
 		}
 	}

@@ -25,7 +25,8 @@
 //     every Region that Regions lists;
 //   - STS (awsQuery): GetCallerIdentity, AssumeRole;
 //   - IAM (awsQuery): GetRole, CreateServiceLinkedRole,
-//     DeleteServiceLinkedRole, GetServiceLinkedRoleDeletionStatus.
+//     DeleteServiceLinkedRole, GetServiceLinkedRoleDeletionStatus,
+//     PutRolePolicy, GetRolePolicy, DeleteRolePolicy, ListRolePolicies.
 //
 // Requests are routed by X-Amz-Target, then by the service named in the
 // SigV4 credential scope and the form's Action. Signatures are not
@@ -63,6 +64,21 @@
 // the admin itself); the role cannot be deleted while IPAM resources exist
 // in its account. Where AWS is silent the code marks its choice with
 // "Assumption (docs/emulator.md#…)", and that page gives the reason.
+//
+// # IAM policies
+//
+// Off by default, every authenticated call is allowed. WithIAMEnforcement
+// (ipamorgctl serve --enforce-iam) evaluates identity policies as IAM
+// does: an account's long-term key is its root user, unrestricted; an
+// assumed role's session has its role's inline policies (PutRolePolicy,
+// iam:PutRolePolicy, a scenario's "policies") intersected with its session
+// policy; explicit Deny over Allow over implicit deny, with Action and
+// Resource wildcards and the common condition operators and keys. Denials
+// come in each service's shape (AccessDeniedException, UnauthorizedOperation,
+// AccessDenied), EC2's DryRun included, and the audit log records the
+// decision and the statement that made it (Request.Decision,
+// Request.DecidingStatement, Request.Evaluations). What is and is not
+// evaluated: docs/emulator.md#iam-enforcement.
 //
 // # Testing aids
 //

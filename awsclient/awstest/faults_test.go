@@ -97,6 +97,11 @@ func TestFaultShapesPerService(t *testing.T) {
 	if ae.ErrorMessage() != "try later" {
 		t.Fatalf("message = %q", ae.ErrorMessage())
 	}
+	// IAM's and STS's AccessDenied is 403, a common error no model lists.
+	srv.InjectFault("GetRole", awstest.Fault{Code: "AccessDenied", Count: 1})
+	_, err = getRole(ctx, c, "Admin")
+	wantCode(t, err, "AccessDenied")
+	wantStatus(t, err, http.StatusForbidden)
 	srv.InjectFault("GetRole", awstest.Fault{Code: "Custom", Status: 418, Count: 1})
 	_, err = getRole(ctx, c, "Admin")
 	wantStatus(t, err, 418)

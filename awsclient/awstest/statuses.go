@@ -128,6 +128,7 @@ var modelStatuses = map[string]map[string]int{
 // service's model does not declare the code.
 var commonStatuses = map[string]int{
 	"AccessDeniedException":       http.StatusBadRequest,
+	"AccessDenied":                http.StatusForbidden,
 	"ExpiredTokenException":       http.StatusBadRequest,
 	"IncompleteSignature":         http.StatusBadRequest,
 	"InternalFailure":             http.StatusInternalServerError,

@@ -59,6 +59,9 @@ func checkStart(o *ServerOptions, principals map[string]bool) error {
 		if err := checkOrganization(org, principals); err != nil {
 			return err
 		}
+		if err := checkPolicies(o, org); err != nil {
+			return err
+		}
 	}
 	if o.OUExclusionQuota < 0 || o.ResourceDiscoveryQuota < 0 {
 		return specErr("quotas", "OUExclusionQuota %d and ResourceDiscoveryQuota %d must not be negative", o.OUExclusionQuota, o.ResourceDiscoveryQuota)
@@ -242,11 +245,7 @@ func ipamSpecRegion(ip IPAMSpec) string {
 }
 
 // validRoleName follows IAM's RoleName pattern [\w+=,.@-]{1,64}.
-func validRoleName(name string) bool {
-	return name != "" && len(name) <= 64 && strings.IndexFunc(name, func(c rune) bool {
-		return !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || strings.ContainsRune("_+=,.@-", c))
-	}) < 0
-}
+func validRoleName(name string) bool { return validIAMName(name, 64) }
 
 // validEmail follows Organizations' Email pattern, [^\s@]+@[^\s@]+\.[^\s@]+
 // of 6 to 64 characters.
