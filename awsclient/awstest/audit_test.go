@@ -61,7 +61,7 @@ func TestAudit(t *testing.T) {
 
 func TestOperations(t *testing.T) {
 	ops := awstest.Operations()
-	if len(ops["organizations"]) != 14 || len(ops["ec2"]) != 8 || len(ops["sts"]) != 2 || len(ops["iam"]) != 4 {
+	if len(ops["organizations"]) != 14 || len(ops["ec2"]) != 14 || len(ops["sts"]) != 2 || len(ops["iam"]) != 4 {
 		t.Fatalf("operations = %v", ops)
 	}
 }

@@ -15,9 +15,14 @@
 //     DescribeOrganizationalUnit;
 //   - EC2 (ec2Query): EnableIpamOrganizationAdminAccount,
 //     DisableIpamOrganizationAdminAccount, CreateIpam, DescribeIpams,
-//     DeleteIpam, DescribeIpamResourceDiscoveries,
-//     GetIpamDiscoveredAccounts, DescribeRegions, all honouring DryRun, in
-//     every Region that Regions lists;
+//     DeleteIpam, the resource discoveries (CreateIpamResourceDiscovery,
+//     DescribeIpamResourceDiscoveries, ModifyIpamResourceDiscovery with
+//     OU exclusions, DeleteIpamResourceDiscovery) and their associations
+//     (AssociateIpamResourceDiscovery,
+//     DescribeIpamResourceDiscoveryAssociations,
+//     DisassociateIpamResourceDiscovery), GetIpamDiscoveredAccounts,
+//     DescribeRegions, all honouring DryRun, in every Region that Regions
+//     lists;
 //   - STS (awsQuery): GetCallerIdentity, AssumeRole;
 //   - IAM (awsQuery): GetRole, CreateServiceLinkedRole,
 //     DeleteServiceLinkedRole, GetServiceLinkedRoleDeletionStatus.
@@ -42,7 +47,8 @@
 // WithOrganization (nested OUs, suspended and invited members, trusted
 // services, delegated admins), WithMembers, GenerateOrganizationTree,
 // WithoutOrganization and WithScenario (a scenario file, see Scenario)
-// start elsewhere, and WithIPAMs with IPAMs in place.
+// start elsewhere, and WithIPAMs with IPAMs in place (IPAMSpec.Exclusions
+// with OU exclusions).
 // OrganizationAccountAccessRole exists in the members Organizations
 // created, not in the management account nor in invited members.
 //
@@ -53,8 +59,9 @@
 // every active member, while Organizations' own EnableAWSServiceAccess and
 // RegisterDelegatedAdministrator create no role; an IPAM of the admin
 // discovers every active account, with assume-role-failure where the role
-// is missing; the role cannot be deleted while IPAM resources exist in its
-// account. Where AWS is silent the code marks its choice with
+// is missing, but those under its resource discovery's OU exclusions (never
+// the admin itself); the role cannot be deleted while IPAM resources exist
+// in its account. Where AWS is silent the code marks its choice with
 // "Assumption (docs/emulator.md#…)", and that page gives the reason.
 //
 // # Testing aids
@@ -74,8 +81,9 @@
 //     so a test can assert that no write was attempted.
 //   - Snapshot returns the latest state, ignoring lag; RemoveRole,
 //     DeleteIPAMRole, PutRole, SetTrustedAccess, SetDelegatedAdmins,
-//     PutIPAM, RemoveIPAM and SetDiscoveryFailure set it directly, and
-//     Reset returns to the start.
+//     PutIPAM, RemoveIPAM, SetDiscoveryFailure and SetOUExclusions set it
+//     directly, and Reset returns to the start. OUEntityPath gives an
+//     OU's entity path, as exclusions name it.
 //   - The control plane under /_awstest/ (health, reset, audit, faults,
 //     state, lag) does the same over HTTP with JSON, for clients in any
 //     language (docs/emulator.md#control-plane).

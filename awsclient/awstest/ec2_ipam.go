@@ -76,20 +76,12 @@ func (e *Emulator) createIpam(c *call) (any, *apiError) {
 	if spec.Tier != "" && spec.Tier != TierAdvanced && spec.Tier != TierFree {
 		return nil, ec2InvalidParameter("Value (%s) for parameter tier is invalid. Valid values are free and advanced.", truncate(spec.Tier, 32))
 	}
-	for _, n := range formIndexes(c.form, "OperatingRegion") {
-		r := c.form.Get("OperatingRegion." + strconv.Itoa(n) + ".RegionName")
-		switch {
-		case !isEnabledRegion(r):
-			return nil, ec2InvalidParameter("The operating Region '%s' is not a valid Region.", truncate(r, 32))
-		case !slices.Contains(spec.OperatingRegions, r):
-			spec.OperatingRegions = append(spec.OperatingRegions, r)
-		}
+	var ae *apiError
+	if spec.OperatingRegions, ae = formRegions(c, "OperatingRegion"); ae != nil {
+		return nil, ae
 	}
-	if len(spec.OperatingRegions) > 0 && !slices.Contains(spec.OperatingRegions, c.region) {
-		// Assumption (docs/emulator.md#ipam): the operating Regions must
-		// include the IPAM's home Region (Terraform's provider refuses
-		// them otherwise, before it calls AWS).
-		return nil, ec2InvalidParameter("The operating Regions must include the IPAM's home Region %s.", c.region)
+	if ae := homeRegionMissing(spec.OperatingRegions, c.region); ae != nil {
+		return nil, ae
 	}
 	tags, ae := ec2TagSpecs(c, "ipam")
 	if ae != nil {
@@ -173,39 +165,15 @@ var ipamFilters = map[string]func(ip *ipamRes, state string) []string{
 	"tier":             func(ip *ipamRes, _ string) []string { return []string{ip.tier} },
 	"description":      func(ip *ipamRes, _ string) []string { return []string{ip.description} },
 	"operating-region": func(ip *ipamRes, _ string) []string { return ip.operating },
-	"tag-key": func(ip *ipamRes, _ string) []string {
-		var ks []string
-		for _, t := range ip.tags {
-			ks = append(ks, t.key)
-		}
-		return ks
-	},
 }
 
 func knownIPAMFilter(name string) bool {
 	_, ok := ipamFilters[name]
-	return ok || strings.HasPrefix(name, "tag:") && len(name) > 4
+	return ok || isTagFilter(name)
 }
 
-// matchIPAM applies EC2's filter semantics: every filter must match, each by
-// any of its values.
 func matchIPAM(ip *ipamRes, state string, filters []ec2Filter) bool {
-	for _, f := range filters {
-		var have []string
-		if key, ok := strings.CutPrefix(f.name, "tag:"); ok {
-			for _, t := range ip.tags {
-				if t.key == key {
-					have = append(have, t.value)
-				}
-			}
-		} else {
-			have = ipamFilters[f.name](ip, state)
-		}
-		if !slices.ContainsFunc(have, f.match) {
-			return false
-		}
-	}
-	return true
+	return ec2Match(filters, ip.tags, func(name string) []string { return ipamFilters[name](ip, state) })
 }
 
 func (e *Emulator) describeIpams(c *call) (any, *apiError) {
@@ -230,7 +198,9 @@ func (e *Emulator) describeIpams(c *call) (any, *apiError) {
 	for _, ip := range e.aliveIPAMs(c.now, c.id.account, c.region) {
 		state := ip.stateAt(c.now)
 		if (len(ids) == 0 || slices.Contains(ids, ip.id)) && matchIPAM(ip, state, filters) {
-			match = append(match, xmlIPAM(ip, state))
+			x := xmlIPAM(ip, state)
+			x.ResourceDiscoveryAssociationCount = e.associationCount(ip, c.now)
+			match = append(match, x)
 		}
 	}
 	start, end, next, ae := ec2Page(c.form, c.op.name+"/"+c.region, len(match), size)
@@ -262,91 +232,6 @@ func (e *Emulator) deleteIpam(c *call) (any, *apiError) {
 	e.deleteIPAMAt(c.now, ip)
 	// EC2 answers before the IPAM is gone, whatever the delay.
 	return &ipamResult{Ipam: xmlIPAM(ip, IPAMDeleteInProgress)}, nil
-}
-
-type xmlResourceDiscovery struct {
-	OwnerID                      string          `xml:"ownerId"`
-	IpamResourceDiscoveryID      string          `xml:"ipamResourceDiscoveryId"`
-	IpamResourceDiscoveryArn     string          `xml:"ipamResourceDiscoveryArn"`
-	IpamResourceDiscoveryRegion  string          `xml:"ipamResourceDiscoveryRegion"`
-	Description                  string          `xml:"description,omitempty"`
-	OperatingRegions             []xmlRegionName `xml:"operatingRegionSet>item"`
-	IsDefault                    bool            `xml:"isDefault"`
-	State                        string          `xml:"state"`
-	Tags                         xmlTagSet       `xml:"tagSet"`
-	OrganizationalUnitExclusions struct{}        `xml:"organizationalUnitExclusionSet"`
-}
-
-type describeDiscoveriesResult struct {
-	ec2Base
-	Discoveries []xmlResourceDiscovery `xml:"ipamResourceDiscoverySet>item"`
-	NextToken   string                 `xml:"nextToken,omitempty"`
-}
-
-var discoveryFilters = map[string]func(ip *ipamRes, state string) []string{
-	"ipam-resource-discovery-id": func(ip *ipamRes, _ string) []string { return []string{ip.discoID} },
-	"owner-id":                   func(ip *ipamRes, _ string) []string { return []string{ip.owner} },
-	"state":                      func(_ *ipamRes, state string) []string { return []string{state} },
-	"is-default":                 func(*ipamRes, string) []string { return []string{"true"} },
-}
-
-func (e *Emulator) describeIpamResourceDiscoveries(c *call) (any, *apiError) {
-	filters, ae := ec2Filters(c.form, func(n string) bool { _, ok := discoveryFilters[n]; return ok })
-	if ae != nil {
-		return nil, ae
-	}
-	size, ae := ec2MaxResults(c.form, 0)
-	if ae != nil {
-		return nil, ae
-	}
-	ids := formList(c.form, "IpamResourceDiscoveryId")
-	for _, id := range ids {
-		if e.ownDiscovery(c, id) == nil {
-			return nil, ec2NotFound("InvalidIpamResourceDiscoveryId.NotFound", "ipam resource discovery", id)
-		}
-	}
-	if c.dryRun {
-		return nil, errf(statusDryRun, codeDryRun, "%s", dryRunMessage)
-	}
-	var match []xmlResourceDiscovery
-outer:
-	for _, ip := range e.aliveIPAMs(c.now, c.id.account, c.region) {
-		state := ip.stateAt(c.now)
-		if len(ids) > 0 && !slices.Contains(ids, ip.discoID) {
-			continue
-		}
-		for _, f := range filters {
-			if !slices.ContainsFunc(discoveryFilters[f.name](ip, state), f.match) {
-				continue outer
-			}
-		}
-		match = append(match, xmlResourceDiscovery{
-			OwnerID:                     ip.owner,
-			IpamResourceDiscoveryID:     ip.discoID,
-			IpamResourceDiscoveryArn:    ip.discoARN,
-			IpamResourceDiscoveryRegion: ip.region,
-			OperatingRegions:            regionNames(ip.operating),
-			IsDefault:                   true,
-			State:                       state,
-			Tags:                        tagSet(nil),
-		})
-	}
-	start, end, next, ae := ec2Page(c.form, c.op.name+"/"+c.region, len(match), size)
-	if ae != nil {
-		return nil, ae
-	}
-	return &describeDiscoveriesResult{Discoveries: match[start:end], NextToken: next}, nil
-}
-
-// ownDiscovery returns the IPAM whose default resource discovery is id,
-// owned by the caller in the request's Region.
-func (e *Emulator) ownDiscovery(c *call, id string) *ipamRes {
-	for _, ip := range e.aliveIPAMs(c.now, c.id.account, c.region) {
-		if ip.discoID == id {
-			return ip
-		}
-	}
-	return nil
 }
 
 type xmlDiscoveryFailure struct {
@@ -390,30 +275,33 @@ func (e *Emulator) getIpamDiscoveredAccounts(c *call) (any, *apiError) {
 	if ae != nil {
 		return nil, ae
 	}
-	ip := e.ownDiscovery(c, id)
-	if ip == nil {
-		return nil, ec2NotFound("InvalidIpamResourceDiscoveryId.NotFound", "ipam resource discovery", id)
+	rd := e.ownDiscovery(c, id)
+	if rd == nil {
+		return nil, discoveryNotFound(id)
 	}
 	if c.dryRun {
 		return nil, errf(statusDryRun, codeDryRun, "%s", dryRunMessage)
 	}
 	out := &discoveredAccountsResult{Accounts: []xmlDiscoveredAccount{}}
-	if !slices.Contains(ip.operating, region) {
+	if !slices.Contains(rd.operating, region) {
 		// Assumption (docs/emulator.md#discovery): IPAM discovers nothing
 		// outside its operating Regions.
 		return out, nil
 	}
-	accounts, ownerOnly := e.discoveryScope(ip)
+	accounts, ownerOnly := e.discoveryScope(rd)
 	if ownerOnly {
 		var acct *account
 		if e.m.org != nil {
-			acct = e.m.org.byID[ip.owner]
+			acct = e.m.org.byID[rd.owner]
 		}
-		if d, ok := e.discover(ip, acct, ip.owner, region, c.now); ok {
+		if d, ok := e.discover(rd.readyAt(), acct, rd.owner, region, c.now); ok {
 			out.Accounts = append(out.Accounts, xmlDiscovered(d, region))
 		}
 		return out, nil
 	}
+	// Assumption (docs/emulator.md#exclusions): an excluded account drops
+	// out of the list, one discovery lag after its exclusion.
+	excluded := e.excluder(rd, c.now.Add(-e.discoveryLag))
 	// Pages walk the organization's account list directly, so that one
 	// page costs its size, not the organization's.
 	start, _, _, ae := ec2Page(c.form, c.op.name+"/"+id+"/"+region, len(accounts), 0)
@@ -423,10 +311,10 @@ func (e *Emulator) getIpamDiscoveredAccounts(c *call) (any, *apiError) {
 	i := start
 	for ; i < len(accounts) && len(out.Accounts) < size; i++ {
 		a := accounts[i]
-		if a.status != StatusActive {
+		if a.status != StatusActive || excluded(a) {
 			continue
 		}
-		d, ok := e.discover(ip, a, a.id, region, c.now)
+		d, ok := e.discover(rd.readyAt(), a, a.id, region, c.now)
 		if !ok {
 			// Not discovered yet: nothing is, the IPAM is too new.
 			return out, nil

@@ -41,6 +41,9 @@ type Emulator struct {
 	sessions   sessionKeys
 	start      start // what New started from, for Reset
 
+	// quotas are configuration, which Reset keeps.
+	quotas quotas
+
 	mu            sync.Mutex // guards m and the lags
 	m             model
 	lag           time.Duration
@@ -78,6 +81,7 @@ func New(optFns ...func(*ServerOptions)) *Emulator {
 		e.maxBody = 1 << 20
 	}
 	e.start = newStart(&o)
+	e.quotas = quotasOf(&o)
 	e.sessions.init()
 	e.mu.Lock()
 	e.load()

@@ -116,6 +116,7 @@ func (e *Emulator) createIPAM(now time.Time, spec IPAMSpec) *ipamRes {
 	ip.publicScope = ipamID("ipam-scope", spec.Owner, region, 2*seq)
 	ip.privateScope = ipamID("ipam-scope", spec.Owner, region, 2*seq+1)
 	e.m.ipams.list = append(e.m.ipams.list, ip)
+	e.addDefaultDiscovery(now, ip, spec.Exclusions)
 	// An IPAM creates its service-linked role in its own account when the
 	// role is missing (IPAM User Guide, "Service-linked roles for IPAM").
 	if _, has := e.roleLatest(spec.Owner, IPAMRoleName); !has {
@@ -141,13 +142,23 @@ func (e *Emulator) collectIPAMs(now time.Time) {
 // now: what keeps its AWSServiceRoleForIPAM in use.
 func (e *Emulator) ipamUsage(account string, now time.Time) []roleUsage {
 	var out []roleUsage
-	for _, ip := range e.aliveIPAMs(now, account, "") {
-		i := slices.IndexFunc(out, func(u roleUsage) bool { return u.Region == ip.region })
+	add := func(region, arn string) {
+		i := slices.IndexFunc(out, func(u roleUsage) bool { return u.Region == region })
 		if i < 0 {
-			out = append(out, roleUsage{Region: ip.region})
+			out = append(out, roleUsage{Region: region})
 			i = len(out) - 1
 		}
-		out[i].Resources = append(out[i].Resources, ip.arn)
+		out[i].Resources = append(out[i].Resources, arn)
+	}
+	for _, ip := range e.aliveIPAMs(now, account, "") {
+		add(ip.region, ip.arn)
+	}
+	// Resource discoveries are IPAM resources too; default ones go with
+	// their IPAM.
+	for _, d := range e.aliveDiscoveries(now, account, "") {
+		if !d.isDefault() {
+			add(d.region, d.arn)
+		}
 	}
 	slices.SortFunc(out, func(a, b roleUsage) int {
 		switch {
@@ -183,22 +194,23 @@ type discovered struct {
 	lastSuccess time.Time // zero when the last attempt failed
 }
 
-// discoveryScope returns the accounts ip discovers: every account of the
-// organization (ACTIVE or not: the caller skips the others), or only its
-// owner's.
-func (e *Emulator) discoveryScope(ip *ipamRes) (accounts []*account, ownerOnly bool) {
-	if e.organizationWide(ip) {
+// discoveryScope returns the accounts d discovers: every account of the
+// organization (ACTIVE or not, excluded or not: the caller skips the
+// others), or only its owner's.
+func (e *Emulator) discoveryScope(d *discoveryRes) (accounts []*account, ownerOnly bool) {
+	if e.discoveryOrgWide(d) {
 		return e.m.org.accounts, false
 	}
 	return nil, true
 }
 
-// discover reports account id's discovery by ip in region as of now, or
-// false when IPAM has not discovered it yet (the IPAM is still being
+// discover reports account id's discovery in region as of now by a
+// resource discovery that became create-complete at ready, or false when
+// IPAM has not discovered it yet (the resource discovery is still being
 // created, or less than the discovery lag has passed since it was).
-func (e *Emulator) discover(ip *ipamRes, acct *account, id, region string, now time.Time) (discovered, bool) {
+func (e *Emulator) discover(ready time.Time, acct *account, id, region string, now time.Time) (discovered, bool) {
 	view := now.Add(-e.discoveryLag)
-	if !ip.ready.IsZero() && view.Before(ip.ready) {
+	if !ready.IsZero() && view.Before(ready) {
 		return discovered{}, false
 	}
 	if view.Before(e.m.created) {

@@ -122,6 +122,8 @@ type model struct {
 	roles   map[roleKey]*history[*role]
 	tasks   map[string]*deletionTask
 	ipams   ipams
+	// discoveries are the IPAMs' resource discoveries and associations.
+	discoveries resourceDiscoveries
 	// failures are discovery failures set by SetDiscoveryFailure.
 	failures map[discoveryKey]discoveryFailure
 	// created is when the emulator started: the date of everything that

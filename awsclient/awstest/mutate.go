@@ -66,9 +66,10 @@ func (e *Emulator) SetDelegatedAdmins(principal string, accountIDs ...string) {
 }
 
 // PutIPAM creates an IPAM as spec says (see IPAMSpec): create-complete and
-// discovered at once, creating AWSServiceRoleForIPAM in its owner's
-// account when missing. It returns the IPAM's id, or a *SpecError for an
-// invalid spec or a second IPAM of the owner in the Region.
+// discovered at once, with its exclusions, creating AWSServiceRoleForIPAM
+// in its owner's account when missing. It returns the IPAM's id, or a
+// *SpecError for an invalid spec (exclusions included) or a second IPAM of
+// the owner in the Region.
 func (e *Emulator) PutIPAM(spec IPAMSpec) (string, error) {
 	if err := checkIPAMSpec("ipam", spec); err != nil {
 		return "", err
@@ -78,6 +79,9 @@ func (e *Emulator) PutIPAM(spec IPAMSpec) (string, error) {
 	region := ipamSpecRegion(spec)
 	if len(e.aliveIPAMs(e.now(), spec.Owner, region)) > 0 {
 		return "", specErr("ipam", "account %s already has an IPAM in %s (one IPAM per account per Region)", spec.Owner, region)
+	}
+	if err := checkIPAMExclusions("ipam", spec, e.m.org, e.ipamAdmin(), e.quotas.ouExclusions); err != nil {
+		return "", err
 	}
 	return e.createIPAM(time.Time{}, spec).id, nil
 }

@@ -142,6 +142,16 @@ type IPAMSpec struct {
 	// docs/emulator.md#scope). Without it, an IPAM of the admin discovers
 	// the whole organization.
 	OwnAccountOnly bool `json:"ownAccountOnly,omitempty"`
+	// Exclusions are OU exclusions of the IPAM's default resource
+	// discovery, in force from the start (docs/emulator.md#exclusions):
+	// each an OU path of names as Account.OU writes it, "Sandbox" for the
+	// accounts directly in that OU, "Sandbox/*" for it and every OU below.
+	// The emulator turns them into the entity paths EC2 shows
+	// ("o-…/r-…/ou-…/", "o-…/r-…/ou-…/*"). They need an IPAM of the IPAM
+	// delegated administrator that discovers the organization, OUs that
+	// exist, no two excluding the same OU, and at most the quota
+	// (ServerOptions.OUExclusionQuota).
+	Exclusions []string `json:"exclusions,omitempty"`
 }
 
 // RoleRef names one IAM role in one account.
@@ -193,6 +203,14 @@ type ServerOptions struct {
 	// MaxBodyBytes limits request bodies; 0 means 1 MiB. Larger requests
 	// get the protocol's error with HTTP 413.
 	MaxBodyBytes int64
+	// OUExclusionQuota is the most OU exclusions a resource discovery may
+	// have; 0 means DefaultOUExclusionQuota, IPAM's default (10).
+	OUExclusionQuota int
+	// ResourceDiscoveryQuota is the most resource discoveries an account
+	// may create with CreateIpamResourceDiscovery in one Region (an IPAM's
+	// default one does not count); 0 means DefaultResourceDiscoveryQuota,
+	// IPAM's default (1).
+	ResourceDiscoveryQuota int
 	// WithoutRoles lists roles removed before the first request, e.g.
 	// OrganizationAccountAccessRole in a member that cannot be assumed into.
 	WithoutRoles []RoleRef
@@ -235,6 +253,16 @@ func WithIPAMDelay(d time.Duration) func(*ServerOptions) {
 // WithIPAMs adds IPAMs that exist from the start (ServerOptions.IPAMs).
 func WithIPAMs(ipams ...IPAMSpec) func(*ServerOptions) {
 	return func(o *ServerOptions) { o.IPAMs = append(o.IPAMs, ipams...) }
+}
+
+// WithOUExclusionQuota sets ServerOptions.OUExclusionQuota.
+func WithOUExclusionQuota(n int) func(*ServerOptions) {
+	return func(o *ServerOptions) { o.OUExclusionQuota = n }
+}
+
+// WithResourceDiscoveryQuota sets ServerOptions.ResourceDiscoveryQuota.
+func WithResourceDiscoveryQuota(n int) func(*ServerOptions) {
+	return func(o *ServerOptions) { o.ResourceDiscoveryQuota = n }
 }
 
 // WithClock sets ServerOptions.Clock.

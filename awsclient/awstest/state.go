@@ -27,6 +27,12 @@ type State struct {
 	// IPAMs are the IPAMs that exist (being deleted included), in creation
 	// order.
 	IPAMs []IPAM `json:"ipams"`
+	// ResourceDiscoveries are the resource discoveries that exist, each
+	// IPAM's default one included, in creation order.
+	ResourceDiscoveries []ResourceDiscovery `json:"resourceDiscoveries"`
+	// ResourceDiscoveryAssociations are the associations of resource
+	// discoveries with IPAMs, each IPAM's default one included.
+	ResourceDiscoveryAssociations []ResourceDiscoveryAssociation `json:"resourceDiscoveryAssociations"`
 }
 
 // IPAM is one IPAM as State reports it.
@@ -136,5 +142,6 @@ func (e *Emulator) Snapshot() State {
 			Description:         ip.description,
 		})
 	}
+	e.snapshotDiscoveries(&s, now)
 	return s
 }

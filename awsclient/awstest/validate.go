@@ -60,10 +60,17 @@ func checkStart(o *ServerOptions, principals map[string]bool) error {
 			return err
 		}
 	}
+	if o.OUExclusionQuota < 0 || o.ResourceDiscoveryQuota < 0 {
+		return specErr("quotas", "OUExclusionQuota %d and ResourceDiscoveryQuota %d must not be negative", o.OUExclusionQuota, o.ResourceDiscoveryQuota)
+	}
+	built, admin := startForExclusions(o.IPAMs, org)
 	seen := map[[2]string]bool{}
 	for i, ip := range o.IPAMs {
 		f := "ipams[" + strconv.Itoa(i) + "]"
 		if err := checkIPAMSpec(f, ip); err != nil {
+			return err
+		}
+		if err := checkIPAMExclusions(f, ip, built, admin, quotasOf(o).ouExclusions); err != nil {
 			return err
 		}
 		k := [2]string{ip.Owner, ipamSpecRegion(ip)}
