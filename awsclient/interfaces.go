@@ -35,12 +35,15 @@ type EC2API interface {
 
 // IPAMAPI is the part of EC2 that shows what IPAM itself sees, read in the
 // account of IPAM's delegated administrator (see Clients.AdminEC2): the
-// Regions enabled there, the IPAMs it owns in a Region, and the accounts an
-// IPAM's resource discovery has discovered. Only that account can list
-// every discovered account of the organization.
+// Regions enabled there, the IPAMs it owns in a Region, the resource
+// discoveries associated with them and their OU exclusions, and the
+// accounts a resource discovery has discovered. Only that account can list
+// every discovered account of the organization, and view its exclusions.
 type IPAMAPI interface {
 	DescribeRegions(ctx context.Context, params *ec2.DescribeRegionsInput, optFns ...func(*ec2.Options)) (*ec2.DescribeRegionsOutput, error)
 	DescribeIpams(ctx context.Context, params *ec2.DescribeIpamsInput, optFns ...func(*ec2.Options)) (*ec2.DescribeIpamsOutput, error)
+	DescribeIpamResourceDiscoveryAssociations(ctx context.Context, params *ec2.DescribeIpamResourceDiscoveryAssociationsInput, optFns ...func(*ec2.Options)) (*ec2.DescribeIpamResourceDiscoveryAssociationsOutput, error)
+	DescribeIpamResourceDiscoveries(ctx context.Context, params *ec2.DescribeIpamResourceDiscoveriesInput, optFns ...func(*ec2.Options)) (*ec2.DescribeIpamResourceDiscoveriesOutput, error)
 	GetIpamDiscoveredAccounts(ctx context.Context, params *ec2.GetIpamDiscoveredAccountsInput, optFns ...func(*ec2.Options)) (*ec2.GetIpamDiscoveredAccountsOutput, error)
 }
 

@@ -4,7 +4,8 @@
 # 100,000 accounts, flat and in a tree of OUs, against `ipamorgctl serve`
 # in a process of its own, every call answered after 20 ms, so that the
 # heap measured is the library's; and Monitoring over 10,000 accounts in
-# two Regions against the fleet check's calls. See docs/performance.md#fleet-verification-and-monitoring.
+# two Regions against the fleet check's calls, without and with three OU
+# exclusions. See docs/performance.md#fleet-verification-and-monitoring.
 #
 # The default options at 100,000 accounts take about 250 s each, flat and
 # in a tree (16 workers, two calls of 20 ms an account); BENCH_FLEET_QUICK=1
@@ -49,8 +50,8 @@ if [ "${BENCH_FLEET_QUICK:-}" != 1 ]; then
   fleet_bench flat100k 100000 0 default
 fi
 
-echo "benchmarks: MonitoringFleet (in process)"
-mon_out=$(go test -run '^$' -bench '^BenchmarkMonitoringFleet$' -benchtime=1x -timeout 10m ./ipamorg | grep -E '^Benchmark')
+echo "benchmarks: MonitoringFleet, MonitoringExclusions (in process)"
+mon_out=$(go test -run '^$' -bench '^BenchmarkMonitoring(Fleet|Exclusions)$' -benchtime=1x -timeout 10m ./ipamorg | grep -E '^Benchmark')
 echo "$mon_out" | sed 's/^/    /'
 
 f() { metric "$fleet_out" "BenchmarkFleet/$1" "$2"; }
@@ -102,3 +103,15 @@ row "Monitoring / fleet check, calls beyond the shared listing" \
 row "Monitoring / fleet check, all calls ($(num "$mon_calls" 0) / $(num "$fleet_calls" 0))" "$(ratio4 "$mon_calls" "$fleet_calls")"
 row "Monitoring / fleet check, wall ($(num "$(metric "$mon_out" $m wall-ms)" 0) / $(num "$(f tree10k/default wall-ms)" 0) ms, default options)" \
   "$(ratio4 "$(metric "$mon_out" $m wall-ms)" "$(f tree10k/default wall-ms)")"
+
+# OU exclusions: the calls beyond the listing's and the discovery's pages
+# (those grow with the accounts, by design) are the same with three
+# exclusions as without, the resource discoveries read once per
+# organization-wide IPAM (one here); none per account.
+e=BenchmarkMonitoringExclusions
+beyond() { awk -v a="$(metric "$mon_out" "$1" calls)" -v l="$(metric "$mon_out" "$1" list-calls)" -v d="$(metric "$mon_out" "$1" discovery-calls)" \
+  'BEGIN { if (a == "") exit; print a - l - d }'; }
+row "Monitoring, 3 OU exclusions ($(num "$(metric "$mon_out" $e excluded)" 0) accounts excluded): resource discovery reads" \
+  "$(num "$(metric "$mon_out" $e resource-discovery-calls)" 0)" "<=" 2
+row "Monitoring, 3 OU exclusions / none, calls beyond the listing and discovery pages ($(beyond $e) / $(beyond $m))" \
+  "$(ratio "$(beyond $e)" "$(beyond $m)")" "<=" 1

@@ -8,6 +8,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+
 	"github.com/ipamorg/sdk/internal/awscall"
 )
 
@@ -28,6 +30,7 @@ type Monitoring struct {
 	IPAMs []IPAM `json:"ipams"`
 	// Accounts holds one entry per ACTIVE account of the organization and
 	// operating Region of an organization-wide IPAM (not being deleted),
+	// those OU exclusions exclude included (DiscoveredAccount.Excluded),
 	// sorted by account and Region; empty when there is no such IPAM.
 	Accounts []DiscoveredAccount `json:"accounts"`
 	// Warnings say what stands between the organization and complete
@@ -52,16 +55,23 @@ type DiscoveredAccount struct {
 	// IPAMID is the IPAM whose discovery reported the account ("" while
 	// none has).
 	IPAMID string `json:"ipam_id,omitempty"`
+	// Excluded: the OU exclusions of every resource discovery that
+	// covers the organization in the Region exclude the account's OU
+	// (see IPAM.Exclusions and docs/monitoring.md), so IPAM does not
+	// monitor it there, by design. Neither monitored nor pending, and
+	// with no failure; Complete ignores it. Never the delegated
+	// administrator, which IPAM does not exclude.
+	Excluded bool `json:"excluded"`
 }
 
 // Pending reports whether IPAM has not discovered the account in the
-// Region yet: neither monitored nor failing.
-func (a DiscoveredAccount) Pending() bool { return !a.Monitored && a.FailureCode == "" }
+// Region yet: neither monitored, failing nor excluded.
+func (a DiscoveredAccount) Pending() bool { return !a.Monitored && a.FailureCode == "" && !a.Excluded }
 
 // Complete reports whether IPAM monitors the whole organization: at least
 // one organization-wide IPAM is working (create-complete, or modify-*),
 // and every ACTIVE account is monitored in each operating Region of every
-// organization-wide IPAM.
+// organization-wide IPAM, except those its OU exclusions exclude.
 func (m *Monitoring) Complete() bool {
 	if m == nil || len(m.Accounts) == 0 {
 		return false
@@ -70,15 +80,25 @@ func (m *Monitoring) Complete() bool {
 	return ready && len(m.Unmonitored()) == 0
 }
 
-// Unmonitored returns the entries of Accounts that are not monitored,
-// pending or failing, in order.
+// Unmonitored returns the entries of Accounts that are neither monitored
+// nor excluded, pending or failing, in order.
 func (m *Monitoring) Unmonitored() []DiscoveredAccount {
+	return m.accountsWhere(func(a DiscoveredAccount) bool { return !a.Monitored && !a.Excluded })
+}
+
+// Excluded returns the entries of Accounts that OU exclusions exclude, in
+// order.
+func (m *Monitoring) Excluded() []DiscoveredAccount {
+	return m.accountsWhere(func(a DiscoveredAccount) bool { return a.Excluded })
+}
+
+func (m *Monitoring) accountsWhere(keep func(DiscoveredAccount) bool) []DiscoveredAccount {
 	if m == nil {
 		return nil
 	}
 	var out []DiscoveredAccount
 	for _, a := range m.Accounts {
-		if !a.Monitored {
+		if keep(a) {
 			out = append(out, a)
 		}
 	}
@@ -98,17 +118,26 @@ const (
 // reached through Options.AccessRole (sts:AssumeRole) unless it is the
 // caller's, the enabled Regions (ec2:DescribeRegions, unless
 // Options.IPAMRegions says), its IPAMs in each Region
-// (ec2:DescribeIpams, the Regions concurrently) and, for every IPAM and
-// operating Region, the accounts its discovery reports
-// (ec2:GetIpamDiscoveredAccounts, every page, concurrently). The listing
-// of the accounts runs alongside the administrator's reads. An ACTIVE
-// account that discovery has not reported yet is pending.
+// (ec2:DescribeIpams, the Regions concurrently), in each IPAM's home
+// Region the resource discoveries associated with it and their OU
+// exclusions (ec2:DescribeIpamResourceDiscoveryAssociations and
+// ec2:DescribeIpamResourceDiscoveries, once per home Region) and, for
+// every resource discovery of the administrator and operating Region, the
+// accounts it reports (ec2:GetIpamDiscoveredAccounts, every page,
+// concurrently). The listing of the accounts runs alongside the
+// administrator's reads, and places each account in the organization's
+// tree. An ACTIVE account that discovery has not reported yet is
+// pending, unless OU exclusions exclude it (DiscoveredAccount.Excluded:
+// see docs/monitoring.md for the rule); when they exist but the tree
+// cannot be read, no account is taken for excluded
+// (WarnExclusionsUnplaced).
 //
 // Errors are *Error: ErrNoDelegatedAdmin when no administrator is
 // registered, ErrAnomaly when the administrators listed are an anomaly
 // (see Warning.Anomaly) or an identity is empty, ErrAdminUnreachable when
 // the role cannot be assumed in the administrator's account or EC2 denies
-// the reads there (the AWS error wrapped), ErrNoIPAM when the
+// the reads there (the AWS error wrapped; a denied read of the resource
+// discoveries is WarnExclusionsUnreadable instead), ErrNoIPAM when the
 // administrator owns no IPAM in the Regions read, ErrInvalidOptions
 // without awsclient.Clients.AdminEC2, ErrInvalidResponse for an answer
 // outside the API's contract (no output, a repeated pagination token, an
@@ -138,6 +167,7 @@ type monitor struct {
 	c       *Client
 	session *adminSession
 	regions []string
+	orgID   string // the organization's, which OU exclusions start with
 	list    *accountListing
 }
 
@@ -174,7 +204,7 @@ func (c *Client) newMonitor(ctx context.Context) (mo *monitor, err error) {
 	if err != nil {
 		return nil, err
 	}
-	return &monitor{c: c, session: s, regions: regions, list: list}, nil
+	return &monitor{c: c, session: s, regions: regions, orgID: aws.ToString(id.org.Id), list: list}, nil
 }
 
 // read reads the administrator's IPAMs and their discovery, and joins
@@ -193,17 +223,20 @@ func (mo *monitor) read(ctx context.Context) (*Monitoring, error) {
 			Err: fmt.Errorf("no ipam in %s: create one with the administrator's credentials, e.g. aws ec2 create-ipam --operating-regions RegionName=%s --region %s",
 				regionCount(mo.regions), homeRegionHint(mo.regions), homeRegionHint(mo.regions))}
 	}
-	found, err := c.readDiscoveries(ctx, mo.session, ipams)
+	rds, found, err := c.readDiscoveries(ctx, mo.session, ipams)
 	if err != nil {
 		return nil, err
 	}
-	accounts, listWarnings, err := mo.list.wait(ctx)
+	l, err := mo.list.wait(ctx)
 	if err != nil {
 		return nil, err
 	}
 	m.IPAMs = ipams
-	join(m, found, accounts)
-	m.Warnings = append(listWarnings, monitoringWarnings(m)...)
+	p := newPlacement(mo.orgID, l.tree)
+	resolved := excludedBy(p, rds)
+	join(m, rds, resolved, p.placed(), found, l.active)
+	m.Warnings = append(l.warnings, monitoringWarnings(m)...)
+	m.Warnings = append(m.Warnings, exclusionWarnings(m, p, rds, resolved, l.pathOf(admin))...)
 	if m.Warnings == nil {
 		m.Warnings = []Warning{}
 	}

@@ -28,7 +28,8 @@ type IPAM struct {
 	// modify-in-progress, delete-in-progress, ...
 	State string `json:"state"`
 	// ResourceDiscoveryID is its default resource discovery, which
-	// ec2:GetIpamDiscoveredAccounts reads.
+	// ec2:GetIpamDiscoveredAccounts reads (with any other resource
+	// discovery of the administrator associated with it).
 	ResourceDiscoveryID string `json:"resource_discovery_id"`
 	// OrganizationWide reports whether the IPAM discovers the
 	// organization's accounts, not only its owner's. AWS exposes no such
@@ -37,6 +38,15 @@ type IPAM struct {
 	// its account became the delegated administrator does (see
 	// docs/monitoring.md). Set by Monitoring only.
 	OrganizationWide bool `json:"organization_wide"`
+	// Exclusions are the OU exclusions of the delegated administrator's
+	// resource discoveries associated with the IPAM (its default one and
+	// any other, ec2:DescribeIpamResourceDiscoveryAssociations), sorted:
+	// Organizations entity paths, "o-…/r-…/ou-…/" for the accounts
+	// directly in that OU, "o-…/r-…/ou-…/*" for it and every OU below.
+	// An account is excluded only when every one of those resource
+	// discoveries excludes it (see DiscoveredAccount.Excluded). Absent
+	// when there is none. Set by Monitoring only.
+	Exclusions []string `json:"exclusions,omitempty"`
 }
 
 // Ready reports whether the IPAM is working: created and not being

@@ -8,7 +8,8 @@ import (
 	"strings"
 )
 
-// WaitMonitored polls Monitoring until it is Complete: what a pipeline
+// WaitMonitored polls Monitoring until it is Complete (which does not
+// wait for the accounts OU exclusions exclude): what a pipeline
 // runs after delegating and creating the IPAM, before it creates VPCs
 // that IPAM must monitor. It polls on Options.Wait without the fast span
 // of a write's confirmation (at once, then from Interval growing 1.5 times
@@ -104,5 +105,9 @@ func notMonitored(m *Monitoring) string {
 		}
 		names = append(names, fmt.Sprintf("%s (%s)", a.account, strings.Join(slices.Clone(a.regions), ", ")))
 	}
-	return fmt.Sprintf("%d account(s) not monitored: %s", len(accounts), strings.Join(names, ", "))
+	msg := fmt.Sprintf("%d account(s) not monitored: %s", len(accounts), strings.Join(names, ", "))
+	if n := countAccounts(m.Excluded()); n > 0 {
+		msg += fmt.Sprintf("; %d excluded by OU exclusions, not waited for", n)
+	}
+	return msg
 }

@@ -65,7 +65,7 @@ func accountWarnings(accounts []DiscoveredAccount) []Warning {
 		if !slices.Contains(regions, a.Region) {
 			regions = append(regions, a.Region)
 		}
-		if !a.Pending() {
+		if !a.Pending() && !a.Excluded {
 			discoveredIn[a.Region] = true
 		}
 	}
@@ -77,9 +77,15 @@ func accountWarnings(accounts []DiscoveredAccount) []Warning {
 			silent = append(silent, r)
 		}
 	}
+	// Excluded accounts are counted apart: no warning counts them among
+	// those it is about.
+	excluded := ""
+	if n := countAccounts(excludedOf(accounts)); n > 0 {
+		excluded = fmt.Sprintf(" (%d excluded by OU exclusions, not waited for)", n)
+	}
 	if len(silent) > 0 {
-		ws = append(ws, Warning{WarnRegionNotDiscovered, fmt.Sprintf("no account is discovered yet in %s: "+
-			"ipam discovers accounts minutes after an ipam is created; wait (WaitMonitored)", strings.Join(silent, ", "))})
+		ws = append(ws, Warning{WarnRegionNotDiscovered, fmt.Sprintf("no account is discovered yet in %s%s: "+
+			"ipam discovers accounts minutes after an ipam is created; wait (WaitMonitored)", strings.Join(silent, ", "), excluded)})
 	}
 	var pending []DiscoveredAccount
 	failing := map[string][]DiscoveredAccount{}
@@ -96,9 +102,9 @@ func accountWarnings(accounts []DiscoveredAccount) []Warning {
 		}
 	}
 	if len(pending) > 0 {
-		ws = append(ws, Warning{WarnDiscoveryPending, fmt.Sprintf("%d account-region(s) not discovered yet: %s; "+
+		ws = append(ws, Warning{WarnDiscoveryPending, fmt.Sprintf("%d account-region(s) not discovered yet%s: %s; "+
 			"ipam discovers an account minutes after it joins or its AWSServiceRoleForIPAM is created; wait (WaitMonitored)",
-			len(pending), sample(pending))})
+			len(pending), excluded, sample(pending))})
 	}
 	slices.Sort(codes)
 	for _, code := range codes {
@@ -123,6 +129,11 @@ func failureWarning(code string, as []DiscoveredAccount) Warning {
 			"allow it in the service control policies and permissions boundaries that apply to those accounts"}
 	}
 	return Warning{WarnDiscoveryFailure, what + "; aws says: " + awscall.Truncate(as[0].FailureMessage, 200)}
+}
+
+// excludedOf returns the entries of as that OU exclusions exclude.
+func excludedOf(as []DiscoveredAccount) []DiscoveredAccount {
+	return (&Monitoring{Accounts: as}).Excluded()
 }
 
 // sample names up to sampleSize accounts of as, each with its Region, and

@@ -46,7 +46,23 @@ var (
 		Sid: "IpamReadDiscoveredAccounts", Effect: "Allow", Resource: "*",
 		Action: []string{"ec2:GetIpamDiscoveredAccounts"},
 	}
+	// readResourceDiscoveriesStatement: Monitoring's reads of the
+	// resource discoveries associated with each IPAM and their OU
+	// exclusions, which only the IPAM's account may view.
+	readResourceDiscoveriesStatement = policyStatement{
+		Sid: "IpamReadResourceDiscoveries", Effect: "Allow", Resource: "*",
+		Action: []string{"ec2:DescribeIpamResourceDiscoveries", "ec2:DescribeIpamResourceDiscoveryAssociations"},
+	}
 )
+
+// listTreeStatement: the reads that place each account in the
+// organization's tree, which Monitoring needs to apply OU exclusions
+// (without them the listing falls back to ListAccounts and warns,
+// WarnExclusionsUnplaced).
+var listTreeStatement = policyStatement{
+	Sid: "IpamListOrganizationTree", Effect: "Allow", Resource: "*",
+	Action: []string{"organizations:ListAccountsForParent", "organizations:ListOrganizationalUnitsForParent", "organizations:ListRoots"},
+}
 
 // ipamAccountStatement is what AWS documents that the IPAM account needs
 // (docs/monitoring.md): creating its IPAM creates AWSServiceRoleForIPAM
@@ -66,7 +82,9 @@ type Policies struct {
 	// in the management account.
 	Management string `json:"management"`
 	// IPAMAdmin is for the access role (Options.AccessRole) in IPAM's
-	// delegated administrator's account: the reads of Monitoring and of
+	// delegated administrator's account: the reads of Monitoring (its
+	// IPAMs, their resource discoveries and OU exclusions, what they
+	// discovered) and of
 	// the guard before a step removes the administrator, and, when the
 	// administrator is delegated or monitored, iam:CreateServiceLinkedRole,
 	// which AWS documents the IPAM account needs to create its IPAM.
@@ -142,8 +160,8 @@ func RequiredPolicies(optFns ...func(*PolicyOptions)) Policies {
 		}
 	}
 	if o.Monitoring {
-		mgmt.add(policyStatement{Sid: "IpamListAccounts", Effect: "Allow", Resource: "*", Action: []string{"organizations:ListAccounts"}})
-		admin.add(readAdminIPAMsStatement, readDiscoveryStatement, ipamAccountStatement)
+		mgmt.add(policyStatement{Sid: "IpamListAccounts", Effect: "Allow", Resource: "*", Action: []string{"organizations:ListAccounts"}}, listTreeStatement)
+		admin.add(readAdminIPAMsStatement, readDiscoveryStatement, readResourceDiscoveriesStatement, ipamAccountStatement)
 		assumes = true
 	}
 	if v := o.Verify; v != nil {

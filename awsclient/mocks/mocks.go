@@ -576,6 +576,94 @@ func (m *MockIPAMAPI) EXPECT() *MockIPAMAPIMockRecorder {
 	return m.recorder
 }
 
+// DescribeIpamResourceDiscoveries mocks base method.
+func (m *MockIPAMAPI) DescribeIpamResourceDiscoveries(ctx context.Context, params *ec2.DescribeIpamResourceDiscoveriesInput, optFns ...func(*ec2.Options)) (*ec2.DescribeIpamResourceDiscoveriesOutput, error) {
+	m.ctrl.T.Helper()
+	varargs := []any{ctx, params}
+	for _, a := range optFns {
+		varargs = append(varargs, a)
+	}
+	ret := m.ctrl.Call(m, "DescribeIpamResourceDiscoveries", varargs...)
+	ret0, _ := ret[0].(*ec2.DescribeIpamResourceDiscoveriesOutput)
+	ret1, _ := ret[1].(error)
+	return ret0, ret1
+}
+
+// DescribeIpamResourceDiscoveries indicates an expected call of DescribeIpamResourceDiscoveries.
+func (mr *MockIPAMAPIMockRecorder) DescribeIpamResourceDiscoveries(ctx, params any, optFns ...any) *MockIPAMAPIDescribeIpamResourceDiscoveriesCall {
+	mr.mock.ctrl.T.Helper()
+	varargs := append([]any{ctx, params}, optFns...)
+	call := mr.mock.ctrl.RecordCallWithMethodType(mr.mock, "DescribeIpamResourceDiscoveries", reflect.TypeOf((*MockIPAMAPI)(nil).DescribeIpamResourceDiscoveries), varargs...)
+	return &MockIPAMAPIDescribeIpamResourceDiscoveriesCall{Call: call}
+}
+
+// MockIPAMAPIDescribeIpamResourceDiscoveriesCall wrap *gomock.Call
+type MockIPAMAPIDescribeIpamResourceDiscoveriesCall struct {
+	*gomock.Call
+}
+
+// Return rewrite *gomock.Call.Return
+func (c *MockIPAMAPIDescribeIpamResourceDiscoveriesCall) Return(arg0 *ec2.DescribeIpamResourceDiscoveriesOutput, arg1 error) *MockIPAMAPIDescribeIpamResourceDiscoveriesCall {
+	c.Call = c.Call.Return(arg0, arg1)
+	return c
+}
+
+// Do rewrite *gomock.Call.Do
+func (c *MockIPAMAPIDescribeIpamResourceDiscoveriesCall) Do(f func(context.Context, *ec2.DescribeIpamResourceDiscoveriesInput, ...func(*ec2.Options)) (*ec2.DescribeIpamResourceDiscoveriesOutput, error)) *MockIPAMAPIDescribeIpamResourceDiscoveriesCall {
+	c.Call = c.Call.Do(f)
+	return c
+}
+
+// DoAndReturn rewrite *gomock.Call.DoAndReturn
+func (c *MockIPAMAPIDescribeIpamResourceDiscoveriesCall) DoAndReturn(f func(context.Context, *ec2.DescribeIpamResourceDiscoveriesInput, ...func(*ec2.Options)) (*ec2.DescribeIpamResourceDiscoveriesOutput, error)) *MockIPAMAPIDescribeIpamResourceDiscoveriesCall {
+	c.Call = c.Call.DoAndReturn(f)
+	return c
+}
+
+// DescribeIpamResourceDiscoveryAssociations mocks base method.
+func (m *MockIPAMAPI) DescribeIpamResourceDiscoveryAssociations(ctx context.Context, params *ec2.DescribeIpamResourceDiscoveryAssociationsInput, optFns ...func(*ec2.Options)) (*ec2.DescribeIpamResourceDiscoveryAssociationsOutput, error) {
+	m.ctrl.T.Helper()
+	varargs := []any{ctx, params}
+	for _, a := range optFns {
+		varargs = append(varargs, a)
+	}
+	ret := m.ctrl.Call(m, "DescribeIpamResourceDiscoveryAssociations", varargs...)
+	ret0, _ := ret[0].(*ec2.DescribeIpamResourceDiscoveryAssociationsOutput)
+	ret1, _ := ret[1].(error)
+	return ret0, ret1
+}
+
+// DescribeIpamResourceDiscoveryAssociations indicates an expected call of DescribeIpamResourceDiscoveryAssociations.
+func (mr *MockIPAMAPIMockRecorder) DescribeIpamResourceDiscoveryAssociations(ctx, params any, optFns ...any) *MockIPAMAPIDescribeIpamResourceDiscoveryAssociationsCall {
+	mr.mock.ctrl.T.Helper()
+	varargs := append([]any{ctx, params}, optFns...)
+	call := mr.mock.ctrl.RecordCallWithMethodType(mr.mock, "DescribeIpamResourceDiscoveryAssociations", reflect.TypeOf((*MockIPAMAPI)(nil).DescribeIpamResourceDiscoveryAssociations), varargs...)
+	return &MockIPAMAPIDescribeIpamResourceDiscoveryAssociationsCall{Call: call}
+}
+
+// MockIPAMAPIDescribeIpamResourceDiscoveryAssociationsCall wrap *gomock.Call
+type MockIPAMAPIDescribeIpamResourceDiscoveryAssociationsCall struct {
+	*gomock.Call
+}
+
+// Return rewrite *gomock.Call.Return
+func (c *MockIPAMAPIDescribeIpamResourceDiscoveryAssociationsCall) Return(arg0 *ec2.DescribeIpamResourceDiscoveryAssociationsOutput, arg1 error) *MockIPAMAPIDescribeIpamResourceDiscoveryAssociationsCall {
+	c.Call = c.Call.Return(arg0, arg1)
+	return c
+}
+
+// Do rewrite *gomock.Call.Do
+func (c *MockIPAMAPIDescribeIpamResourceDiscoveryAssociationsCall) Do(f func(context.Context, *ec2.DescribeIpamResourceDiscoveryAssociationsInput, ...func(*ec2.Options)) (*ec2.DescribeIpamResourceDiscoveryAssociationsOutput, error)) *MockIPAMAPIDescribeIpamResourceDiscoveryAssociationsCall {
+	c.Call = c.Call.Do(f)
+	return c
+}
+
+// DoAndReturn rewrite *gomock.Call.DoAndReturn
+func (c *MockIPAMAPIDescribeIpamResourceDiscoveryAssociationsCall) DoAndReturn(f func(context.Context, *ec2.DescribeIpamResourceDiscoveryAssociationsInput, ...func(*ec2.Options)) (*ec2.DescribeIpamResourceDiscoveryAssociationsOutput, error)) *MockIPAMAPIDescribeIpamResourceDiscoveryAssociationsCall {
+	c.Call = c.Call.DoAndReturn(f)
+	return c
+}
+
 // DescribeIpams mocks base method.
 func (m *MockIPAMAPI) DescribeIpams(ctx context.Context, params *ec2.DescribeIpamsInput, optFns ...func(*ec2.Options)) (*ec2.DescribeIpamsOutput, error) {
 	m.ctrl.T.Helper()

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"time"
 
@@ -85,25 +86,31 @@ func (a *app) writeMonitoring(m *ipamorg.Monitoring, all bool) error {
 }
 
 // writeMonitoringText renders m for people: a summary, the warnings, the
-// IPAMs, then the accounts not monitored (every one with all), then the
-// verdict.
+// IPAMs and their OU exclusions, then the accounts not monitored, the
+// excluded among them (every one with all), then the verdict.
 func writeMonitoringText(w io.Writer, m *ipamorg.Monitoring, all bool) error {
-	monitored, pending, failing := 0, 0, 0
+	monitored, pending, failing, excluded := 0, 0, 0, 0
 	for _, a := range m.Accounts {
 		switch {
 		case a.Monitored:
 			monitored++
+		case a.Excluded:
+			excluded++
 		case a.Pending():
 			pending++
 		default:
 			failing++
 		}
 	}
+	counts := fmt.Sprintf("monitored %d, pending %d, failing %d", monitored, pending, failing)
+	if excluded > 0 {
+		counts += fmt.Sprintf(", excluded %d by OU exclusions", excluded)
+	}
 	tw := table(w)
 	fmt.Fprintf(tw, "delegated admin:\t%s\n", m.AdminAccountID)
 	fmt.Fprintf(tw, "regions read:\t%d\n", len(m.Regions))
 	fmt.Fprintf(tw, "IPAMs:\t%s\n", countOrNone(len(m.IPAMs)))
-	fmt.Fprintf(tw, "accounts:\t%d account-region(s) (monitored %d, pending %d, failing %d)\n", len(m.Accounts), monitored, pending, failing)
+	fmt.Fprintf(tw, "accounts:\t%d account-region(s) (%s)\n", len(m.Accounts), counts)
 	fmt.Fprintf(tw, "warnings:\t%s\n", countOrNone(len(m.Warnings)))
 	if err := tw.Flush(); err != nil {
 		return err
@@ -123,6 +130,9 @@ func writeMonitoringText(w io.Writer, m *ipamorg.Monitoring, all bool) error {
 			return err
 		}
 	}
+	if err := writeExclusions(w, m.IPAMs); err != nil {
+		return err
+	}
 	var rows []ipamorg.DiscoveredAccount
 	for _, a := range m.Accounts {
 		if all || !a.Monitored {
@@ -136,6 +146,8 @@ func writeMonitoringText(w io.Writer, m *ipamorg.Monitoring, all bool) error {
 		for _, a := range rows {
 			state := "monitored"
 			switch {
+			case a.Excluded:
+				state = "excluded"
 			case a.Pending():
 				state = "pending"
 			case !a.Monitored:
@@ -154,6 +166,8 @@ func writeMonitoringText(w io.Writer, m *ipamorg.Monitoring, all bool) error {
 	fmt.Fprintln(w)
 	var err error
 	switch {
+	case m.Complete() && excluded > 0:
+		_, err = fmt.Fprintln(w, "IPAM monitors every active account in every operating Region, but those its OU exclusions exclude.")
 	case m.Complete():
 		_, err = fmt.Fprintln(w, "IPAM monitors every active account in every operating Region.")
 	case len(m.IPAMs) == 0:
@@ -162,4 +176,21 @@ func writeMonitoringText(w io.Writer, m *ipamorg.Monitoring, all bool) error {
 		_, err = fmt.Fprintln(w, "Not every account is monitored: see the warnings for the fix of each.")
 	}
 	return err
+}
+
+// writeExclusions lists the OU exclusions of the IPAMs that have some,
+// one a line.
+func writeExclusions(w io.Writer, ipams []ipamorg.IPAM) error {
+	if !slices.ContainsFunc(ipams, func(ip ipamorg.IPAM) bool { return len(ip.Exclusions) > 0 }) {
+		return nil
+	}
+	fmt.Fprintln(w)
+	tw := table(w)
+	fmt.Fprintln(tw, "IPAM\tOU EXCLUSION")
+	for _, ip := range ipams {
+		for _, x := range ip.Exclusions {
+			fmt.Fprintf(tw, "%s\t%s\n", ip.ID, x)
+		}
+	}
+	return tw.Flush()
 }

@@ -13,8 +13,10 @@ import (
 	"github.com/ipamorg/sdk/ipamorg"
 )
 
-// The emulated organization: the management account and four members.
-// 222222222222 is the networking account, the usual IPAM administrator.
+// The emulated organization: the management account and five members.
+// 222222222222 is the networking account, the usual IPAM administrator;
+// 666666666666 is a sandbox, in the OU that platform teams keep out of
+// IPAM (sandboxOU).
 var emulatedOrg = awstest.Organization{
 	ManagementAccount: awstest.Account{ID: "111111111111", Name: "management"},
 	Members: []awstest.Account{
@@ -22,8 +24,12 @@ var emulatedOrg = awstest.Organization{
 		{ID: "333333333333", Name: "security"},
 		{ID: "444444444444", Name: "workloads-prod"},
 		{ID: "555555555555", Name: "workloads-dev"},
+		{ID: "666666666666", Name: "sandbox", OU: sandboxOU},
 	},
 }
+
+// sandboxOU is the OU the administrator excludes from IPAM.
+const sandboxOU = "Sandbox"
 
 // ipamRegions are the Regions the quickstart's IPAM operates in.
 var ipamRegions = []string{"us-east-1", "eu-west-1"}
@@ -48,8 +54,11 @@ func runEmulated(ctx context.Context, w io.Writer, admin string, lag time.Durati
 	fmt.Fprintf(w, "\nEmulated AWS organization at %s (reads, discovery and IPAM changes lag by %v)\n", srv.URL, lag)
 	for _, a := range append([]awstest.Account{emulatedOrg.ManagementAccount}, emulatedOrg.Members...) {
 		role := "member"
-		if a.ID == mgmt {
+		switch {
+		case a.ID == mgmt:
 			role = "management account: the only one that may change the integration"
+		case a.OU != "":
+			role = "member, in the OU " + a.OU
 		}
 		fmt.Fprintf(w, "  %s  %-15s %s\n", a.ID, a.Name, role)
 	}
@@ -91,6 +100,20 @@ func runEmulated(ctx context.Context, w io.Writer, admin string, lag time.Durati
 	fmt.Fprintf(w, "  ec2:CreateIpam as %s: %s in %s, operating in %v (%s)\n", admin, *ipam.IpamId, *ipam.IpamRegion, ipamRegions, ipam.State)
 	note(w, "an IPAM of the delegated administrator discovers every account of the organization, in each operating Region")
 
+	heading(w, "Exclude the %s OU from IPAM, as the delegated administrator %s", sandboxOU, describe(admin, names))
+	path, err := ouEntityPath(ctx, cfg, sandboxOU)
+	if err != nil {
+		return err
+	}
+	if err := excludeOU(ctx, ec2c, *ipam.DefaultResourceDiscoveryId, path); err != nil {
+		return err
+	}
+	fmt.Fprintf(w, "  ec2:ModifyIpamResourceDiscovery as %s: %s excludes %s\n", admin, *ipam.DefaultResourceDiscoveryId, path)
+	note(w, "an OU exclusion keeps an OU's accounts out of IPAM, such as sandboxes: an Organizations entity path, the "+
+		"organization's, the root's and OU ids, each followed by \"/\", for the OU's own accounts; ending \"/*\" instead, with every "+
+		"OU below it. The delegated administrator is never excluded. Monitoring leaves the excluded accounts out: they "+
+		"are neither monitored nor waited for")
+
 	heading(w, "Wait until IPAM monitors every account")
 	m, err := waitMonitored(ctx, w, c)
 	if err != nil {
@@ -98,7 +121,7 @@ func runEmulated(ctx context.Context, w io.Writer, admin string, lag time.Durati
 	}
 	printMonitoring(w, m, names)
 
-	broken := emulatedOrg.Members[len(emulatedOrg.Members)-1].ID
+	broken := "555555555555" // workloads-dev: one IPAM monitors, unlike the sandbox
 	heading(w, "An account IPAM cannot monitor")
 	srv.DeleteIPAMRole(broken)
 	fmt.Fprintf(w, "  someone deletes AWSServiceRoleForIPAM in %s, as an over-eager cleanup might\n", describe(broken, names))
@@ -172,7 +195,11 @@ func waitMonitored(ctx context.Context, w io.Writer, c *ipamorg.Client) (*ipamor
 	if err != nil {
 		return nil, err
 	}
-	fmt.Fprintf(w, "  every account monitored after %v (ipamorg.Client.WaitMonitored)\n", time.Since(started).Round(time.Millisecond))
+	which := "every account"
+	if len(m.Excluded()) > 0 {
+		which = "every account but the excluded"
+	}
+	fmt.Fprintf(w, "  %s monitored after %v (ipamorg.Client.WaitMonitored)\n", which, time.Since(started).Round(time.Millisecond))
 	return m, nil
 }
 

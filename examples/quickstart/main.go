@@ -4,13 +4,14 @@
 //	go run ./examples/quickstart
 //
 // By default it starts an emulated organization in-process, listening on
-// loopback (awsclient/awstest): a management account and four named member
-// accounts, whose reads lag writes by -lag (300ms), as do IPAM's discovery
-// and the creation and deletion of an IPAM, so that the library's waits are
-// visible. It walks what a platform team does, explaining each part for
-// someone new to IPAM: delegate IPAM to a member account (-delegate,
-// default 222222222222), create an IPAM as that administrator, wait until
-// IPAM monitors every account, find an account that IPAM cannot monitor
+// loopback (awsclient/awstest): a management account and five named member
+// accounts, one in a Sandbox OU, whose reads lag writes by -lag (300ms), as
+// do IPAM's discovery and the creation and deletion of an IPAM, so that the
+// library's waits are visible. It walks what a platform team does,
+// explaining each part for someone new to IPAM: delegate IPAM to a member
+// account (-delegate, default 222222222222), create an IPAM as that
+// administrator, exclude the Sandbox OU from it, wait until IPAM monitors
+// every other account, find an account that IPAM cannot monitor
 // and repair it, be refused a teardown while the IPAM exists, delete the
 // IPAM as the administrator, tear down back to none and purge the role
 // left in the members.

@@ -13,9 +13,10 @@ import (
 )
 
 // The emulated run prints every transition of the lifecycle, in order,
-// creates an IPAM, sees every account monitored, repairs the one that is
-// not, is refused the teardown while the IPAM exists, and ends with the
-// organization back at none and no AWSServiceRoleForIPAM left.
+// creates an IPAM, excludes the Sandbox OU, sees every other account
+// monitored, repairs the one that is not, is refused the teardown while
+// the IPAM exists, and ends with the organization back at none and no
+// AWSServiceRoleForIPAM left.
 func TestRunEmulated(t *testing.T) {
 	var out bytes.Buffer
 	if err := run(t.Context(), []string{"-lag", "0"}, &out); err != nil {
@@ -49,14 +50,17 @@ func TestRunEmulated(t *testing.T) {
 		// steps.
 		"· trusted access: ", "· delegated administrator: ", "· service-linked role: ", "a teardown has three steps",
 		"==> Create an IPAM as the delegated administrator 222222222222 (network)",
-		"10 of 10 account-region(s) monitored; complete: true",
+		"==> Exclude the Sandbox OU from IPAM, as the delegated administrator 222222222222 (network)",
+		"ec2:ModifyIpamResourceDiscovery as 222222222222: ipam-res-disco-",
+		"○ 666666666666 (sandbox) in us-east-1: excluded by an OU exclusion",
+		"10 of 10 account-region(s) monitored, 2 excluded by OU exclusions; complete: true",
 		"✗ 555555555555 (workloads-dev) in us-east-1: assume-role-failure",
 		"created AWSServiceRoleForIPAM in [555555555555]",
 		"✗ refused (ipamorg.ErrIPAMResourcesExist), nothing written",
 		"aws ec2 delete-ipam --ipam-id ipam-",
 		"==> Plan: tear down to none",
-		"deleted AWSServiceRoleForIPAM in [222222222222 333333333333 444444444444 555555555555]; left in 0 accounts",
-		"Audit: ", "11 writes",
+		"deleted AWSServiceRoleForIPAM in [222222222222 333333333333 444444444444 555555555555 666666666666]; left in 0 accounts",
+		"Audit: ", "13 writes",
 	} {
 		if !strings.Contains(text, s) {
 			t.Errorf("output lacks %q:\n%s", s, text)

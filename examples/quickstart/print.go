@@ -108,24 +108,33 @@ func printStatus(w io.Writer, st *ipamorg.Status, names map[string]string, expla
 func printMonitoring(w io.Writer, m *ipamorg.Monitoring, names map[string]string) {
 	for _, ip := range m.IPAMs {
 		scope := "the whole organization"
-		if !ip.OrganizationWide {
+		switch {
+		case !ip.OrganizationWide:
 			scope = "its own account only"
+		case len(ip.Exclusions) > 0:
+			scope += ", except its OU exclusions: " + strings.Join(ip.Exclusions, ", ")
 		}
 		fmt.Fprintf(w, "  ipam %s in %s (%s): operating in %s, monitors %s\n", ip.ID, ip.Region, ip.State, strings.Join(ip.OperatingRegions, ", "), scope)
 	}
-	monitored := 0
+	monitored, excluded := 0, 0
 	for _, a := range m.Accounts {
-		if a.Monitored {
+		switch {
+		case a.Monitored:
 			monitored++
-			continue
+		case a.Excluded:
+			excluded++
+			fmt.Fprintf(w, "  ○ %s in %s: excluded by an OU exclusion\n", describe(a.AccountID, names), a.Region)
+		case a.FailureCode != "":
+			fmt.Fprintf(w, "  ✗ %s in %s: %s\n", describe(a.AccountID, names), a.Region, a.FailureCode)
+		default:
+			fmt.Fprintf(w, "  ✗ %s in %s: not discovered yet\n", describe(a.AccountID, names), a.Region)
 		}
-		state := "not discovered yet"
-		if a.FailureCode != "" {
-			state = a.FailureCode
-		}
-		fmt.Fprintf(w, "  ✗ %s in %s: %s\n", describe(a.AccountID, names), a.Region, state)
 	}
-	fmt.Fprintf(w, "  %d of %d account-region(s) monitored; complete: %v\n", monitored, len(m.Accounts), m.Complete())
+	summary := fmt.Sprintf("%d of %d account-region(s) monitored", monitored, len(m.Accounts)-excluded)
+	if excluded > 0 {
+		summary += fmt.Sprintf(", %d excluded by OU exclusions", excluded)
+	}
+	fmt.Fprintf(w, "  %s; complete: %v\n", summary, m.Complete())
 	for _, warning := range m.Warnings {
 		fmt.Fprintf(w, "  ! %s\n", warning)
 	}

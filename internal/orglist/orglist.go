@@ -10,6 +10,7 @@ package orglist
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"sync"
 
@@ -45,7 +46,33 @@ type Account struct {
 	ID, Name, State string
 	// Active reports whether the account is ACTIVE (see AccountState).
 	Active bool
+	// Path is the account's parent's place in the tree: the ids from the
+	// root down, each followed by "/" ("r-ab12/ou-ab12-11111111/"), as
+	// Organizations' entity paths write them after the organization's id;
+	// "" when ListAccounts listed the account. Accounts of one parent
+	// share one string.
+	Path string
 }
+
+// Tree is what a listing learned of the organization's tree, for a caller
+// that places accounts in it (Monitoring's OU exclusions).
+type Tree struct {
+	// OUs are the paths of the OUs read (as Account.Path writes them),
+	// sorted.
+	OUs []string
+	// Complete reports whether every account's Path is its place: the
+	// whole tree was read, or the organization has no OU.
+	Complete bool
+	// Denied is the AccessDenied error of the tree read that made the
+	// listing fall back to ListAccounts; nil if none did.
+	Denied error
+}
+
+// Option adds to what List does.
+type Option func(*listing)
+
+// RecordTree makes List fill in t once it returns.
+func RecordTree(t *Tree) Option { return func(l *listing) { l.record = t } }
 
 // List lists the organization's accounts through api, each call with
 // calls, handing them to page: the accounts of each page not listed
@@ -57,13 +84,18 @@ type Account struct {
 // caller may read it, and ListAccounts otherwise: when ListRoots or
 // ListOrganizationalUnitsForParent is denied (AccessDenied), the accounts
 // not listed yet come from ListAccounts. When page returns false it
-// returns ctx's error (nil if ctx has not ended).
-func List(ctx context.Context, api awsclient.OrganizationsAPI, calls *awscall.Calls, page func([]Account) bool) (withoutID int, tree bool, err error) {
-	l := &listing{api: api, calls: calls, page: page, seen: map[string]bool{}, seenOU: map[string]bool{}}
+// returns ctx's error (nil if ctx has not ended). opts add to it
+// (RecordTree).
+func List(ctx context.Context, api awsclient.OrganizationsAPI, calls *awscall.Calls, page func([]Account) bool, opts ...Option) (withoutID int, tree bool, err error) {
+	l := &listing{api: api, calls: calls, page: page, seen: map[string]bool{}, ouPath: map[string]string{}}
+	for _, o := range opts {
+		o(l)
+	}
 	err = l.listTree(ctx)
+	var denied error
 	if awscall.AccessDenied(err) && ctx.Err() == nil && !l.flat {
 		calls.Log.DebugContext(ctx, "ipamorg: reading the organization's tree denied; listing its accounts with ListAccounts", "error", err)
-		l.tree = false
+		l.tree, denied = false, err
 		err = l.listFlat(ctx)
 	}
 	if err == nil && l.isStopped() {
@@ -71,6 +103,15 @@ func List(ctx context.Context, api awsclient.OrganizationsAPI, calls *awscall.Ca
 	}
 	l.mu.Lock()
 	defer l.mu.Unlock()
+	if t := l.record; t != nil {
+		*t = Tree{Complete: err == nil && denied == nil, Denied: denied}
+		for id, path := range l.ouPath {
+			if id != "" && path != id+"/" { // not a root, whose path is its id
+				t.OUs = append(t.OUs, path)
+			}
+		}
+		slices.Sort(t.OUs)
+	}
 	return l.withoutID, l.tree, err
 }
 
@@ -80,9 +121,12 @@ type listing struct {
 	calls *awscall.Calls
 	page  func([]Account) bool
 
-	mu        sync.Mutex // guards the fields below, and serialises page
-	seen      map[string]bool
-	seenOU    map[string]bool
+	record *Tree // filled in by List, if set
+
+	mu   sync.Mutex // guards the fields below, and serialises page
+	seen map[string]bool
+	// ouPath holds the path (see Account.Path) of every root and OU seen.
+	ouPath    map[string]string
 	withoutID int
 	stopped   bool
 	// tree reports whether the accounts were read from the tree; flat
@@ -120,9 +164,9 @@ func internState(state string) string {
 	return strings.Clone(state)
 }
 
-// hand hands accounts to page, without those listed before. It reports
-// whether to go on.
-func (l *listing) hand(accounts []orgtypes.Account) bool {
+// hand hands accounts, whose parent is at path, to page, without those
+// listed before. It reports whether to go on.
+func (l *listing) hand(accounts []orgtypes.Account, path string) bool {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if l.stopped {
@@ -147,7 +191,7 @@ func (l *listing) hand(accounts []orgtypes.Account) bool {
 		id = strings.Clone(id)
 		l.seen[id] = true
 		state, active := AccountState(a)
-		out = append(out, Account{ID: id, Name: strings.Clone(aws.ToString(a.Name)), State: internState(state), Active: active})
+		out = append(out, Account{ID: id, Name: strings.Clone(aws.ToString(a.Name)), State: internState(state), Active: active, Path: path})
 	}
 	if len(out) > 0 && !l.page(out) {
 		l.stopped = true
@@ -168,6 +212,6 @@ func (l *listing) listFlat(ctx context.Context) error {
 	p := organizations.NewListAccountsPaginator(pages.Checked(l.calls, action, l.api.ListAccounts), &organizations.ListAccountsInput{},
 		func(o *organizations.ListAccountsPaginatorOptions) { o.StopOnDuplicateToken = true })
 	return pages.Walk(ctx, action, maxAccountPages, p, l.calls.Organizations, func(out *organizations.ListAccountsOutput) (*string, bool) {
-		return out.NextToken, l.hand(out.Accounts)
+		return out.NextToken, l.hand(out.Accounts, "")
 	})
 }

@@ -41,7 +41,7 @@ func (l *listing) listTree(ctx context.Context) error {
 	l.mu.Lock()
 	l.tree = true
 	for _, root := range roots {
-		l.seenOU[root] = true
+		l.ouPath[root] = root + "/"
 	}
 	l.mu.Unlock()
 
@@ -136,8 +136,11 @@ func (t *treeWalk) accounts(ctx context.Context, parent string) error {
 	p := organizations.NewListAccountsForParentPaginator(pages.Checked(l.calls, action, limited(t, l.api.ListAccountsForParent)),
 		&organizations.ListAccountsForParentInput{ParentId: aws.String(parent)},
 		func(o *organizations.ListAccountsForParentPaginatorOptions) { o.StopOnDuplicateToken = true })
+	l.mu.Lock()
+	path := l.ouPath[parent]
+	l.mu.Unlock()
 	err := pages.Walk(ctx, action, maxAccountPages, p, l.calls.Organizations, func(out *organizations.ListAccountsForParentOutput) (*string, bool) {
-		return out.NextToken, l.hand(out.Accounts)
+		return out.NextToken, l.hand(out.Accounts, path)
 	})
 	if err == nil && l.isStopped() {
 		t.cancel() // page said stop: end the other reads too
@@ -154,9 +157,12 @@ func (t *treeWalk) children(ctx context.Context, parent string) error {
 		for _, u := range page {
 			id := aws.ToString(u.Id)
 			l.mu.Lock()
-			known := id == "" || l.seenOU[id]
-			l.seenOU[id] = true
-			n := len(l.seenOU)
+			_, seen := l.ouPath[id]
+			known := id == "" || seen
+			if !seen {
+				l.ouPath[id] = l.ouPath[parent] + id + "/"
+			}
+			n := len(l.ouPath)
 			l.mu.Unlock()
 			switch {
 			case n > maxOUs:

@@ -106,6 +106,14 @@ func (f Client[I, O, T]) DescribeIpams(ctx context.Context, in *I, optFns ...fun
 	return f(ctx, in, optFns...)
 }
 
+func (f Client[I, O, T]) DescribeIpamResourceDiscoveryAssociations(ctx context.Context, in *I, optFns ...func(*T)) (*O, error) {
+	return f(ctx, in, optFns...)
+}
+
+func (f Client[I, O, T]) DescribeIpamResourceDiscoveries(ctx context.Context, in *I, optFns ...func(*T)) (*O, error) {
+	return f(ctx, in, optFns...)
+}
+
 func (f Client[I, O, T]) GetIpamDiscoveredAccounts(ctx context.Context, in *I, optFns ...func(*T)) (*O, error) {
 	return f(ctx, in, optFns...)
 }
