@@ -10,7 +10,6 @@ import (
 	"net"
 	"net/http"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
@@ -365,64 +364,18 @@ func orNone(s string) string {
 	return s
 }
 
-// parseFaults parses --fault values: OP=CODE[:COUNT], or a JSON object as
-// the control plane takes (awstest.DecodeFault). CODE may be a symbolic
-// code such as awstest:Throttle: COUNT is what follows the last colon,
-// when it is a number.
+// parseFaults parses --fault values with awstest.ParseFault: OP=CODE[:COUNT]
+// or the control plane's JSON object.
 func parseFaults(specs []string) ([]fault, error) {
-	known := []string{"*"}
-	for _, ops := range awstest.Operations() {
-		known = append(known, ops...)
-	}
-	slices.Sort(known)
 	var out []fault
 	for _, s := range specs {
-		if strings.HasPrefix(strings.TrimSpace(s), "{") {
-			op, f, err := awstest.DecodeFault([]byte(s))
-			if err != nil {
-				return nil, usageError("--fault %q: %v", s, err)
-			}
-			out = append(out, fault{op, f})
-			continue
-		}
-		op, rest, ok := strings.Cut(s, "=")
-		if !ok || op == "" || rest == "" {
-			return nil, usageError("--fault %q: want OP=CODE[:COUNT]", s)
-		}
-		if !slices.Contains(known, op) {
-			return nil, usageError("--fault %q: unknown operation %q; known: %s", s, op, strings.Join(known, ", "))
-		}
-		code, count := rest, ""
-		if i := strings.LastIndexByte(rest, ':'); i >= 0 && isDigits(rest[i+1:]) {
-			code, count = rest[:i], rest[i+1:]
-		} else if i >= 0 && !strings.HasPrefix(rest, "awstest:") {
-			return nil, usageError("--fault %q: COUNT must be a positive integer", s)
-		}
-		f := fault{op: op, f: awstest.Fault{Code: code}}
-		if count != "" {
-			n, err := strconv.Atoi(count)
-			if err != nil || n < 1 {
-				return nil, usageError("--fault %q: COUNT must be a positive integer", s)
-			}
-			f.f.Count = n
-		}
-		if _, _, err := awstest.DecodeFault(faultJSON(op, f.f)); err != nil {
+		op, f, err := awstest.ParseFault(s)
+		if err != nil {
 			return nil, usageError("--fault %q: %v", s, err)
 		}
-		out = append(out, f)
+		out = append(out, fault{op, f})
 	}
 	return out, nil
-}
-
-// faultJSON is f in the control plane's form, to validate it as the
-// control plane would.
-func faultJSON(op string, f awstest.Fault) []byte {
-	b, _ := json.Marshal(map[string]any{"operation": op, "code": f.Code, "count": f.Count})
-	return b
-}
-
-func isDigits(s string) bool {
-	return s != "" && strings.Trim(s, "0123456789") == ""
 }
 
 // checkLoopback refuses an address that is not loopback unless allowed:

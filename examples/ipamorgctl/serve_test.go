@@ -10,7 +10,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"slices"
 	"strings"
 	"syscall"
 	"testing"
@@ -322,29 +321,6 @@ func TestServeScenarioUsage(t *testing.T) {
 				t.Errorf("stderr lacks %q:\n%v", tc.stderr, r)
 			}
 		})
-	}
-}
-
-func TestParseFaults(t *testing.T) {
-	got, err := parseFaults([]string{
-		"GetRole=awstest:Throttle",
-		"GetRole=awstest:Throttle:2",
-		"*=ThrottlingException:3",
-		"CreateIpam=InternalError",
-		`{"operation":"DescribeIpams","latency":"250ms","count":1,"applied":true}`,
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	want := []fault{
-		{"GetRole", awstest.Fault{Code: awstest.CodeThrottle}},
-		{"GetRole", awstest.Fault{Code: awstest.CodeThrottle, Count: 2}},
-		{"*", awstest.Fault{Code: "ThrottlingException", Count: 3}},
-		{"CreateIpam", awstest.Fault{Code: "InternalError"}},
-		{"DescribeIpams", awstest.Fault{Latency: 250 * time.Millisecond, Count: 1, Applied: true}},
-	}
-	if !slices.Equal(got, want) {
-		t.Fatalf("got %+v\nwant %+v", got, want)
 	}
 }
 
