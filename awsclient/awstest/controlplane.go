@@ -28,6 +28,10 @@ const controlPrefix = "/_awstest/"
 //	GET    /_awstest/lag     the lags and delays in force
 //	POST   /_awstest/lag     changes some: {"lag": "2s", "memberRoleLag": …, "discoveryLag": …, "ipamDelay": …}
 func (e *Emulator) serveControl(w http.ResponseWriter, r *http.Request) {
+	if ref := e.guard.admitControl(r); ref != nil {
+		controlError(w, ref.status, "%s", ref.message)
+		return
+	}
 	type route struct {
 		method string
 		serve  func(w http.ResponseWriter, r *http.Request)

@@ -21,6 +21,9 @@ func control(t *testing.T, srv *awstest.Server, method, path, body string, out a
 	if err != nil {
 		t.Fatal(err)
 	}
+	if body != "" {
+		req.Header.Set("Content-Type", "application/json")
+	}
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatal(err)

@@ -228,7 +228,7 @@ func readModel(t *testing.T, path string) serviceModel {
 
 func TestProtocolStrictness(t *testing.T) {
 	emu := awstest.New()
-	// PUT (or any method but POST, and GET for the query protocols).
+	// PUT (or any method but POST).
 	for _, tc := range []struct {
 		name   string
 		header map[string]string

@@ -39,6 +39,7 @@ type Emulator struct {
 	reqSeq     atomic.Uint64
 	principals map[string]bool
 	sessions   sessionKeys
+	guard      guard
 	start      start // what New started from, for Reset
 
 	mu            sync.Mutex // guards m and the lags
@@ -69,6 +70,10 @@ func New(optFns ...func(*ServerOptions)) *Emulator {
 		principals: principalSet(o.ServicePrincipals),
 	}
 	if err := checkStart(&o, e.principals); err != nil {
+		panic("awstest: " + err.Error())
+	}
+	var err error
+	if e.guard, err = newGuard(&o); err != nil {
 		panic("awstest: " + err.Error())
 	}
 	if e.clock == nil {

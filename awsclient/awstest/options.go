@@ -193,6 +193,20 @@ type ServerOptions struct {
 	// MaxBodyBytes limits request bodies; 0 means 1 MiB. Larger requests
 	// get the protocol's error with HTTP 413.
 	MaxBodyBytes int64
+	// AllowedHosts are names a request's Host header may carry besides the
+	// address it reached and the loopback names (localhost, 127.0.0.1,
+	// [::1]) with that address's port: "NAME" with any port, or
+	// "NAME:PORT". Any other Host is refused, so that a web page cannot
+	// reach the emulator through DNS rebinding (docs/emulator.md#refused).
+	// Use it for a name the emulator is reached by, such as a Docker
+	// service name or a mapped port. Requests through HTTPClient are not
+	// judged. New panics on an entry that is not a host name.
+	AllowedHosts []string
+	// AllowBrowserOrigin stops refusing requests made by web browsers
+	// (those with an Origin or Sec-Fetch-Site header). Without it any web
+	// page the user opens could drive the emulator, which has no
+	// authentication. No CORS headers are sent either way.
+	AllowBrowserOrigin bool
 	// WithoutRoles lists roles removed before the first request, e.g.
 	// OrganizationAccountAccessRole in a member that cannot be assumed into.
 	WithoutRoles []RoleRef

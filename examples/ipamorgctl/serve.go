@@ -34,6 +34,8 @@ type serveOptions struct {
 	delegated        string
 	withoutRoles     []string
 	allowNonLoopback bool
+	allowHosts       []string
+	allowBrowser     bool
 	logRequests      bool
 	limits           serveLimits
 }
@@ -70,6 +72,12 @@ examples/emulator/organization.json). --suspended, --invited,
 
 --addr 127.0.0.1:0 picks a free port. Addresses other than loopback are
 refused unless --allow-non-loopback: the emulator has no authentication.
+For the same reason it refuses what no AWS SDK or CLI sends and a web page
+can (docs/emulator.md#refused): a Host other than the address served or
+localhost with its port (--allow-host NAME adds one, e.g. a Docker service
+name), requests from web browsers (--allow-browser-origin lets them in),
+AWS requests other than POST or with credentials in the query string, and
+control-plane POSTs and DELETEs whose Content-Type is not application/json.
 
 --fault OP=CODE[:COUNT] answers the next COUNT requests (all of them without
 COUNT) for operation OP ("*" for every operation) with the error CODE, e.g.
@@ -103,6 +111,8 @@ form, for latency, drops and probabilities:
 	f.StringVar(&o.delegated, "delegated", "", "start integrated with IPAM, with member `ACCOUNT` as delegated administrator")
 	f.StringArrayVar(&o.withoutRoles, "without-role", nil, "remove role `ACCOUNT:ROLE` at start, e.g. 200000000007:AWSServiceRoleForIPAM (repeatable)")
 	f.BoolVar(&o.allowNonLoopback, "allow-non-loopback", false, "allow listening on an address other than loopback")
+	f.StringArrayVar(&o.allowHosts, "allow-host", nil, "accept requests whose Host is `NAME` (any port) or NAME:PORT, besides the address served and localhost (repeatable)")
+	f.BoolVar(&o.allowBrowser, "allow-browser-origin", false, "accept requests from web browsers (Origin or Sec-Fetch-Site); any web page could then drive the emulator")
 	f.BoolVar(&o.logRequests, "log-requests", false, "log every request to stderr (no credentials)")
 	o.limits.flags(f)
 	return cmd
@@ -141,6 +151,10 @@ func (a *app) serve(ctx context.Context, o serveOptions) error {
 			return usageError("--without-role %q: want ACCOUNT:ROLE", s)
 		}
 		optFns = append(optFns, awstest.WithoutRole(account, role))
+	}
+	optFns = append(optFns, awstest.WithAllowedHosts(o.allowHosts...))
+	if o.allowBrowser {
+		optFns = append(optFns, awstest.WithBrowserOrigin())
 	}
 	if o.logRequests {
 		logger := log.New(a.stderr, "", log.LstdFlags)

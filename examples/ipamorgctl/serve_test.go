@@ -313,6 +313,8 @@ func TestServeScenarioUsage(t *testing.T) {
 		{[]string{"serve", "--fault", `{"operation":"GetRole","latency":"soon"}`}, "latency"},
 		{[]string{"serve", "--discovery-lag", "-1s"}, "--discovery-lag must not be negative"},
 		{[]string{"serve", "--max-conns", "0"}, "--max-conns"},
+		{[]string{"serve", "--allow-host", "http://emulator:4566"}, `allowed host "http://emulator:4566"`},
+		{[]string{"serve", "--allow-host", "emulator:0"}, "the port is not 1 to 65535"},
 	} {
 		t.Run(strings.Join(tc.args[1:], " "), func(t *testing.T) {
 			r := runCtl(t, baseEnv(t), tc.args...)
@@ -322,6 +324,68 @@ func TestServeScenarioUsage(t *testing.T) {
 			}
 		})
 	}
+}
+
+// serve refuses what a web page can send and no AWS client does; its
+// flags let in a configured name and browsers.
+func TestServeRefusesWebPages(t *testing.T) {
+	s := startServe(t, "--addr", "127.0.0.1:0", "--allow-host", "emulator")
+	endpoint := s.field(t, "endpoint")
+	port := endpoint[strings.LastIndexByte(endpoint, ':')+1:]
+	get := func(host string, header map[string]string) int {
+		t.Helper()
+		req, err := http.NewRequestWithContext(t.Context(), http.MethodGet, endpoint+"/_awstest/state", nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		req.Host = host
+		for k, v := range header {
+			req.Header.Set(k, v)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	for _, tc := range []struct {
+		host   string
+		header map[string]string
+		want   int
+	}{
+		{"127.0.0.1:" + port, nil, 200},
+		{"localhost:" + port, nil, 200},
+		{"emulator:" + port, nil, 200},
+		{"rebinding.example:" + port, nil, 403},
+		{"127.0.0.1:" + port, map[string]string{"Origin": "https://attacker.example"}, 403},
+		{"127.0.0.1:" + port, map[string]string{"Sec-Fetch-Site": "cross-site"}, 403},
+	} {
+		if got := get(tc.host, tc.header); got != tc.want {
+			t.Errorf("Host %s %v: %d, want %d", tc.host, tc.header, got, tc.want)
+		}
+	}
+	// The CLI (the Go SDK) through AWS_ENDPOINT_URL=http://localhost:PORT.
+	out := runCtl(t, append(asAccount(t, mgmt), "AWS_ENDPOINT_URL=http://localhost:"+port), "status")
+	wantCode(t, out, exitOK)
+	s.stop(t, syscall.SIGTERM)
+
+	s = startServe(t, "--addr", "127.0.0.1:0", "--allow-browser-origin")
+	endpoint = s.field(t, "endpoint")
+	req, err := http.NewRequestWithContext(t.Context(), http.MethodGet, endpoint+"/_awstest/health", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Origin", "http://localhost:3000")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 200 {
+		t.Errorf("--allow-browser-origin: %d", resp.StatusCode)
+	}
+	s.stop(t, syscall.SIGTERM)
 }
 
 func TestLimitListener(t *testing.T) {
