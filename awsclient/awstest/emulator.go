@@ -291,7 +291,7 @@ func (e *Emulator) handle(r *http.Request) response {
 		if code == "" {
 			code = "OK"
 		}
-		e.logf("awstest: %s %s/%s account=%s dryrun=%t -> %d %s", rec.RequestID, rec.Service, rec.Operation, rec.Account, rec.DryRun, rec.Status, code)
+		e.logf("awstest: %s %s/%s account=%s dryrun=%t -> %d %s", rec.RequestID, logValue(rec.Service), logValue(rec.Operation), logValue(rec.Account), rec.DryRun, rec.Status, logValue(code))
 	}
 	return resp
 }
@@ -305,7 +305,7 @@ func (e *Emulator) invoke(c *call) (result any, ae *apiError) {
 		if v := recover(); v != nil {
 			result, ae = nil, errf(http.StatusInternalServerError, "InternalFailure", "%s", internalMessage)
 			if e.logf != nil {
-				e.logf("awstest: panic in %s: %v", c.op.name, v)
+				e.logf("awstest: panic in %s: %s", c.op.name, logValue(fmt.Sprint(v)))
 			}
 		}
 	}()

@@ -211,7 +211,10 @@ type ServerOptions struct {
 	// OrganizationAccountAccessRole in a member that cannot be assumed into.
 	WithoutRoles []RoleRef
 	// Logf, when set, receives one line per request (account, operation,
-	// result). Credentials and the Authorization header are never logged.
+	// result). Credentials and the Authorization header are never logged;
+	// a value from the request that holds anything but letters, digits
+	// and . _ : - * is quoted with Go's escapes, in ASCII, so that the line
+	// stays one line of printable text.
 	Logf func(format string, args ...any)
 }
 

@@ -388,6 +388,36 @@ func TestServeRefusesWebPages(t *testing.T) {
 	s.stop(t, syscall.SIGTERM)
 }
 
+// serve --log-requests writes one line of printable text per request,
+// whatever the request holds.
+func TestServeLogRequestsQuotes(t *testing.T) {
+	s := startServe(t, "--addr", "127.0.0.1:0", "--log-requests")
+	endpoint := s.field(t, "endpoint")
+	req, err := http.NewRequestWithContext(t.Context(), http.MethodPost, endpoint, strings.NewReader("Action=%0aFORGED LOG LINE%1b[31m"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Authorization", "AWS4-HMAC-SHA256 Credential="+mgmt+"/20260101/us-east-1/sts/aws4_request, SignedHeaders=host, Signature=00")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if code := s.stop(t, syscall.SIGTERM); code != 0 {
+		t.Fatalf("exit %d", code)
+	}
+	stderr := s.stderr.String()
+	if !strings.Contains(stderr, `"\nFORGED LOG LINE\x1b[31m"`) {
+		t.Errorf("the action is not quoted:\n%s", stderr)
+	}
+	for _, l := range strings.Split(strings.TrimSuffix(stderr, "\n"), "\n") {
+		if strings.HasPrefix(l, "FORGED") || strings.ContainsFunc(l, func(r rune) bool { return r < ' ' || r > '~' }) {
+			t.Errorf("forged or unprintable line %q", l)
+		}
+	}
+}
+
 func TestLimitListener(t *testing.T) {
 	inner := &pipeListener{conns: make(chan net.Conn, 4)}
 	for range 3 {
