@@ -98,15 +98,15 @@ form, for latency, drops and probabilities:
 	f := cmd.Flags()
 	f.StringVar(&o.addr, "addr", "127.0.0.1:4566", "listen on `HOST:PORT` (port 0 picks a free one)")
 	f.StringVar(&o.org, "org", "", "start from the scenario `FILE` (JSON; see docs/emulator.md#scenario-files)")
-	f.IntVar(&o.members, "members", 0, "generate `N` member accounts 200000000001, 200000000002, ... (default: members 222222222222 and 333333333333)")
-	f.IntVar(&o.ous, "ous", 0, "spread the generated members over `N` organizational units (with --members)")
+	f.IntVar(&o.members, "members", 0, "generate `N` member accounts 200000000001, 200000000002, ... "+countRange(1, maxMembers)+" (default: members 222222222222 and 333333333333)")
+	f.IntVar(&o.ous, "ous", 0, "spread the generated members over `N` organizational units "+countRange(0, maxOUs)+" (with --members)")
 	f.StringVar(&o.featureSet, "feature-set", "", "the organization's feature set, ALL or CONSOLIDATED_BILLING (default: the organization's)")
 	f.StringArrayVar(&o.suspended, "suspended", nil, "make member `ACCOUNT` SUSPENDED (repeatable)")
 	f.StringArrayVar(&o.invited, "invited", nil, "make member `ACCOUNT` invited: no OrganizationAccountAccessRole (repeatable)")
-	f.DurationVar(&o.lag, "lag", 0, "delay before a write shows in reads (eventual consistency)")
-	f.DurationVar(&o.roleLag, "role-lag", 0, "the same for roles in member accounts")
-	f.DurationVar(&o.discoveryLag, "discovery-lag", 0, "delay before IPAM discovers an account (GetIpamDiscoveredAccounts)")
-	f.DurationVar(&o.ipamDelay, "ipam-delay", 0, "how long an IPAM stays create-in-progress or delete-in-progress")
+	f.DurationVar(&o.lag, "lag", 0, "delay before a write shows in reads (eventual consistency) "+durationRange())
+	f.DurationVar(&o.roleLag, "role-lag", 0, "the same for roles in member accounts "+durationRange())
+	f.DurationVar(&o.discoveryLag, "discovery-lag", 0, "delay before IPAM discovers an account (GetIpamDiscoveredAccounts) "+durationRange())
+	f.DurationVar(&o.ipamDelay, "ipam-delay", 0, "how long an IPAM stays create-in-progress or delete-in-progress "+durationRange())
 	f.StringArrayVar(&o.faults, "fault", nil, "inject `OP=CODE[:COUNT]` or a JSON fault (repeatable)")
 	f.StringVar(&o.delegated, "delegated", "", "start integrated with IPAM, with member `ACCOUNT` as delegated administrator")
 	f.StringArrayVar(&o.withoutRoles, "without-role", nil, "remove role `ACCOUNT:ROLE` at start, e.g. 200000000007:AWSServiceRoleForIPAM (repeatable)")
@@ -120,19 +120,11 @@ form, for latency, drops and probabilities:
 
 // serve runs the emulator until ctx ends.
 func (a *app) serve(ctx context.Context, o serveOptions) error {
-	scenario, err := o.scenario()
-	if err != nil {
+	if err := o.checkBounds(); err != nil {
 		return err
 	}
-	for _, d := range []struct {
-		name string
-		v    time.Duration
-	}{{"--lag", o.lag}, {"--role-lag", o.roleLag}, {"--discovery-lag", o.discoveryLag}, {"--ipam-delay", o.ipamDelay}} {
-		if d.v < 0 {
-			return usageError("%s must not be negative", d.name)
-		}
-	}
-	if err := o.limits.check(); err != nil {
+	scenario, err := o.scenario()
+	if err != nil {
 		return err
 	}
 	faults, err := parseFaults(o.faults)
@@ -232,9 +224,6 @@ func (o serveOptions) scenario() (*awstest.Scenario, error) {
 		}
 		s = loaded
 	case o.membersSet:
-		if o.members < 0 || o.ous < 0 {
-			return nil, usageError("--members and --ous must not be negative")
-		}
 		s = &awstest.Scenario{Organization: awstest.GenerateOrganizationTree(o.members, o.ous)}
 	default:
 		s = &awstest.Scenario{Organization: awstest.DefaultOrganization()}

@@ -311,7 +311,7 @@ func TestServeScenarioUsage(t *testing.T) {
 		{[]string{"serve", "--feature-set", "CONSOLIDATED_BILLING", "--delegated", member1}, "ipamDelegatedAdmin: IPAM needs an organization with all features"},
 		{[]string{"serve", "--fault", "GetRole=awstest:Nope"}, `unknown code "awstest:Nope"`},
 		{[]string{"serve", "--fault", `{"operation":"GetRole","latency":"soon"}`}, "latency"},
-		{[]string{"serve", "--discovery-lag", "-1s"}, "--discovery-lag must not be negative"},
+		{[]string{"serve", "--discovery-lag", "-1s"}, "--discovery-lag must be 0 to 24h, not -1s"},
 		{[]string{"serve", "--max-conns", "0"}, "--max-conns"},
 		{[]string{"serve", "--allow-host", "http://emulator:4566"}, `allowed host "http://emulator:4566"`},
 		{[]string{"serve", "--allow-host", "emulator:0"}, "the port is not 1 to 65535"},
