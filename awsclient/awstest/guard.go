@@ -14,8 +14,9 @@ import (
 // account. Binding to loopback keeps other machines out but not the web
 // pages a developer opens, which can make the browser post forms or
 // fetches to 127.0.0.1, and, through DNS rebinding, read the answers. The
-// guard refuses, before anything else is done, what no AWS SDK or CLI
-// sends and such pages do (docs/emulator.md#refused):
+// guard refuses what no AWS SDK or CLI sends and such pages do, before the
+// caller is identified and anything is run or read from the state
+// (docs/emulator.md#refused):
 //
 //   - a Host that names neither the address the request reached, nor a
 //     loopback name with its port, nor a name the options allow (DNS

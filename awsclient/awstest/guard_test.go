@@ -2,13 +2,10 @@ package awstest_test
 
 import (
 	"encoding/json"
-	"errors"
 	"io"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
-	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -275,39 +272,10 @@ func TestAllowedHostsChecked(t *testing.T) {
 // service's own host (no host prefix). Credentials in the query string
 // are only ever made by presigning, which no client uses to call.
 func TestModelsPostOnly(t *testing.T) {
-	py, err := exec.LookPath("python3")
-	if err != nil {
-		t.Skip("no python3")
-	}
-	out, err := exec.Command(py, "-c", "import botocore, os; print(os.path.dirname(botocore.__file__))").Output()
-	if err != nil {
-		t.Skip("botocore is not installed")
-	}
-	dir := filepath.Join(strings.TrimSpace(string(out)), "data")
+	dir := botocoreData(t)
 	versions := map[string]string{"organizations": "2016-11-28", "ec2": "2016-11-15", "sts": "2011-06-15", "iam": "2010-05-08"}
 	for svc, ops := range awstest.Operations() {
-		path := filepath.Join(dir, svc, versions[svc], "service-2.json")
-		data, err := os.ReadFile(path)
-		if errors.Is(err, os.ErrNotExist) {
-			data, err = gunzipFile(path + ".gz")
-		}
-		if err != nil {
-			t.Fatalf("%s: %v", svc, err)
-		}
-		var model struct {
-			Operations map[string]struct {
-				HTTP struct {
-					Method     string `json:"method"`
-					RequestURI string `json:"requestUri"`
-				} `json:"http"`
-				Endpoint *struct {
-					HostPrefix string `json:"hostPrefix"`
-				} `json:"endpoint"`
-			} `json:"operations"`
-		}
-		if err := json.Unmarshal(data, &model); err != nil {
-			t.Fatalf("%s: %v", path, err)
-		}
+		model := readModel(t, filepath.Join(dir, svc, versions[svc], "service-2.json"))
 		for _, name := range ops {
 			op, ok := model.Operations[name]
 			if !ok || op.HTTP.Method != http.MethodPost || op.HTTP.RequestURI != "/" || op.Endpoint != nil {
