@@ -56,6 +56,16 @@ def control(endpoint, method, path, body=None):
         return e.code, json.load(e)
 
 
+def raw(url, method, data=None, headers=None):
+    """Sends one request as a browser or a form might; returns (HTTP status, decoded JSON)."""
+    req = urllib.request.Request(url, data=data, method=method, headers=headers or {})
+    try:
+        with urllib.request.urlopen(req, timeout=30) as resp:
+            return resp.status, json.load(resp)
+    except urllib.error.HTTPError as e:
+        return e.code, json.load(e)
+
+
 def client(endpoint, service, account, region="us-east-1"):
     return boto3.client(
         service,
@@ -159,6 +169,20 @@ def run(endpoint):
     check("the IPAM admin reads the tree after reset", len(roots) == 1 and roots[0]["Id"].startswith("r-"), f"{roots}")
     code, _ = error_of(lambda: client(endpoint, "organizations", MEMBER).list_roots())
     check("another member may not", code == "AccessDeniedException", f"{code}")
+
+    # What a web page can send and no AWS client does is refused (docs/emulator.md#refused).
+    control(endpoint, "POST", "faults", {"operation": "GetRole", "code": "X"})
+    status, body = raw(f"{endpoint}/_awstest/reset", "POST", b"x", {"Content-Type": "text/plain"})
+    check("a text/plain POST (a form) is refused", status == 415 and "application/json" in body.get("error", ""), f"{status} {body}")
+    status, body = raw(f"{endpoint}/_awstest/faults", "DELETE", headers={"Origin": "https://attacker.example"})
+    check("a request with an Origin is refused", status == 403 and "browsers" in body.get("error", ""), f"{status} {body}")
+    port = endpoint.rsplit(":", 1)[1]
+    status, body = raw(f"{endpoint}/_awstest/state", "GET", headers={"Host": f"rebinding.example:{port}"})
+    check("a foreign Host is refused", status == 403 and "Host" in body.get("error", ""), f"{status} {body}")
+    check("nothing refused took effect", len(control(endpoint, "GET", "faults")[1]) == 1)
+    control(endpoint, "DELETE", "faults")
+    sts = client(f"http://localhost:{port}", "sts", MGMT)
+    check("boto3 at http://localhost:PORT", sts.get_caller_identity()["Account"] == MGMT)
 
     status, body = control(endpoint, "GET", "nope")
     check("an unknown endpoint is 404", status == 404 and "error" in body, f"{status} {body}")

@@ -1,13 +1,10 @@
 package awstest
 
 import (
-	"bytes"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"net/http"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -31,6 +28,10 @@ const controlPrefix = "/_awstest/"
 //	GET    /_awstest/lag     the lags and delays in force
 //	POST   /_awstest/lag     changes some: {"lag": "2s", "memberRoleLag": …, "discoveryLag": …, "ipamDelay": …}
 func (e *Emulator) serveControl(w http.ResponseWriter, r *http.Request) {
+	if ref := e.guard.admitControl(r); ref != nil {
+		controlError(w, ref.status, "%s", ref.message)
+		return
+	}
 	type route struct {
 		method string
 		serve  func(w http.ResponseWriter, r *http.Request)
@@ -107,79 +108,6 @@ func controlError(w http.ResponseWriter, status int, format string, args ...any)
 	writeJSON(w, status, map[string]string{"error": fmt.Sprintf(format, args...)})
 }
 
-// faultJSON is a fault on the control plane and in serve --fault: the
-// operation and Fault's fields in lower camel case, latency as a Go
-// duration ("250ms").
-type faultJSON struct {
-	Operation   string  `json:"operation"`
-	Code        string  `json:"code,omitempty"`
-	Status      int     `json:"status,omitempty"`
-	Message     string  `json:"message,omitempty"`
-	Latency     string  `json:"latency,omitempty"`
-	Drop        bool    `json:"drop,omitempty"`
-	Count       int     `json:"count,omitempty"`
-	Probability float64 `json:"probability,omitempty"`
-	Applied     bool    `json:"applied,omitempty"`
-	// Remaining is how many more requests a counted fault strikes (GET
-	// /_awstest/faults only).
-	Remaining int `json:"remaining,omitempty"`
-}
-
-// DecodeFault decodes a fault in the control plane's JSON form, one flat
-// object with "operation" (a name Operations lists, or "*") and the fields
-// of Fault in lower camel case, latency as a Go duration string:
-//
-//	{"operation": "GetIpamDiscoveredAccounts", "code": "awstest:Throttle", "count": 2}
-//
-// Unknown fields, an unknown operation or code prefix, and values out of
-// range are errors.
-func DecodeFault(data []byte) (op string, f Fault, err error) {
-	var j faultJSON
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&j); err != nil {
-		return "", Fault{}, fmt.Errorf("fault: %s", strings.TrimPrefix(err.Error(), "json: "))
-	}
-	if dec.More() {
-		return "", Fault{}, errors.New("fault: data after the JSON object")
-	}
-	f = Fault{Code: j.Code, Status: j.Status, Message: j.Message, Drop: j.Drop, Count: j.Count, Probability: j.Probability, Applied: j.Applied}
-	if j.Latency != "" {
-		if f.Latency, err = time.ParseDuration(j.Latency); err != nil || f.Latency < 0 {
-			return "", Fault{}, fmt.Errorf("fault: latency %q is not a non-negative Go duration such as \"250ms\"", j.Latency)
-		}
-	}
-	if err := checkFault(j.Operation, f); err != nil {
-		return "", Fault{}, err
-	}
-	return j.Operation, f, nil
-}
-
-// checkFault validates a fault for op.
-func checkFault(op string, f Fault) error {
-	known := op == "*"
-	for _, ops := range operations {
-		known = known || ops[op] != nil
-	}
-	switch {
-	case op == "":
-		return errors.New("fault: operation is required (an operation name, or \"*\" for all)")
-	case !known:
-		return fmt.Errorf("fault: unknown operation %q", op)
-	case strings.HasPrefix(f.Code, symbolicPrefix) && !slices.Contains(symbolicCodes, f.Code):
-		return fmt.Errorf("fault: unknown code %q; the symbolic codes are %s", f.Code, strings.Join(symbolicCodes, ", "))
-	case f.Status != 0 && (f.Status < 100 || f.Status > 599):
-		return fmt.Errorf("fault: status %d is not an HTTP status", f.Status)
-	case f.Count < 0:
-		return fmt.Errorf("fault: count %d is negative", f.Count)
-	case f.Probability < 0 || f.Probability > 1:
-		return fmt.Errorf("fault: probability %v is not between 0 and 1", f.Probability)
-	case f.Code == "" && !f.Drop && f.Latency == 0:
-		return errors.New("fault: give at least one of code, drop and latency")
-	}
-	return nil
-}
-
 func (e *Emulator) postFault(w http.ResponseWriter, r *http.Request) {
 	body, err := io.ReadAll(io.LimitReader(r.Body, 1<<16))
 	if err != nil {
@@ -193,18 +121,6 @@ func (e *Emulator) postFault(w http.ResponseWriter, r *http.Request) {
 	}
 	e.InjectFault(op, f)
 	writeJSON(w, http.StatusOK, toFaultJSON(op, f, f.Count))
-}
-
-func toFaultJSON(op string, f Fault, left int) faultJSON {
-	j := faultJSON{Operation: op, Code: f.Code, Status: f.Status, Message: f.Message, Drop: f.Drop,
-		Count: f.Count, Probability: f.Probability, Applied: f.Applied}
-	if f.Latency > 0 {
-		j.Latency = f.Latency.String()
-	}
-	if f.Count > 0 {
-		j.Remaining = left
-	}
-	return j
 }
 
 func (e *Emulator) faultsJSON() []faultJSON {

@@ -151,7 +151,10 @@ func TestFaultStatusesFromModels(t *testing.T) {
 
 // TestStatusesMatchModels checks the emulator's status table against the
 // botocore service models, when botocore is installed.
-func TestStatusesMatchModels(t *testing.T) {
+// botocoreData is the folder of botocore's service models; the test is
+// skipped without botocore.
+func botocoreData(t *testing.T) string {
+	t.Helper()
 	py, err := exec.LookPath("python3")
 	if err != nil {
 		t.Skip("no python3")
@@ -160,7 +163,11 @@ func TestStatusesMatchModels(t *testing.T) {
 	if err != nil {
 		t.Skip("botocore is not installed")
 	}
-	dir := filepath.Join(strings.TrimSpace(string(out)), "data")
+	return filepath.Join(strings.TrimSpace(string(out)), "data")
+}
+
+func TestStatusesMatchModels(t *testing.T) {
+	dir := botocoreData(t)
 	srv, _ := startServer(t)
 	for _, m := range []struct{ service, version, protocol string }{
 		{"iam", "2010-05-08", "query"}, {"sts", "2011-06-15", "query"}, {"organizations", "2016-11-28", "json"},
@@ -200,6 +207,15 @@ func TestStatusesMatchModels(t *testing.T) {
 }
 
 type serviceModel struct {
+	Operations map[string]struct {
+		HTTP struct {
+			Method     string `json:"method"`
+			RequestURI string `json:"requestUri"`
+		} `json:"http"`
+		Endpoint *struct {
+			HostPrefix string `json:"hostPrefix"`
+		} `json:"endpoint"`
+	} `json:"operations"`
 	Shapes map[string]struct {
 		Exception bool `json:"exception"`
 		Fault     bool `json:"fault"`
@@ -228,7 +244,7 @@ func readModel(t *testing.T, path string) serviceModel {
 
 func TestProtocolStrictness(t *testing.T) {
 	emu := awstest.New()
-	// PUT (or any method but POST, and GET for the query protocols).
+	// PUT (or any method but POST).
 	for _, tc := range []struct {
 		name   string
 		header map[string]string

@@ -103,6 +103,12 @@
 //   - The control plane under /_awstest/ (health, reset, audit, faults,
 //     state, lag) does the same over HTTP with JSON, for clients in any
 //     language (docs/emulator.md#control-plane).
+//   - Web pages: the emulator has no authentication, so it refuses what a
+//     page can make a browser send and no AWS client sends: a Host other
+//     than the address served or localhost with its port, requests from
+//     browsers, credentials in the query string, methods other than POST,
+//     control-plane bodies other than JSON (docs/emulator.md#refused;
+//     ServerOptions.AllowedHosts and AllowBrowserOrigin let some in).
 //
 // # Without sockets
 //

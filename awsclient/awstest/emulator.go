@@ -40,6 +40,7 @@ type Emulator struct {
 	principals map[string]bool
 	enforceIAM bool
 	sessions   sessionKeys
+	guard      guard
 	start      start // what New started from, for Reset
 
 	// quotas are configuration, which Reset keeps.
@@ -74,6 +75,10 @@ func New(optFns ...func(*ServerOptions)) *Emulator {
 		enforceIAM: o.EnforceIAM,
 	}
 	if err := checkStart(&o, e.principals); err != nil {
+		panic("awstest: " + err.Error())
+	}
+	var err error
+	if e.guard, err = newGuard(&o); err != nil {
 		panic("awstest: " + err.Error())
 	}
 	if e.clock == nil {
@@ -295,7 +300,7 @@ func (e *Emulator) handle(r *http.Request) response {
 		if code == "" {
 			code = "OK"
 		}
-		e.logf("awstest: %s %s/%s account=%s dryrun=%t -> %d %s", rec.RequestID, rec.Service, rec.Operation, rec.Account, rec.DryRun, rec.Status, code)
+		e.logf("awstest: %s %s/%s account=%s dryrun=%t -> %d %s", rec.RequestID, logValue(rec.Service), logValue(rec.Operation), logValue(rec.Account), rec.DryRun, rec.Status, logValue(code))
 	}
 	return resp
 }
@@ -309,7 +314,7 @@ func (e *Emulator) invoke(c *call) (result any, ae *apiError) {
 		if v := recover(); v != nil {
 			result, ae = nil, errf(http.StatusInternalServerError, "InternalFailure", "%s", internalMessage)
 			if e.logf != nil {
-				e.logf("awstest: panic in %s: %v", c.op.name, v)
+				e.logf("awstest: panic in %s: %s", c.op.name, logValue(fmt.Sprint(v)))
 			}
 		}
 	}()

@@ -45,17 +45,15 @@ type scope struct {
 }
 
 // credentialScope extracts the credential scope from a SigV4 Authorization
-// header (or a presigned URL's X-Amz-Credential).
+// header. Credentials in the query string (a presigned URL) are refused
+// (guard.go), never read.
 func credentialScope(r *http.Request) (scope, bool) {
-	cred := r.URL.Query().Get("X-Amz-Credential")
-	if h := r.Header.Get("Authorization"); h != "" {
-		_, rest, found := strings.Cut(h, "Credential=")
-		if !found {
-			return scope{}, false
-		}
-		cred, _, _ = strings.Cut(rest, ",")
-		cred = strings.TrimSpace(cred)
+	_, rest, found := strings.Cut(r.Header.Get("Authorization"), "Credential=")
+	if !found {
+		return scope{}, false
 	}
+	cred, _, _ := strings.Cut(rest, ",")
+	cred = strings.TrimSpace(cred)
 	parts := strings.Split(cred, "/")
 	if len(parts) != 5 || parts[0] == "" {
 		return scope{}, false
@@ -151,9 +149,6 @@ func (e *Emulator) identify(r *http.Request, sc scope, signed bool, service stri
 		return identity{}, errf(http.StatusForbidden, "MissingAuthenticationToken", "Request is missing Authentication Token")
 	}
 	tok := r.Header.Get("X-Amz-Security-Token")
-	if tok == "" {
-		tok = r.URL.Query().Get("X-Amz-Security-Token")
-	}
 	key := sc.accessKey
 	switch {
 	case isAccountID(key) && tok == "":

@@ -217,11 +217,28 @@ type ServerOptions struct {
 	// default one does not count); 0 means DefaultResourceDiscoveryQuota,
 	// IPAM's default (1).
 	ResourceDiscoveryQuota int
+	// AllowedHosts are names a request's Host header may carry besides the
+	// address it reached and the loopback names (localhost, 127.0.0.1,
+	// [::1]) with that address's port: "NAME" with any port, or
+	// "NAME:PORT". Any other Host is refused, so that a web page cannot
+	// reach the emulator through DNS rebinding (docs/emulator.md#refused).
+	// Use it for a name the emulator is reached by, such as a Docker
+	// service name or a mapped port. Requests through HTTPClient are not
+	// judged. New panics on an entry that is not a host name.
+	AllowedHosts []string
+	// AllowBrowserOrigin stops refusing requests made by web browsers
+	// (those with an Origin or Sec-Fetch-Site header). Without it any web
+	// page the user opens could drive the emulator, which has no
+	// authentication. No CORS headers are sent either way.
+	AllowBrowserOrigin bool
 	// WithoutRoles lists roles removed before the first request, e.g.
 	// OrganizationAccountAccessRole in a member that cannot be assumed into.
 	WithoutRoles []RoleRef
 	// Logf, when set, receives one line per request (account, operation,
-	// result). Credentials and the Authorization header are never logged.
+	// result). Credentials and the Authorization header are never logged;
+	// a value from the request that holds anything but letters, digits
+	// and . _ : - * is quoted with Go's escapes, in ASCII, so that the line
+	// stays one line of printable text.
 	Logf func(format string, args ...any)
 	// EnforceIAM evaluates the caller's IAM identity policies (and an
 	// assumed role's session policy) on every request, and answers a

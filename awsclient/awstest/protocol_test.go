@@ -154,13 +154,17 @@ func TestQueryProtocolErrors(t *testing.T) {
 		t.Fatalf("wrong scope: %d %s", r.status, r.body)
 	}
 
-	// GET with a query string works for query protocols.
+	// Only POST: no AWS SDK or CLI sends these operations as a GET, which
+	// any web page can make (docs/emulator.md#refused).
 	req := httptest.NewRequest(http.MethodGet, "/?Action=GetCallerIdentity&Version=2011-06-15", nil)
 	req.Header.Set("Authorization", auth("sts"))
 	w := httptest.NewRecorder()
 	emu.ServeHTTP(w, req)
-	if w.Code != 200 || !strings.Contains(w.Body.String(), "<Account>"+mgmt+"</Account>") {
+	if r := (rawResponse{w.Code, w.Body.String()}); queryError(t, r) != "MethodNotAllowed" || r.status != http.StatusMethodNotAllowed {
 		t.Fatalf("GET: %d %s", w.Code, w.Body.String())
+	}
+	if r := post(t, emu, form("sts"), "Action=GetCallerIdentity&Version=2011-06-15"); r.status != 200 || !strings.Contains(r.body, "<Account>"+mgmt+"</Account>") {
+		t.Fatalf("the same as a POST: %d %s", r.status, r.body)
 	}
 }
 

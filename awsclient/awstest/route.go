@@ -55,18 +55,11 @@ func (e *Emulator) process(r *http.Request, rec *Request) response {
 		case tooLarge:
 			return fail(errf(http.StatusRequestEntityTooLarge, codeTooLarge, "request body larger than %d bytes", e.maxBody))
 		}
-		var raw string
-		switch r.Method {
-		case http.MethodPost:
-			// A POST's parameters are its body; the query string carries
-			// at most a presigned request's X-Amz-* parameters.
-			raw = string(body)
-		case http.MethodGet:
-			raw = r.URL.RawQuery
-		default:
+		if r.Method != http.MethodPost {
 			return fail(methodNotAllowed(r.Method))
 		}
-		form, perr := url.ParseQuery(raw)
+		// A POST's parameters are its body; the SDKs send no query string.
+		form, perr := url.ParseQuery(string(body))
 		if perr != nil {
 			return fail(errf(http.StatusBadRequest, "MalformedQueryString", "the request is not a valid form"))
 		}
@@ -109,6 +102,9 @@ func (e *Emulator) process(r *http.Request, rec *Request) response {
 		}
 	}
 
+	if ae := e.guard.admitAWS(r, c.op.service); ae != nil {
+		return fail(ae)
+	}
 	id, ae := e.identify(r, sc, signed, c.op.service)
 	if ae != nil {
 		return fail(ae)
@@ -144,10 +140,10 @@ func (e *Emulator) process(r *http.Request, rec *Request) response {
 	return p.encodeResult(c, result)
 }
 
-// methodNotAllowed answers a request that is neither a POST nor, for the
-// query protocols, a GET. Assumption (docs/emulator.md#routing): AWS's
-// exact answer is undocumented; 405 in the protocol's error shape says what
-// is wrong.
+// methodNotAllowed answers a request that is not a POST: the SDKs and
+// CLIs send nothing else for these operations (docs/emulator.md#refused).
+// Assumption (docs/emulator.md#routing): AWS's exact answer is
+// undocumented; 405 in the protocol's error shape says what is wrong.
 func methodNotAllowed(method string) *apiError {
 	return errf(http.StatusMethodNotAllowed, "MethodNotAllowed", "the HTTP method %s is not allowed; AWS APIs take POST", truncate(method, 16))
 }

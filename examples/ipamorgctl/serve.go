@@ -10,7 +10,6 @@ import (
 	"net"
 	"net/http"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
@@ -35,6 +34,8 @@ type serveOptions struct {
 	delegated        string
 	withoutRoles     []string
 	allowNonLoopback bool
+	allowHosts       []string
+	allowBrowser     bool
 	logRequests      bool
 	enforceIAM       bool
 	limits           serveLimits
@@ -72,6 +73,12 @@ examples/emulator/organization.json). --suspended, --invited,
 
 --addr 127.0.0.1:0 picks a free port. Addresses other than loopback are
 refused unless --allow-non-loopback: the emulator has no authentication.
+For the same reason it refuses what no AWS SDK or CLI sends and a web page
+can (docs/emulator.md#refused): a Host other than the address served or
+localhost with its port (--allow-host NAME adds one, e.g. a Docker service
+name), requests from web browsers (--allow-browser-origin lets them in),
+AWS requests other than POST or with credentials in the query string, and
+control-plane POSTs and DELETEs whose Content-Type is not application/json.
 
 --fault OP=CODE[:COUNT] answers the next COUNT requests (all of them without
 COUNT) for operation OP ("*" for every operation) with the error CODE, e.g.
@@ -96,19 +103,21 @@ form, for latency, drops and probabilities:
 	f := cmd.Flags()
 	f.StringVar(&o.addr, "addr", "127.0.0.1:4566", "listen on `HOST:PORT` (port 0 picks a free one)")
 	f.StringVar(&o.org, "org", "", "start from the scenario `FILE` (JSON; see docs/emulator.md#scenario-files)")
-	f.IntVar(&o.members, "members", 0, "generate `N` member accounts 200000000001, 200000000002, ... (default: members 222222222222 and 333333333333)")
-	f.IntVar(&o.ous, "ous", 0, "spread the generated members over `N` organizational units (with --members)")
+	f.IntVar(&o.members, "members", 0, "generate `N` member accounts 200000000001, 200000000002, ... "+countRange(1, maxMembers)+" (default: members 222222222222 and 333333333333)")
+	f.IntVar(&o.ous, "ous", 0, "spread the generated members over `N` organizational units "+countRange(0, maxOUs)+" (with --members)")
 	f.StringVar(&o.featureSet, "feature-set", "", "the organization's feature set, ALL or CONSOLIDATED_BILLING (default: the organization's)")
 	f.StringArrayVar(&o.suspended, "suspended", nil, "make member `ACCOUNT` SUSPENDED (repeatable)")
 	f.StringArrayVar(&o.invited, "invited", nil, "make member `ACCOUNT` invited: no OrganizationAccountAccessRole (repeatable)")
-	f.DurationVar(&o.lag, "lag", 0, "delay before a write shows in reads (eventual consistency)")
-	f.DurationVar(&o.roleLag, "role-lag", 0, "the same for roles in member accounts")
-	f.DurationVar(&o.discoveryLag, "discovery-lag", 0, "delay before IPAM discovers an account (GetIpamDiscoveredAccounts)")
-	f.DurationVar(&o.ipamDelay, "ipam-delay", 0, "how long an IPAM stays create-in-progress or delete-in-progress")
+	f.DurationVar(&o.lag, "lag", 0, "delay before a write shows in reads (eventual consistency) "+durationRange())
+	f.DurationVar(&o.roleLag, "role-lag", 0, "the same for roles in member accounts "+durationRange())
+	f.DurationVar(&o.discoveryLag, "discovery-lag", 0, "delay before IPAM discovers an account (GetIpamDiscoveredAccounts) "+durationRange())
+	f.DurationVar(&o.ipamDelay, "ipam-delay", 0, "how long an IPAM stays create-in-progress or delete-in-progress "+durationRange())
 	f.StringArrayVar(&o.faults, "fault", nil, "inject `OP=CODE[:COUNT]` or a JSON fault (repeatable)")
 	f.StringVar(&o.delegated, "delegated", "", "start integrated with IPAM, with member `ACCOUNT` as delegated administrator")
 	f.StringArrayVar(&o.withoutRoles, "without-role", nil, "remove role `ACCOUNT:ROLE` at start, e.g. 200000000007:AWSServiceRoleForIPAM (repeatable)")
 	f.BoolVar(&o.allowNonLoopback, "allow-non-loopback", false, "allow listening on an address other than loopback")
+	f.StringArrayVar(&o.allowHosts, "allow-host", nil, "accept requests whose Host is `NAME` (any port) or NAME:PORT, besides the address served and localhost (repeatable)")
+	f.BoolVar(&o.allowBrowser, "allow-browser-origin", false, "accept requests from web browsers (Origin or Sec-Fetch-Site); any web page could then drive the emulator")
 	f.BoolVar(&o.logRequests, "log-requests", false, "log every request to stderr (no credentials)")
 	f.BoolVar(&o.enforceIAM, "enforce-iam", false, "evaluate IAM identity policies: roles act only as their policies allow (docs/emulator.md#iam-enforcement)")
 	o.limits.flags(f)
@@ -117,19 +126,11 @@ form, for latency, drops and probabilities:
 
 // serve runs the emulator until ctx ends.
 func (a *app) serve(ctx context.Context, o serveOptions) error {
-	scenario, err := o.scenario()
-	if err != nil {
+	if err := o.checkBounds(); err != nil {
 		return err
 	}
-	for _, d := range []struct {
-		name string
-		v    time.Duration
-	}{{"--lag", o.lag}, {"--role-lag", o.roleLag}, {"--discovery-lag", o.discoveryLag}, {"--ipam-delay", o.ipamDelay}} {
-		if d.v < 0 {
-			return usageError("%s must not be negative", d.name)
-		}
-	}
-	if err := o.limits.check(); err != nil {
+	scenario, err := o.scenario()
+	if err != nil {
 		return err
 	}
 	faults, err := parseFaults(o.faults)
@@ -151,6 +152,10 @@ func (a *app) serve(ctx context.Context, o serveOptions) error {
 	}
 	if o.enforceIAM {
 		optFns = append(optFns, awstest.WithIAMEnforcement())
+	}
+	optFns = append(optFns, awstest.WithAllowedHosts(o.allowHosts...))
+	if o.allowBrowser {
+		optFns = append(optFns, awstest.WithBrowserOrigin())
 	}
 	if o.logRequests {
 		logger := log.New(a.stderr, "", log.LstdFlags)
@@ -228,9 +233,6 @@ func (o serveOptions) scenario() (*awstest.Scenario, error) {
 		}
 		s = loaded
 	case o.membersSet:
-		if o.members < 0 || o.ous < 0 {
-			return nil, usageError("--members and --ous must not be negative")
-		}
 		s = &awstest.Scenario{Organization: awstest.GenerateOrganizationTree(o.members, o.ous)}
 	default:
 		s = &awstest.Scenario{Organization: awstest.DefaultOrganization()}
@@ -382,64 +384,18 @@ func orNone(s string) string {
 	return s
 }
 
-// parseFaults parses --fault values: OP=CODE[:COUNT], or a JSON object as
-// the control plane takes (awstest.DecodeFault). CODE may be a symbolic
-// code such as awstest:Throttle: COUNT is what follows the last colon,
-// when it is a number.
+// parseFaults parses --fault values with awstest.ParseFault: OP=CODE[:COUNT]
+// or the control plane's JSON object.
 func parseFaults(specs []string) ([]fault, error) {
-	known := []string{"*"}
-	for _, ops := range awstest.Operations() {
-		known = append(known, ops...)
-	}
-	slices.Sort(known)
 	var out []fault
 	for _, s := range specs {
-		if strings.HasPrefix(strings.TrimSpace(s), "{") {
-			op, f, err := awstest.DecodeFault([]byte(s))
-			if err != nil {
-				return nil, usageError("--fault %q: %v", s, err)
-			}
-			out = append(out, fault{op, f})
-			continue
-		}
-		op, rest, ok := strings.Cut(s, "=")
-		if !ok || op == "" || rest == "" {
-			return nil, usageError("--fault %q: want OP=CODE[:COUNT]", s)
-		}
-		if !slices.Contains(known, op) {
-			return nil, usageError("--fault %q: unknown operation %q; known: %s", s, op, strings.Join(known, ", "))
-		}
-		code, count := rest, ""
-		if i := strings.LastIndexByte(rest, ':'); i >= 0 && isDigits(rest[i+1:]) {
-			code, count = rest[:i], rest[i+1:]
-		} else if i >= 0 && !strings.HasPrefix(rest, "awstest:") {
-			return nil, usageError("--fault %q: COUNT must be a positive integer", s)
-		}
-		f := fault{op: op, f: awstest.Fault{Code: code}}
-		if count != "" {
-			n, err := strconv.Atoi(count)
-			if err != nil || n < 1 {
-				return nil, usageError("--fault %q: COUNT must be a positive integer", s)
-			}
-			f.f.Count = n
-		}
-		if _, _, err := awstest.DecodeFault(faultJSON(op, f.f)); err != nil {
+		op, f, err := awstest.ParseFault(s)
+		if err != nil {
 			return nil, usageError("--fault %q: %v", s, err)
 		}
-		out = append(out, f)
+		out = append(out, fault{op, f})
 	}
 	return out, nil
-}
-
-// faultJSON is f in the control plane's form, to validate it as the
-// control plane would.
-func faultJSON(op string, f awstest.Fault) []byte {
-	b, _ := json.Marshal(map[string]any{"operation": op, "code": f.Code, "count": f.Count})
-	return b
-}
-
-func isDigits(s string) bool {
-	return s != "" && strings.Trim(s, "0123456789") == ""
 }
 
 // checkLoopback refuses an address that is not loopback unless allowed:

@@ -33,20 +33,10 @@ type serveLimits struct {
 }
 
 func (l *serveLimits) flags(f *pflag.FlagSet) {
-	f.DurationVar(&l.readTimeout, "read-timeout", time.Minute, "longest time to read one request, body included")
-	f.DurationVar(&l.writeTimeout, "write-timeout", 5*time.Minute, "longest time to answer one request once read (injected latency included)")
-	f.DurationVar(&l.idleTimeout, "idle-timeout", 2*time.Minute, "how long an idle keep-alive connection stays open")
-	f.IntVar(&l.maxConns, "max-conns", defaultMaxConns, "most connections open at once; more wait to be accepted")
-}
-
-func (l *serveLimits) check() error {
-	if l.readTimeout <= 0 || l.writeTimeout <= 0 || l.idleTimeout <= 0 {
-		return usageError("--read-timeout, --write-timeout and --idle-timeout must be positive")
-	}
-	if l.maxConns < 1 {
-		return usageError("--max-conns must be at least 1")
-	}
-	return nil
+	f.DurationVar(&l.readTimeout, "read-timeout", time.Minute, "longest time to read one request, body included "+durationRange())
+	f.DurationVar(&l.writeTimeout, "write-timeout", 5*time.Minute, "longest time to answer one request once read (injected latency included) "+durationRange())
+	f.DurationVar(&l.idleTimeout, "idle-timeout", 2*time.Minute, "how long an idle keep-alive connection stays open "+durationRange())
+	f.IntVar(&l.maxConns, "max-conns", defaultMaxConns, "most connections open at once; more wait to be accepted "+countRange(1, maxMaxConns))
 }
 
 func (l *serveLimits) server(h http.Handler) *http.Server {

@@ -10,7 +10,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"slices"
 	"strings"
 	"syscall"
 	"testing"
@@ -351,8 +350,10 @@ func TestServeScenarioUsage(t *testing.T) {
 		{[]string{"serve", "--feature-set", "CONSOLIDATED_BILLING", "--delegated", member1}, "ipamDelegatedAdmin: IPAM needs an organization with all features"},
 		{[]string{"serve", "--fault", "GetRole=awstest:Nope"}, `unknown code "awstest:Nope"`},
 		{[]string{"serve", "--fault", `{"operation":"GetRole","latency":"soon"}`}, "latency"},
-		{[]string{"serve", "--discovery-lag", "-1s"}, "--discovery-lag must not be negative"},
+		{[]string{"serve", "--discovery-lag", "-1s"}, "--discovery-lag must be 0 to 24h, not -1s"},
 		{[]string{"serve", "--max-conns", "0"}, "--max-conns"},
+		{[]string{"serve", "--allow-host", "http://emulator:4566"}, `allowed host "http://emulator:4566"`},
+		{[]string{"serve", "--allow-host", "emulator:0"}, "the port is not 1 to 65535"},
 	} {
 		t.Run(strings.Join(tc.args[1:], " "), func(t *testing.T) {
 			r := runCtl(t, baseEnv(t), tc.args...)
@@ -364,26 +365,95 @@ func TestServeScenarioUsage(t *testing.T) {
 	}
 }
 
-func TestParseFaults(t *testing.T) {
-	got, err := parseFaults([]string{
-		"GetRole=awstest:Throttle",
-		"GetRole=awstest:Throttle:2",
-		"*=ThrottlingException:3",
-		"CreateIpam=InternalError",
-		`{"operation":"DescribeIpams","latency":"250ms","count":1,"applied":true}`,
-	})
+// serve refuses what a web page can send and no AWS client does; its
+// flags let in a configured name and browsers.
+func TestServeRefusesWebPages(t *testing.T) {
+	s := startServe(t, "--addr", "127.0.0.1:0", "--allow-host", "emulator")
+	endpoint := s.field(t, "endpoint")
+	port := endpoint[strings.LastIndexByte(endpoint, ':')+1:]
+	get := func(host string, header map[string]string) int {
+		t.Helper()
+		req, err := http.NewRequestWithContext(t.Context(), http.MethodGet, endpoint+"/_awstest/state", nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		req.Host = host
+		for k, v := range header {
+			req.Header.Set(k, v)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	for _, tc := range []struct {
+		host   string
+		header map[string]string
+		want   int
+	}{
+		{"127.0.0.1:" + port, nil, 200},
+		{"localhost:" + port, nil, 200},
+		{"emulator:" + port, nil, 200},
+		{"rebinding.example:" + port, nil, 403},
+		{"127.0.0.1:" + port, map[string]string{"Origin": "https://attacker.example"}, 403},
+		{"127.0.0.1:" + port, map[string]string{"Sec-Fetch-Site": "cross-site"}, 403},
+	} {
+		if got := get(tc.host, tc.header); got != tc.want {
+			t.Errorf("Host %s %v: %d, want %d", tc.host, tc.header, got, tc.want)
+		}
+	}
+	// The CLI (the Go SDK) through AWS_ENDPOINT_URL=http://localhost:PORT.
+	out := runCtl(t, append(asAccount(t, mgmt), "AWS_ENDPOINT_URL=http://localhost:"+port), "status")
+	wantCode(t, out, exitOK)
+	s.stop(t, syscall.SIGTERM)
+
+	s = startServe(t, "--addr", "127.0.0.1:0", "--allow-browser-origin")
+	endpoint = s.field(t, "endpoint")
+	req, err := http.NewRequestWithContext(t.Context(), http.MethodGet, endpoint+"/_awstest/health", nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := []fault{
-		{"GetRole", awstest.Fault{Code: awstest.CodeThrottle}},
-		{"GetRole", awstest.Fault{Code: awstest.CodeThrottle, Count: 2}},
-		{"*", awstest.Fault{Code: "ThrottlingException", Count: 3}},
-		{"CreateIpam", awstest.Fault{Code: "InternalError"}},
-		{"DescribeIpams", awstest.Fault{Latency: 250 * time.Millisecond, Count: 1, Applied: true}},
+	req.Header.Set("Origin", "http://localhost:3000")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
 	}
-	if !slices.Equal(got, want) {
-		t.Fatalf("got %+v\nwant %+v", got, want)
+	resp.Body.Close()
+	if resp.StatusCode != 200 {
+		t.Errorf("--allow-browser-origin: %d", resp.StatusCode)
+	}
+	s.stop(t, syscall.SIGTERM)
+}
+
+// serve --log-requests writes one line of printable text per request,
+// whatever the request holds.
+func TestServeLogRequestsQuotes(t *testing.T) {
+	s := startServe(t, "--addr", "127.0.0.1:0", "--log-requests")
+	endpoint := s.field(t, "endpoint")
+	req, err := http.NewRequestWithContext(t.Context(), http.MethodPost, endpoint, strings.NewReader("Action=%0aFORGED LOG LINE%1b[31m"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Authorization", "AWS4-HMAC-SHA256 Credential="+mgmt+"/20260101/us-east-1/sts/aws4_request, SignedHeaders=host, Signature=00")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if code := s.stop(t, syscall.SIGTERM); code != 0 {
+		t.Fatalf("exit %d", code)
+	}
+	stderr := s.stderr.String()
+	if !strings.Contains(stderr, `"\nFORGED LOG LINE\x1b[31m"`) {
+		t.Errorf("the action is not quoted:\n%s", stderr)
+	}
+	for _, l := range strings.Split(strings.TrimSuffix(stderr, "\n"), "\n") {
+		if strings.HasPrefix(l, "FORGED") || strings.ContainsFunc(l, func(r rune) bool { return r < ' ' || r > '~' }) {
+			t.Errorf("forged or unprintable line %q", l)
+		}
 	}
 }
 
