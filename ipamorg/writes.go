@@ -21,38 +21,41 @@ import (
 // other error when it was not made.
 
 func enableAdmin(ctx context.Context, c *Client, s Step, applied func(context.Context) bool) error {
-	out, answered, err := awscall.CallWrite(ctx, c.calls, s.Action, applied, func(ctx context.Context) (*ec2.EnableIpamOrganizationAdminAccountOutput, error) {
-		return c.aws.EC2.EnableIpamOrganizationAdminAccount(ctx, &ec2.EnableIpamOrganizationAdminAccountInput{DelegatedAdminAccountId: aws.String(s.Account)}, c.calls.EC2)
+	_, _, err := awscall.CallWrite(ctx, c.calls, s.Action, applied, func(ctx context.Context) (*ec2.EnableIpamOrganizationAdminAccountOutput, error) {
+		out, err := c.aws.EC2.EnableIpamOrganizationAdminAccount(ctx, &ec2.EnableIpamOrganizationAdminAccountInput{DelegatedAdminAccountId: aws.String(s.Account)}, c.calls.EC2)
+		if err != nil || out == nil {
+			return out, err
+		}
+		return out, checkSuccess(s.Action, out.Success)
 	})
-	if err != nil || !answered {
-		return err // !answered: the answer was lost, but reads show the change
-	}
-	return checkSuccess(s.Action, out.Success)
+	return err
 }
 
 func disableAdmin(ctx context.Context, c *Client, s Step, applied func(context.Context) bool) error {
-	out, answered, err := awscall.CallWrite(ctx, c.calls, s.Action, applied, func(ctx context.Context) (*ec2.DisableIpamOrganizationAdminAccountOutput, error) {
-		return c.aws.EC2.DisableIpamOrganizationAdminAccount(ctx, &ec2.DisableIpamOrganizationAdminAccountInput{DelegatedAdminAccountId: aws.String(s.Account)}, c.calls.EC2)
+	_, _, err := awscall.CallWrite(ctx, c.calls, s.Action, applied, func(ctx context.Context) (*ec2.DisableIpamOrganizationAdminAccountOutput, error) {
+		out, err := c.aws.EC2.DisableIpamOrganizationAdminAccount(ctx, &ec2.DisableIpamOrganizationAdminAccountInput{DelegatedAdminAccountId: aws.String(s.Account)}, c.calls.EC2)
+		if err != nil || out == nil {
+			return out, err
+		}
+		return out, checkSuccess(s.Action, out.Success)
 	})
-	switch {
-	case err != nil && awscall.ErrorCode(err) == codeIpamAccountNotRegistered:
+	if awscall.ErrorCode(err) == codeIpamAccountNotRegistered {
 		// Already removed, by us on an earlier attempt or by someone else.
 		return nil
-	case err != nil || !answered:
-		return err
 	}
-	return checkSuccess(s.Action, out.Success)
+	return err
 }
 
 // checkSuccess reads the Success of an EC2 write's answer: false is AWS
-// saying it did not make the change; missing is an answer outside the
-// API's contract, after which nobody knows.
+// saying it did not make the change (a refusal, see awscall.Refused);
+// missing is an answer outside the API's contract, after which nobody
+// knows. awscall.CallWrite looks with the confirming read after either.
 func checkSuccess(action string, success *bool) error {
 	switch {
 	case success == nil:
-		return &awscall.MaybeApplied{Err: awscall.InvalidResponse(action, "no Success")}
+		return awscall.InvalidResponse(action, "no Success")
 	case !*success:
-		return &Error{Step: Step{Action: action}, Kind: ErrWriteFailed, Err: fmt.Errorf("%s returned Success=false", action)}
+		return awscall.Refused(&Error{Step: Step{Action: action}, Kind: ErrWriteFailed, Err: fmt.Errorf("%s returned Success=false", action)})
 	}
 	return nil
 }
