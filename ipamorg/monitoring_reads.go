@@ -225,11 +225,11 @@ func (l *accountListing) stop() {
 }
 
 // listActiveAccounts returns the ids of the organization's ACTIVE
-// accounts, sorted (see orglist.List), with a warning for accounts
-// listed without an id.
+// accounts, sorted (see orglist.List), with a warning for accounts, and
+// for OUs, listed without an id.
 func (c *Client) listActiveAccounts(ctx context.Context) ([]string, []Warning, error) {
 	var active []string
-	withoutID, _, err := orglist.List(ctx, c.aws.Organizations, c.calls, func(page []orglist.Account) bool {
+	listed, err := orglist.List(ctx, c.aws.Organizations, c.calls, func(page []orglist.Account) bool {
 		for _, a := range page {
 			if a.Active {
 				active = append(active, a.ID)
@@ -241,9 +241,12 @@ func (c *Client) listActiveAccounts(ctx context.Context) ([]string, []Warning, e
 		return nil, nil, err
 	}
 	var ws []Warning
-	if withoutID > 0 {
+	if listed.AccountsWithoutID > 0 {
 		ws = append(ws, Warning{WarnAccountWithoutID,
-			fmt.Sprintf("organizations listed %d account(s) without an id; monitoring leaves them out", withoutID)})
+			fmt.Sprintf("organizations listed %d account(s) without an id; monitoring leaves them out", listed.AccountsWithoutID)})
+	}
+	if listed.OUsWithoutID > 0 {
+		ws = append(ws, warnOUWithoutID(listed.OUsWithoutID))
 	}
 	slices.Sort(active)
 	return active, ws, nil

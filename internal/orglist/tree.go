@@ -65,11 +65,16 @@ func (l *listing) roots(ctx context.Context) ([]string, error) {
 		for _, r := range out.Roots {
 			if id := aws.ToString(r.Id); id != "" {
 				roots = append(roots, id)
+			} else {
+				l.mu.Lock()
+				l.ousWithoutID++
+				l.mu.Unlock()
 			}
 		}
 		return out.NextToken, true
 	})
-	if err == nil && len(roots) == 0 {
+	if err == nil && len(roots) == 0 && l.ousWithoutID == 0 {
+		// A root listed without an id leaves the accounts to ListAccounts.
 		err = awscall.InvalidResponse(action, "no root")
 	}
 	return roots, err
@@ -154,6 +159,9 @@ func (t *treeWalk) children(ctx context.Context, parent string) error {
 		for _, u := range page {
 			id := aws.ToString(u.Id)
 			l.mu.Lock()
+			if id == "" {
+				l.ousWithoutID++
+			}
 			known := id == "" || l.seenOU[id]
 			l.seenOU[id] = true
 			n := len(l.seenOU)

@@ -1,0 +1,80 @@
+package ipamorg_test
+
+import (
+	"context"
+	"slices"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/service/organizations"
+
+	"github.com/ipamorg/sdk/awsclient"
+	"github.com/ipamorg/sdk/awsclient/awstest"
+	"github.com/ipamorg/sdk/ipamorg"
+)
+
+// blankFirstOU lists the root's first OU without an id, as a hostile or
+// broken Organizations might.
+type blankFirstOU struct {
+	awsclient.OrganizationsAPI
+	root string
+}
+
+func (o blankFirstOU) ListOrganizationalUnitsForParent(ctx context.Context, in *organizations.ListOrganizationalUnitsForParentInput, optFns ...func(*organizations.Options)) (*organizations.ListOrganizationalUnitsForParentOutput, error) {
+	out, err := o.OrganizationsAPI.ListOrganizationalUnitsForParent(ctx, in, optFns...)
+	if err == nil && out != nil && *in.ParentId == o.root && in.NextToken == nil && len(out.OrganizationalUnits) > 0 {
+		out.OrganizationalUnits[0].Id = nil
+	}
+	return out, err
+}
+
+// ouWithoutID is 40 members in 4 OUs, 10 each, integrated with IPAM,
+// whose first OU Organizations lists without an id.
+func ouWithoutID(t *testing.T) (*awstest.Emulator, *ipamorg.Client) {
+	org := awstest.GenerateOrganizationTree(40, 4)
+	admin := org.Members[0].ID
+	org.IPAMDelegatedAdmin = admin
+	emu := awstest.New(awstest.WithOrganization(org), awstest.WithIPAMs(awstest.IPAMSpec{Owner: admin, OperatingRegions: []string{awstest.Region}}))
+	cl := realClients(t, emu)
+	cl.Organizations = blankFirstOU{cl.Organizations, emu.Snapshot().RootID}
+	return emu, newFromClients(t, cl, func(o *ipamorg.Options) { o.IPAMRegions = []string{awstest.Region} })
+}
+
+// TestFleetOUWithoutID: an OU listed without an id is an anomaly, not a
+// silent loss of its accounts: a warning, and its accounts listed
+// through ListAccounts. It reported Total 31, complete, no warning.
+func TestFleetOUWithoutID(t *testing.T) {
+	emu, c := ouWithoutID(t)
+	r, err := c.VerifyServiceLinkedRoles(t.Context(), ipamorg.VerifyOptions{RateLimits: noLimits})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Total != 41 || len(r.Accounts) != 41 || !r.ListingComplete || !r.Complete || !r.OK() {
+		t.Errorf("total %d, %d checked, listing complete %v, complete %v, ok %v; want the 41 accounts", r.Total, len(r.Accounts), r.ListingComplete, r.Complete, r.OK())
+	}
+	if !slices.Contains(codes(r.Warnings), ipamorg.WarnOUWithoutID) {
+		t.Errorf("warnings %v, want %s", r.Warnings, ipamorg.WarnOUWithoutID)
+	}
+	if countOf(emu, "ListAccounts") == 0 {
+		t.Error("the accounts below the OU without an id were not listed with ListAccounts")
+	}
+}
+
+// TestMonitoringOUWithoutID: Monitoring shares the listing: every
+// account has its entry, with the warning.
+func TestMonitoringOUWithoutID(t *testing.T) {
+	_, c := ouWithoutID(t)
+	m, err := c.Monitoring(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	accounts := map[string]bool{}
+	for _, a := range m.Accounts {
+		accounts[a.AccountID] = true
+	}
+	if len(accounts) != 41 {
+		t.Errorf("%d accounts monitored or pending, want 41", len(accounts))
+	}
+	if !slices.Contains(codes(m.Warnings), ipamorg.WarnOUWithoutID) {
+		t.Errorf("warnings %v, want %s", m.Warnings, ipamorg.WarnOUWithoutID)
+	}
+}
