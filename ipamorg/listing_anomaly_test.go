@@ -2,10 +2,16 @@ package ipamorg_test
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"slices"
+	"strings"
+	"sync"
 	"testing"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/organizations"
+	orgtypes "github.com/aws/aws-sdk-go-v2/service/organizations/types"
 
 	"github.com/ipamorg/sdk/awsclient"
 	"github.com/ipamorg/sdk/awsclient/awstest"
@@ -76,5 +82,51 @@ func TestMonitoringOUWithoutID(t *testing.T) {
 	}
 	if !slices.Contains(codes(m.Warnings), ipamorg.WarnOUWithoutID) {
 		t.Errorf("warnings %v, want %s", m.Warnings, ipamorg.WarnOUWithoutID)
+	}
+}
+
+// endlessTree answers 20 OUs never listed before under every parent, and
+// no account below them.
+type endlessTree struct {
+	awsclient.OrganizationsAPI
+	mu   sync.Mutex
+	next int
+}
+
+func (o *endlessTree) ListOrganizationalUnitsForParent(context.Context, *organizations.ListOrganizationalUnitsForParentInput, ...func(*organizations.Options)) (*organizations.ListOrganizationalUnitsForParentOutput, error) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	out := &organizations.ListOrganizationalUnitsForParentOutput{}
+	for range 20 {
+		o.next++
+		out.OrganizationalUnits = append(out.OrganizationalUnits, orgtypes.OrganizationalUnit{Id: aws.String(fmt.Sprintf("ou-endless-%d", o.next))})
+	}
+	return out, nil
+}
+
+func (o *endlessTree) ListAccountsForParent(ctx context.Context, in *organizations.ListAccountsForParentInput, optFns ...func(*organizations.Options)) (*organizations.ListAccountsForParentOutput, error) {
+	if strings.HasPrefix(aws.ToString(in.ParentId), "ou-endless-") {
+		return &organizations.ListAccountsForParentOutput{}, nil
+	}
+	return o.OrganizationsAPI.ListAccountsForParent(ctx, in, optFns...)
+}
+
+// TestEndlessTree: a tree beyond Organizations' quotas ends the fleet
+// verification and Monitoring with ErrInvalidResponse, which says so.
+func TestEndlessTree(t *testing.T) {
+	org := awstest.GenerateOrganization(2)
+	admin := org.Members[0].ID
+	org.IPAMDelegatedAdmin = admin
+	emu := awstest.New(awstest.WithOrganization(org), awstest.WithIPAMs(awstest.IPAMSpec{Owner: admin, OperatingRegions: []string{awstest.Region}}))
+	cl := realClients(t, emu)
+	cl.Organizations = &endlessTree{OrganizationsAPI: cl.Organizations}
+	c := newFromClients(t, cl, func(o *ipamorg.Options) { o.IPAMRegions = []string{awstest.Region} })
+
+	_, err := c.VerifyServiceLinkedRoles(t.Context(), ipamorg.VerifyOptions{RateLimits: noLimits})
+	if !errors.Is(err, ipamorg.ErrInvalidResponse) || !ipamorg.IsTerminal(err) || !strings.Contains(err.Error(), "quota") {
+		t.Errorf("fleet: %v; want ErrInvalidResponse naming the quota", err)
+	}
+	if _, err := c.Monitoring(t.Context()); !errors.Is(err, ipamorg.ErrInvalidResponse) || !strings.Contains(err.Error(), "quota") {
+		t.Errorf("monitoring: %v; want ErrInvalidResponse naming the quota", err)
 	}
 }

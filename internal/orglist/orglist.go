@@ -31,13 +31,11 @@ const treeConcurrency = 16
 
 // Page caps: more pages than this from one list is
 // awscall.ErrInvalidResponse, not an endless walk. Organizations returns
-// at most 20 items a page: one root, and up to 200,000 accounts.
+// at most 20 items a page: one root, and up to 200,000 accounts. The tree
+// is bounded by Organizations' quotas (quota.go).
 const (
 	maxRootPages    = 100
 	maxAccountPages = 10_000
-	// maxOUs bounds the OUs of a listing: far above Organizations' quota
-	// of OUs per organization, and an end to a tree that never ends.
-	maxOUs = 100_000
 )
 
 // Account is one account of the listing.
@@ -68,8 +66,10 @@ type Listed struct {
 // tree when the organization has OUs and the caller may read it, and
 // ListAccounts otherwise: when ListRoots or ListOrganizationalUnitsForParent
 // is denied (AccessDenied), the accounts not listed yet come from
-// ListAccounts, and so they do when an OU is listed without an id. When
-// page returns false it returns ctx's error (nil if ctx has not ended).
+// ListAccounts, and so they do when an OU is listed without an id. A tree
+// beyond Organizations' quotas (more OUs, or OUs nested deeper, than it
+// allows) is an error wrapping ErrBeyondQuota. When page returns false it
+// returns ctx's error (nil if ctx has not ended).
 func List(ctx context.Context, api awsclient.OrganizationsAPI, calls *awscall.Calls, page func([]Account) bool) (Listed, error) {
 	l := &listing{api: api, calls: calls, page: page, seen: map[string]bool{}, seenOU: map[string]bool{}}
 	err := l.listTree(ctx)
