@@ -96,7 +96,10 @@ func (c *Client) deleteRole(ctx context.Context, client awsclient.IAMAPI, applie
 		return &awscall.MaybeApplied{Err: awscall.InvalidResponse(action, "no DeletionTaskId")}
 	}
 	const status = "iam:GetServiceLinkedRoleDeletionStatus"
-	var failed *iam.GetServiceLinkedRoleDeletionStatusOutput
+	var (
+		failed *iam.GetServiceLinkedRoleDeletionStatusOutput
+		last   iamtypes.DeletionTaskStatusType
+	)
 	err = c.poll(ctx, func(ctx context.Context) (bool, error) {
 		st, err := awscall.Call(ctx, c.calls, status, func(ctx context.Context) (*iam.GetServiceLinkedRoleDeletionStatusOutput, error) {
 			return client.GetServiceLinkedRoleDeletionStatus(ctx, &iam.GetServiceLinkedRoleDeletionStatusInput{DeletionTaskId: out.DeletionTaskId}, c.calls.IAM)
@@ -104,6 +107,7 @@ func (c *Client) deleteRole(ctx context.Context, client awsclient.IAMAPI, applie
 		if err != nil {
 			return false, err
 		}
+		last = st.Status
 		switch st.Status {
 		case iamtypes.DeletionTaskStatusTypeSucceeded:
 			return true, nil
@@ -113,7 +117,15 @@ func (c *Client) deleteRole(ctx context.Context, client awsclient.IAMAPI, applie
 		}
 		return false, nil
 	})
+	var timeout *Error
 	switch {
+	case errors.As(err, &timeout) && timeout.Kind == ErrWaitTimeout:
+		// Say what the last poll read, not what the status before implies.
+		timeout.Err = errors.New("no read returned before the deadline")
+		if last != "" {
+			timeout.Err = fmt.Errorf("the last read: %s reported the deletion task %s", status, last)
+		}
+		return &awscall.MaybeApplied{Err: err}
 	case err != nil:
 		return &awscall.MaybeApplied{Err: err}
 	case failed != nil:

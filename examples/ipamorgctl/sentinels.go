@@ -25,6 +25,7 @@ var sentinels = []struct {
 	{"ipamorg.ErrAccessDenied", ipamorg.ErrAccessDenied},
 	{"ipamorg.ErrWaitTimeout", ipamorg.ErrWaitTimeout},
 	{"ipamorg.ErrStalePlan", ipamorg.ErrStalePlan},
+	{"ipamorg.ErrMovedElsewhere", ipamorg.ErrMovedElsewhere},
 	{"ipamorg.ErrInvalidOptions", ipamorg.ErrInvalidOptions},
 	{"ipamorg.ErrInvalidDesired", ipamorg.ErrInvalidDesired},
 	{"ipamorg.ErrServiceLinkedRoleDeletionFailed", ipamorg.ErrServiceLinkedRoleDeletionFailed},
