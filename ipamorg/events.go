@@ -39,7 +39,7 @@ type eventSpec struct {
 	// event alone does not (Plan.String prints it).
 	why string
 	// write sends the step's call. applied reports whether reads already
-	// show the step taken: awscall.CallWrite's look after a lost answer.
+	// show the step taken: awscall.CallWrite's look after any failure.
 	write func(ctx context.Context, c *Client, s Step, applied func(context.Context) bool) error
 	// reread re-reads the one fact the step changes into prev (see
 	// rereadAdmins), and done reports whether the status it returns shows
@@ -273,9 +273,10 @@ func (sp *eventSpec) policy() []policyStatement {
 // whether the call was answered with success or may have been applied
 // (see awscall.MaybeApplied): a failure after it leaves the step unconfirmed, not
 // "not done". Each call is idempotent against the state it leads to, so a
-// step that AWS had already taken is not an error; and when a call's
-// answer is lost (see awscall.CallWrite), a read that already shows the step's
-// result counts as the answer.
+// step that AWS had already taken is not an error; and when a call fails
+// (see awscall.CallWrite), a read that already shows the step's result
+// counts as the answer. A wait that reads the organization moved where
+// the step cannot lead ends it with ErrMovedElsewhere (see waitFor).
 func (c *Client) take(ctx context.Context, prev *Status, s Step) (confirmed *Status, sent bool, err error) {
 	sp := specOf(s.Event)
 	if sp == nil || sp.write == nil {
