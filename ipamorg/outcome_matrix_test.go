@@ -64,7 +64,7 @@ func lifecycleWrite(s writeStep) matrixWrite {
 		run: func(t *testing.T, cl awsclient.Clients, _ string) outcome {
 			res, err := newFromClients(t, cl, matrixOptions).Reconcile(t.Context(), s.desired)
 			if err == nil {
-				if !slices.Contains(events(res.Transitions), s.event) {
+				if !slices.ContainsFunc(res.Transitions, func(tr ipamorg.Transition) bool { return tr.Event == s.event }) {
 					t.Fatalf("Reconcile succeeded without the %s transition: %v", s.event, transitionsOf(res))
 				}
 				return outDone
@@ -370,7 +370,7 @@ func TestFleetRepairServerErrorThenTaken(t *testing.T) {
 		if ac.Result != ipamorg.RoleRepaired {
 			t.Errorf("management account %s (%q), want %s", ac.Result, ac.RepairError, ipamorg.RoleRepaired)
 		}
-		if codes := codesOf(requestsFor(emu, "CreateServiceLinkedRole")); !slices.Equal(codes, []string{"ServiceFailure", "InvalidInput"}) {
+		if codes := answersTo(emu, "CreateServiceLinkedRole"); !slices.Equal(codes, []string{"ServiceFailure", "InvalidInput"}) {
 			t.Errorf("CreateServiceLinkedRole answered %q, want the 500 then the refused retry", codes)
 		}
 	})
@@ -392,4 +392,16 @@ func TestReconcileServerErrorAfterApplied(t *testing.T) {
 		}
 		wantTransitions(t, res, "enable-trusted-access none->trusted", "delegate trusted->delegated")
 	})
+}
+
+// answersTo returns the error codes the emulator answered op with, in
+// order ("" for a success).
+func answersTo(emu *awstest.Emulator, op string) []string {
+	var out []string
+	for _, r := range emu.Requests() {
+		if r.Operation == op {
+			out = append(out, r.Code)
+		}
+	}
+	return out
 }
