@@ -49,11 +49,22 @@ var (
 	// WaitOptions.MaxWait; the step is in the *Error's Unconfirmed. Its
 	// Last field holds the last observed status: the status before the
 	// step with the fact the step changes as the last poll read it (see
-	// Result.Status).
+	// Result.Status); its message says what that last read returned, and
+	// nothing it did not read.
 	ErrWaitTimeout = errors.New("ipamorg: timed out waiting for aws to reflect the change")
 	// ErrStalePlan: the organization changed between Plan and Apply; nothing
 	// was written. Plan again.
 	ErrStalePlan = errors.New("ipamorg: plan is stale: organization changed since it was made")
+	// ErrMovedElsewhere: while a step waited for the read that confirms
+	// it, the read showed the organization where the step cannot lead:
+	// another delegated administrator registered while the step delegated
+	// or removed its own. Another writer is at work. The wait stops there
+	// rather than poll until WaitOptions.MaxWait; the step is in the
+	// *Error's Unconfirmed (its write may have been applied, and undone),
+	// Last holds the status with what the read returned, and the message
+	// says what that was. Not terminal: observe again, or Reconcile, which
+	// acts on where the organization now is.
+	ErrMovedElsewhere = errors.New("ipamorg: the organization moved where the step cannot lead")
 	// ErrInvalidOptions: New was given nil clients or inconsistent Options,
 	// or VerifyServiceLinkedRoles inconsistent VerifyOptions.
 	ErrInvalidOptions = errors.New("ipamorg: invalid options")
@@ -134,7 +145,8 @@ var terminal = []error{
 // guard's refusal, malformed input, an anomaly, or an AWS refusal that
 // needs something changed first (ErrAccessDenied, ErrStalePlan: plan again).
 // It is false for nil, for throttling and other AWS errors the package does
-// not classify, for ErrWaitTimeout and ErrWriteFailed, for ErrNoIPAM (creating
+// not classify, for ErrWaitTimeout, ErrMovedElsewhere (observe again: the
+// organization is elsewhere now) and ErrWriteFailed, for ErrNoIPAM (creating
 // an IPAM, as a pipeline does right after delegating, cures it), for any error with
 // Unconfirmed steps (a retry observes where the write got to), and for the
 // end of a context. A controller requeues when it is false.
@@ -214,9 +226,6 @@ func (e *Error) Error() string {
 	if e.Kind != nil {
 		b.WriteString(": ")
 		b.WriteString(strings.TrimPrefix(e.Kind.Error(), "ipamorg: "))
-	}
-	if e.Kind == ErrWaitTimeout && e.Last != nil {
-		fmt.Fprintf(&b, " (last observed state %s, admin %s)", e.Last.State, orNone(e.Last.DelegatedAdmin))
 	}
 	if e.Err != nil {
 		b.WriteString(": ")

@@ -39,13 +39,20 @@ type eventSpec struct {
 	// event alone does not (Plan.String prints it).
 	why string
 	// write sends the step's call. applied reports whether reads already
-	// show the step taken: awscall.CallWrite's look after a lost answer.
+	// show the step taken: awscall.CallWrite's look after any failure.
 	write func(ctx context.Context, c *Client, s Step, applied func(context.Context) bool) error
 	// reread re-reads the one fact the step changes into prev (see
 	// rereadAdmins), and done reports whether the status it returns shows
 	// the step taken: together, the step's confirmation.
 	reread func(ctx context.Context, c *Client, prev *Status, s Step) (*Status, error)
 	done   func(st *Status, s Step) bool
+	// elsewhere, if set, reports whether the status reread returns shows
+	// the organization moved where the step cannot lead: the wait then
+	// stops with ErrMovedElsewhere (see waitFor).
+	elsewhere func(st *Status, s Step) bool
+	// shown says what reread read into the status it returned, for the
+	// wait's messages: the read and its result, not a state inferred.
+	shown func(st *Status) string
 	// writeConfirms, if set, says that a write that returned nil has
 	// confirmed the step by itself, and returns prev brought up to date
 	// with what AWS answered: no re-read follows.
@@ -91,6 +98,8 @@ var events = []eventSpec{
 			})
 		},
 		done:       func(st *Status, s Step) bool { return st.DelegatedAdmin == s.Account },
+		elsewhere:  anotherAdmin,
+		shown:      adminsShown,
 		statements: delegateStatements,
 	},
 	{
@@ -108,7 +117,9 @@ var events = []eventSpec{
 		reread: func(ctx context.Context, c *Client, prev *Status, _ Step) (*Status, error) {
 			return c.rereadAdmins(ctx, prev, nil)
 		},
-		done: func(st *Status, _ Step) bool { return len(st.admins) == 0 },
+		done:      func(st *Status, _ Step) bool { return len(st.admins) == 0 },
+		elsewhere: anotherAdmin,
+		shown:     adminsShown,
 		statements: []policyStatement{{
 			Sid: "IpamRemoveDelegate", Effect: "Allow", Resource: "*",
 			Action: []string{
@@ -125,7 +136,8 @@ var events = []eventSpec{
 		reread: func(ctx context.Context, c *Client, prev *Status, _ Step) (*Status, error) {
 			return c.rereadTrustedAccess(ctx, prev)
 		},
-		done: func(st *Status, _ Step) bool { return !st.TrustedAccess },
+		done:  func(st *Status, _ Step) bool { return !st.TrustedAccess },
+		shown: trustedAccessShown,
 		statements: []policyStatement{{
 			Sid: "IpamDisableTrustedAccess", Effect: "Allow", Resource: "*",
 			Action: []string{"organizations:DisableAWSServiceAccess"},
@@ -138,7 +150,8 @@ var events = []eventSpec{
 		reread: func(ctx context.Context, c *Client, prev *Status, _ Step) (*Status, error) {
 			return c.rereadServiceLinkedRole(ctx, prev)
 		},
-		done: func(st *Status, _ Step) bool { return !st.ServiceLinkedRole },
+		done:  func(st *Status, _ Step) bool { return !st.ServiceLinkedRole },
+		shown: roleShown,
 		// deleteRole returns nil only when IAM said the role is gone: its
 		// deletion task SUCCEEDED (iam:GetServiceLinkedRoleDeletionStatus,
 		// which reports on the same view of the account as iam:GetRole),
@@ -169,7 +182,8 @@ var events = []eventSpec{
 		reread: func(ctx context.Context, c *Client, prev *Status, _ Step) (*Status, error) {
 			return c.rereadServiceLinkedRole(ctx, prev)
 		},
-		done: func(st *Status, _ Step) bool { return st.ServiceLinkedRole },
+		done:  func(st *Status, _ Step) bool { return st.ServiceLinkedRole },
+		shown: roleShown,
 		// The same call as delegate's, with the same permissions.
 		statements: delegateStatements,
 	},
@@ -217,6 +231,18 @@ var deleteServiceLinkedRoleStatement = policyStatement{
 	Action: []string{"iam:DeleteServiceLinkedRole", "iam:GetServiceLinkedRoleDeletionStatus"},
 }
 
+// anotherAdmin reports whether st lists an administrator other than the
+// step's account: delegating the step's account cannot lead anywhere then
+// (AWS allows one administrator), nor can removing it lead to none.
+func anotherAdmin(st *Status, s Step) bool {
+	for _, id := range knownIDs(st.admins) {
+		if id != s.Account {
+			return true
+		}
+	}
+	return false
+}
+
 func desiredAdmin(_ *Status, d Desired) string { return d.DelegatedAdmin }
 
 func observedAdmin(st *Status, _ Desired) string { return st.DelegatedAdmin }
@@ -247,9 +273,10 @@ func (sp *eventSpec) policy() []policyStatement {
 // whether the call was answered with success or may have been applied
 // (see awscall.MaybeApplied): a failure after it leaves the step unconfirmed, not
 // "not done". Each call is idempotent against the state it leads to, so a
-// step that AWS had already taken is not an error; and when a call's
-// answer is lost (see awscall.CallWrite), a read that already shows the step's
-// result counts as the answer.
+// step that AWS had already taken is not an error; and when a call fails
+// (see awscall.CallWrite), a read that already shows the step's result
+// counts as the answer. A wait that reads the organization moved where
+// the step cannot lead ends it with ErrMovedElsewhere (see waitFor).
 func (c *Client) take(ctx context.Context, prev *Status, s Step) (confirmed *Status, sent bool, err error) {
 	sp := specOf(s.Event)
 	if sp == nil || sp.write == nil {
@@ -273,6 +300,10 @@ func (c *Client) take(ctx context.Context, prev *Status, s Step) (confirmed *Sta
 	if sp.writeConfirms != nil {
 		return sp.writeConfirms(prev), true, nil
 	}
-	st, err := c.waitFor(ctx, prev, reread, done)
+	cf := confirmation{read: reread, done: done, shown: sp.shown}
+	if sp.elsewhere != nil {
+		cf.elsewhere = func(st *Status) bool { return sp.elsewhere(st, s) }
+	}
+	st, err := c.waitFor(ctx, prev, cf)
 	return st, true, err
 }

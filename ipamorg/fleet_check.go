@@ -57,9 +57,18 @@ func (v *verifier) check(ctx context.Context, t orglist.Account) (AccountCheck, 
 	_, _, err = awscall.CallWrite(ctx, v.c.calls, action, applied, func(ctx context.Context) (*iam.CreateServiceLinkedRoleOutput, error) {
 		return client.CreateServiceLinkedRole(ctx, &iam.CreateServiceLinkedRoleInput{AWSServiceName: aws.String(servicePrincipal)}, v.c.calls.IAM)
 	})
-	if err != nil {
-		// The role is still missing as far as anyone knows, whatever
-		// stopped the repair, ctx included: the outcome is known.
+	var maybe *awscall.MaybeApplied
+	switch {
+	case errors.As(err, &maybe):
+		// No answer proved the repair refused and no read showed the
+		// role: it may exist now. Saying missing would claim what
+		// nobody saw; the account is unverified (Err keeps the mark).
+		ac.Result = RoleError
+		ac.Reason = reasonOf(action, maybe.Err) + " (sent, not confirmed: the role may exist; verify again)"
+		ac.Err = &Error{Op: opVerify, Step: Step{Account: t.ID, Action: action}, Kind: classify(err), Err: err}
+		return ac, true
+	case err != nil:
+		// AWS refused the repair: the role is still missing.
 		ac.RepairError = reasonOf(action, err)
 		ac.Err = &Error{Op: opVerify, Step: Step{Account: t.ID, Action: action}, Kind: classify(err), Err: err}
 		return ac, true

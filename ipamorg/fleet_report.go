@@ -14,7 +14,7 @@ const (
 	RolePresent RoleResult = "present"
 	// RoleMissing: the account has no AWSServiceRoleForIPAM (iam:GetRole
 	// answered NoSuchEntity), and it was not repaired: repair was not
-	// asked for, or it failed (AccountCheck.RepairError says why).
+	// asked for, or AWS refused it (AccountCheck.RepairError says why).
 	RoleMissing RoleResult = "missing"
 	// RoleRepaired: the role was missing and iam:CreateServiceLinkedRole
 	// created it.
@@ -30,7 +30,10 @@ const (
 	// RoleSkipped: the account was not checked because it is not ACTIVE
 	// (SUSPENDED, PENDING_CLOSURE, ...).
 	RoleSkipped RoleResult = "skipped"
-	// RoleError: checking the account failed for another reason.
+	// RoleError: checking the account failed for another reason, or a
+	// repair or purge was sent and neither its answer nor the read after
+	// it tells whether AWS applied it (Reason says "sent, not confirmed";
+	// verify again).
 	RoleError RoleResult = "error"
 )
 

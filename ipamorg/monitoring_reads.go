@@ -354,10 +354,10 @@ func (l listed) pathOf(account string) string {
 
 // listActiveAccounts lists the organization's ACTIVE accounts, sorted by
 // id, and where they are (see orglist.List), with a warning for accounts
-// listed without an id.
+// and for OUs, listed without an id.
 func (c *Client) listActiveAccounts(ctx context.Context) listed {
 	var out listed
-	withoutID, _, err := orglist.List(ctx, c.aws.Organizations, c.calls, func(page []orglist.Account) bool {
+	res, err := orglist.List(ctx, c.aws.Organizations, c.calls, func(page []orglist.Account) bool {
 		for _, a := range page {
 			if a.Active {
 				out.active = append(out.active, activeAccount{id: a.ID, path: a.Path})
@@ -368,9 +368,12 @@ func (c *Client) listActiveAccounts(ctx context.Context) listed {
 	if err != nil {
 		return listed{err: err}
 	}
-	if withoutID > 0 {
+	if res.AccountsWithoutID > 0 {
 		out.warnings = append(out.warnings, Warning{WarnAccountWithoutID,
-			fmt.Sprintf("organizations listed %d account(s) without an id; monitoring leaves them out", withoutID)})
+			fmt.Sprintf("organizations listed %d account(s) without an id; monitoring leaves them out", res.AccountsWithoutID)})
+	}
+	if res.OUsWithoutID > 0 {
+		out.warnings = append(out.warnings, warnOUWithoutID(res.OUsWithoutID))
 	}
 	slices.SortFunc(out.active, func(a, b activeAccount) int { return strings.Compare(a.id, b.id) })
 	return out

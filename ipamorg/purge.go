@@ -33,8 +33,9 @@ func (c *Client) guardPurge(ctx context.Context) error {
 // purge deletes the role from the member account client acts in, which
 // has it, and reports the outcome in ac: RolePurged, or RoleError with
 // IAM's reason when the deletion task failed (IPAM resources still in the
-// account, say). It reports false when ctx ended before the outcome was
-// known.
+// account, say), or when no answer proved the deletion refused and no
+// read showed the role gone (its Reason says "sent, not confirmed"). It
+// reports false when ctx ended before the outcome was known.
 func (v *verifier) purge(ctx context.Context, client awsclient.IAMAPI, ac AccountCheck) (AccountCheck, bool) {
 	const action = "iam:DeleteServiceLinkedRole"
 	// A lost answer leaves unknown whether IAM accepted the deletion:
@@ -52,14 +53,14 @@ func (v *verifier) purge(ctx context.Context, client awsclient.IAMAPI, ac Accoun
 	case ctx.Err() != nil:
 		return ac, false
 	}
+	ac.Result = RoleError
+	ac.Reason = reasonOf(action, err)
 	var m *awscall.MaybeApplied
 	if errors.As(err, &m) {
 		// Sent, and not seen through: neither present nor purged is
-		// known.
-		err = m.Err
+		// known (Err keeps the mark).
+		ac.Reason = reasonOf(action, m.Err) + " (sent, not confirmed: the role may be gone; verify again)"
 	}
-	ac.Result = RoleError
-	ac.Reason = reasonOf(action, err)
 	if e := (*Error)(nil); errors.As(err, &e) && e.Kind == ErrServiceLinkedRoleDeletionFailed {
 		ac.Reason = fmt.Sprintf("%s: the deletion task failed: %v", action, e.Err)
 	}

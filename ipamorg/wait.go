@@ -3,6 +3,8 @@ package ipamorg
 import (
 	"context"
 	"errors"
+	"fmt"
+	"strings"
 	"time"
 
 	"github.com/cenkalti/backoff/v4"
@@ -124,29 +126,100 @@ func (c *Client) pollOn(ctx context.Context, fast bool, check func(context.Conte
 	}
 }
 
-// waitFor confirms a write: it polls read, which re-reads only what the
-// write changed and returns prev (the status before the write) brought up
-// to date with it (see the reread functions in observe.go), until ok holds
-// for the status read returns, and returns that status. Each poll is thus
-// one read, not a whole Observe.
+// confirmation is how the write of a step is confirmed, from its row of
+// events: read re-reads only what the write changed and returns prev (the
+// status before the write) brought up to date with it (see the reread
+// functions in observe.go); done reports whether that status shows the
+// step taken; elsewhere, if not nil, whether it shows the organization
+// moved where the step cannot lead (another writer at work); shown says
+// what the read returned, for messages.
+type confirmation struct {
+	read      func(ctx context.Context, prev *Status) (*Status, error)
+	done      func(st *Status) bool
+	elsewhere func(st *Status) bool
+	shown     func(st *Status) string
+}
+
+// waitFor confirms a write: it polls cf.read until cf.done holds for the
+// status it returns, and returns that status. Each poll is thus one read,
+// not a whole Observe. When a status shows the organization moved
+// elsewhere (cf.elsewhere), the wait stops at once with an *Error of kind
+// ErrMovedElsewhere, rather than poll until MaxWait for what can no
+// longer come.
 //
-// On timeout the *Error's Last holds the status the last poll returned:
-// prev with the facts that poll read; nil when no poll returned one, and
-// the caller falls back to prev. Otherwise the status returned is the last
-// one read returned, or nil.
-func (c *Client) waitFor(ctx context.Context, prev *Status, read func(context.Context, *Status) (*Status, error), ok func(*Status) bool) (*Status, error) {
+// On timeout, or when the organization moved, the *Error's Last holds the
+// status the last poll returned: prev with the fact that poll read; nil
+// when no poll returned one, and the caller falls back to prev. Its Err
+// says what that read returned (cf.shown), and nothing else: the other
+// facts of Last were not read again. Otherwise the status returned is the
+// last one the read returned, or nil.
+func (c *Client) waitFor(ctx context.Context, prev *Status, cf confirmation) (*Status, error) {
+	if cf.shown == nil {
+		cf.shown = func(*Status) string { return "a read that did not show the change" }
+	}
 	var last *Status
 	err := c.poll(ctx, func(ctx context.Context) (bool, error) {
-		st, err := read(ctx, prev)
+		st, err := cf.read(ctx, prev)
 		if err != nil {
 			return false, err
 		}
 		last = st
-		return ok(st), nil
+		switch {
+		case cf.done(st):
+			return true, nil
+		case cf.elsewhere != nil && cf.elsewhere(st):
+			return false, &Error{Kind: ErrMovedElsewhere, Last: st,
+				Err: fmt.Errorf("%s while the step waited for its confirmation: another writer moved the organization; observe again", cf.shown(st))}
+		}
+		return false, nil
 	})
 	var e *Error
 	if errors.As(err, &e) && e.Kind == ErrWaitTimeout {
 		e.Last = last
+		e.Err = errors.New("no read returned before the deadline")
+		if last != nil {
+			e.Err = errors.New("the last read: " + cf.shown(last))
+		}
 	}
 	return last, err
+}
+
+// What a confirming read returned, as the wait's messages say it: the
+// read and its result, never a state inferred from it (see waitFor). Each
+// takes the status a reread function of observe.go returned, whose fact
+// is the read's.
+
+// adminsShown says what organizations:ListDelegatedAdministrators listed
+// for ipam.amazonaws.com (rereadAdmins).
+func adminsShown(st *Status) string {
+	known := knownIDs(st.admins)
+	what := strings.Join(known, ", ")
+	switch missing := len(st.admins) - len(known); {
+	case len(st.admins) == 0:
+		what = "no delegated administrator"
+	case missing > 0 && len(known) == 0:
+		what = fmt.Sprintf("%d delegated administrator(s) without an id", missing)
+	case missing > 0:
+		what += fmt.Sprintf(" and %d without an id", missing)
+	}
+	return "organizations:ListDelegatedAdministrators listed " + what + " for " + servicePrincipal
+}
+
+// trustedAccessShown says whether
+// organizations:ListAWSServiceAccessForOrganization listed
+// ipam.amazonaws.com (rereadTrustedAccess).
+func trustedAccessShown(st *Status) string {
+	if st.TrustedAccess {
+		return "organizations:ListAWSServiceAccessForOrganization listed " + servicePrincipal
+	}
+	return "organizations:ListAWSServiceAccessForOrganization did not list " + servicePrincipal
+}
+
+// roleShown says whether iam:GetRole found AWSServiceRoleForIPAM in the
+// management account (rereadServiceLinkedRole).
+func roleShown(st *Status) string {
+	if st.ServiceLinkedRole {
+		return "iam:GetRole found " + roleName + " in the management account"
+	}
+	return "iam:GetRole found no " + roleName + " in the management account"
 }

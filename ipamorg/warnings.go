@@ -65,6 +65,12 @@ const (
 	// WarnAccountWithoutID: organizations:ListAccounts listed an account
 	// without an id; the fleet verification and Monitoring leave it out.
 	WarnAccountWithoutID WarningCode = "account-without-id"
+	// WarnOUWithoutID: Organizations listed an organizational unit (or a
+	// root) without an id, so the accounts below it cannot be read from
+	// the tree: the fleet verification and Monitoring list the
+	// organization's accounts with organizations:ListAccounts as well,
+	// and none is left out.
+	WarnOUWithoutID WarningCode = "ou-without-id"
 )
 
 // The warning codes of Monitoring: what stands between the organization
@@ -191,4 +197,11 @@ func anomalies(ws []Warning) []Warning {
 		}
 	}
 	return out
+}
+
+// warnOUWithoutID is the warning for n OUs (or roots) listed without an
+// id.
+func warnOUWithoutID(n int) Warning {
+	return Warning{WarnOUWithoutID, fmt.Sprintf("organizations listed %d organizational unit(s) without an id; "+
+		"the accounts were listed with organizations:ListAccounts as well, so that none below them is left out", n)}
 }

@@ -21,38 +21,41 @@ import (
 // other error when it was not made.
 
 func enableAdmin(ctx context.Context, c *Client, s Step, applied func(context.Context) bool) error {
-	out, answered, err := awscall.CallWrite(ctx, c.calls, s.Action, applied, func(ctx context.Context) (*ec2.EnableIpamOrganizationAdminAccountOutput, error) {
-		return c.aws.EC2.EnableIpamOrganizationAdminAccount(ctx, &ec2.EnableIpamOrganizationAdminAccountInput{DelegatedAdminAccountId: aws.String(s.Account)}, c.calls.EC2)
+	_, _, err := awscall.CallWrite(ctx, c.calls, s.Action, applied, func(ctx context.Context) (*ec2.EnableIpamOrganizationAdminAccountOutput, error) {
+		out, err := c.aws.EC2.EnableIpamOrganizationAdminAccount(ctx, &ec2.EnableIpamOrganizationAdminAccountInput{DelegatedAdminAccountId: aws.String(s.Account)}, c.calls.EC2)
+		if err != nil || out == nil {
+			return out, err
+		}
+		return out, checkSuccess(s.Action, out.Success)
 	})
-	if err != nil || !answered {
-		return err // !answered: the answer was lost, but reads show the change
-	}
-	return checkSuccess(s.Action, out.Success)
+	return err
 }
 
 func disableAdmin(ctx context.Context, c *Client, s Step, applied func(context.Context) bool) error {
-	out, answered, err := awscall.CallWrite(ctx, c.calls, s.Action, applied, func(ctx context.Context) (*ec2.DisableIpamOrganizationAdminAccountOutput, error) {
-		return c.aws.EC2.DisableIpamOrganizationAdminAccount(ctx, &ec2.DisableIpamOrganizationAdminAccountInput{DelegatedAdminAccountId: aws.String(s.Account)}, c.calls.EC2)
+	_, _, err := awscall.CallWrite(ctx, c.calls, s.Action, applied, func(ctx context.Context) (*ec2.DisableIpamOrganizationAdminAccountOutput, error) {
+		out, err := c.aws.EC2.DisableIpamOrganizationAdminAccount(ctx, &ec2.DisableIpamOrganizationAdminAccountInput{DelegatedAdminAccountId: aws.String(s.Account)}, c.calls.EC2)
+		if err != nil || out == nil {
+			return out, err
+		}
+		return out, checkSuccess(s.Action, out.Success)
 	})
-	switch {
-	case err != nil && awscall.ErrorCode(err) == codeIpamAccountNotRegistered:
+	if awscall.ErrorCode(err) == codeIpamAccountNotRegistered {
 		// Already removed, by us on an earlier attempt or by someone else.
 		return nil
-	case err != nil || !answered:
-		return err
 	}
-	return checkSuccess(s.Action, out.Success)
+	return err
 }
 
 // checkSuccess reads the Success of an EC2 write's answer: false is AWS
-// saying it did not make the change; missing is an answer outside the
-// API's contract, after which nobody knows.
+// saying it did not make the change (a refusal, see awscall.Refused);
+// missing is an answer outside the API's contract, after which nobody
+// knows. awscall.CallWrite looks with the confirming read after either.
 func checkSuccess(action string, success *bool) error {
 	switch {
 	case success == nil:
-		return &awscall.MaybeApplied{Err: awscall.InvalidResponse(action, "no Success")}
+		return awscall.InvalidResponse(action, "no Success")
 	case !*success:
-		return &Error{Step: Step{Action: action}, Kind: ErrWriteFailed, Err: fmt.Errorf("%s returned Success=false", action)}
+		return awscall.Refused(&Error{Step: Step{Action: action}, Kind: ErrWriteFailed, Err: fmt.Errorf("%s returned Success=false", action)})
 	}
 	return nil
 }
@@ -93,7 +96,10 @@ func (c *Client) deleteRole(ctx context.Context, client awsclient.IAMAPI, applie
 		return &awscall.MaybeApplied{Err: awscall.InvalidResponse(action, "no DeletionTaskId")}
 	}
 	const status = "iam:GetServiceLinkedRoleDeletionStatus"
-	var failed *iam.GetServiceLinkedRoleDeletionStatusOutput
+	var (
+		failed *iam.GetServiceLinkedRoleDeletionStatusOutput
+		last   iamtypes.DeletionTaskStatusType
+	)
 	err = c.poll(ctx, func(ctx context.Context) (bool, error) {
 		st, err := awscall.Call(ctx, c.calls, status, func(ctx context.Context) (*iam.GetServiceLinkedRoleDeletionStatusOutput, error) {
 			return client.GetServiceLinkedRoleDeletionStatus(ctx, &iam.GetServiceLinkedRoleDeletionStatusInput{DeletionTaskId: out.DeletionTaskId}, c.calls.IAM)
@@ -101,6 +107,7 @@ func (c *Client) deleteRole(ctx context.Context, client awsclient.IAMAPI, applie
 		if err != nil {
 			return false, err
 		}
+		last = st.Status
 		switch st.Status {
 		case iamtypes.DeletionTaskStatusTypeSucceeded:
 			return true, nil
@@ -110,7 +117,15 @@ func (c *Client) deleteRole(ctx context.Context, client awsclient.IAMAPI, applie
 		}
 		return false, nil
 	})
+	var timeout *Error
 	switch {
+	case errors.As(err, &timeout) && timeout.Kind == ErrWaitTimeout:
+		// Say what the last poll read, not what the status before implies.
+		timeout.Err = errors.New("no read returned before the deadline")
+		if last != "" {
+			timeout.Err = fmt.Errorf("the last read: %s reported the deletion task %s", status, last)
+		}
+		return &awscall.MaybeApplied{Err: err}
 	case err != nil:
 		return &awscall.MaybeApplied{Err: err}
 	case failed != nil:

@@ -14,18 +14,20 @@ import (
 // context; the middleware below fills it in.
 type Attempts struct {
 	sent atomic.Int32
-	// unanswered counts the requests that got no answer from AWS: a
-	// connection error, or the context ending while one was in flight.
-	unanswered atomic.Int32
-	mu         sync.Mutex
-	last       error // the last AWS error answered, if any
+	// unknown counts the requests whose answer proves nothing (see
+	// AnswerOf): a 5xx, a connection error, the context ending while one
+	// was in flight.
+	unknown atomic.Int32
+	mu      sync.Mutex
+	last    error // the last AWS error answered, if any
 }
 
 // Sent is the number of requests sent.
 func (a *Attempts) Sent() int { return int(a.sent.Load()) }
 
-// Unanswered is the number of requests that got no answer from AWS.
-func (a *Attempts) Unanswered() int { return int(a.unanswered.Load()) }
+// Unknown is the number of requests whose answer proves nothing about
+// whether AWS ran them (AnswerUnknown): each may have been applied.
+func (a *Attempts) Unknown() int { return int(a.unknown.Load()) }
 
 // LastAWS is the last AWS error answered, if any.
 func (a *Attempts) LastAWS() error {
@@ -49,14 +51,13 @@ func addAttemptRecorder(stack *middleware.Stack) error {
 			}
 			a.sent.Add(1)
 			out, md, err := next.HandleFinalize(ctx, in)
-			switch {
-			case err == nil:
-			case ErrorCode(err) != "":
+			if AnswerOf(err) == AnswerUnknown {
+				a.unknown.Add(1)
+			}
+			if ErrorCode(err) != "" {
 				a.mu.Lock()
 				a.last = err
 				a.mu.Unlock()
-			default:
-				a.unanswered.Add(1)
 			}
 			return out, md, err
 		}), "Retry", middleware.After)

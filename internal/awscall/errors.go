@@ -66,19 +66,6 @@ func AccessDenied(err error) bool {
 	return false
 }
 
-// OutcomeUnknown reports whether err leaves unknown whether AWS carried out
-// the call: the connection failed with no answer from AWS (the SDK's
-// RequestSendError, after its own retries), so the request may have been
-// applied and only its response lost. An AWS error answer, or the end of
-// the context, is not unknown in this sense.
-func OutcomeUnknown(err error) bool {
-	if err == nil || IsContextErr(err) || ErrorCode(err) != "" {
-		return false
-	}
-	var conn interface{ ConnectionError() bool }
-	return errors.As(err, &conn) && conn.ConnectionError()
-}
-
 // JoinContext returns ctx.Err() joined with last, the last AWS error seen
 // before the context ended (nil if none), unless last already carries it.
 func JoinContext(ctx context.Context, last error) error {

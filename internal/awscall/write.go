@@ -7,30 +7,35 @@ import (
 )
 
 // writeRounds bounds CallWrite's own loop: how many times it hands a write
-// to the SDK (which retries it within each round) when every answer was
-// lost.
+// to the SDK (which retries it within each round) when no answer proved
+// anything and reads do not show the change.
 const writeRounds = 2
 
-// CallWrite is Call for a write, whose outcome a lost answer leaves
-// unknown (see OutcomeUnknown): the SDK, having retried, gives up with a
-// connection error, and the request may have been applied by AWS. Failing
-// then would report the step as not done when it may be done, so CallWrite
-// first looks: when applied reports that the change already shows, the
-// write is done, and CallWrite returns answered false with no error (and a
-// nil output: AWS's answer was lost). Otherwise it hands the write to the
-// SDK again, up to writeRounds times in all, which is safe because every
-// write of the library is idempotent against the state it leads to, and
-// authoritative where reads lag, since AWS answers a write from its latest
-// state.
+// CallWrite is Call for a write, whose outcome only a success or a
+// refusal proves (see AnswerOf). Reporting a write not done when it may
+// be done would be a claim nobody observed, so whenever the call fails
+// CallWrite first looks, with applied, the read that confirms the write:
+// when the change shows, the write is done, and CallWrite returns
+// answered false with no error (and a nil output: AWS's answer is not
+// the write's). That covers a refusal that comes from the write being
+// applied already, by an earlier attempt whose answer was lost or a 5xx
+// (IAM's "has been taken", EC2's "not registered").
 //
-// The same holds when an attempt's answer was lost and the SDK's retry of
-// it was answered with an error, which may come from the lost attempt
-// having been applied: CallWrite looks then too.
+// When the change does not show:
+//   - the call is refused when every request the SDK sent was answered
+//     with a refusal: the write was not applied, and CallWrite returns the
+//     refusal;
+//   - otherwise some answer proved nothing, and CallWrite hands the write
+//     to the SDK again (safe: every write of the library is idempotent
+//     against the state it leads to, and AWS answers a write from its
+//     latest state, which reads may lag), up to writeRounds times in all;
+//     an answer outside the API's contract (ErrInvalidResponse) is not
+//     sent again. What is left unknown is a *MaybeApplied, which counts
+//     the requests really sent.
 //
-// An error that leaves the write possibly applied (every answer lost, an
-// answer lost and the retry refused, no output, or the context ended after
-// the write was handed to the SDK) is a *MaybeApplied, and counts the
-// requests really sent.
+// When ctx has ended nobody can look: the error is a *MaybeApplied unless
+// every request sent was refused. fn may mark an answer that is a success
+// at the HTTP level but says the change was not made with Refused.
 func CallWrite[O any](ctx context.Context, c *Calls, action string, applied func(context.Context) bool, fn func(context.Context) (*O, error)) (out *O, answered bool, err error) {
 	if err := ctx.Err(); err != nil {
 		return nil, true, err // nothing sent
@@ -41,39 +46,30 @@ func CallWrite[O any](ctx context.Context, c *Calls, action string, applied func
 		out, a, err = CallRecorded(ctx, c, action, fn)
 		sent := a.Sent()
 		total += max(sent, 1) // a client without the SDK's middleware: one
-		switch {
-		case err == nil:
+		if err == nil {
 			return out, true, nil
-		case errors.Is(err, ErrInvalidResponse):
-			// An answer that is not one (no output): AWS may have
-			// applied the write.
-			return nil, true, &MaybeApplied{err}
-		case ctx.Err() != nil && sent > 0 && a.Unanswered() == 0:
-			// The context ended during the SDK's backoff, and AWS had
-			// answered every request with an error: nothing applied.
-			return nil, true, err
-		case ctx.Err() != nil:
-			// Cut short by the context, perhaps while a request was in
-			// flight: nobody knows.
-			return nil, true, &MaybeApplied{err}
-		case !OutcomeUnknown(err) && a.Unanswered() > 0:
-			// An earlier attempt's answer was lost and the SDK's retry
-			// was refused, perhaps because that attempt was applied (IAM
-			// answers "has been taken" for a role it just created): look
-			// before saying it was not done.
-			if applied(ctx) {
-				c.Log.InfoContext(ctx, "ipamorg: write answer lost, retry refused, but reads show it applied", "action", action, "error", err)
-				return nil, false, nil
-			}
-			return nil, true, &MaybeApplied{fmt.Errorf("%s: %d request(s) sent, the answer to an earlier one lost: %w", action, total, err)}
-		case !OutcomeUnknown(err):
-			return nil, true, err
-		case applied(ctx):
-			c.Log.InfoContext(ctx, "ipamorg: write answer lost, but reads show it applied", "action", action, "error", err)
-			return nil, false, nil
-		case round == writeRounds || ctx.Err() != nil:
-			return nil, true, &MaybeApplied{fmt.Errorf("%s: %d request(s) sent, every answer lost: %w", action, total, err)}
 		}
-		c.Log.InfoContext(ctx, "ipamorg: write answer lost and not visible in reads: sending it again", "action", action, "error", err)
+		// A client without the SDK's middleware records nothing: its
+		// error alone tells.
+		refused := a.Unknown() == 0 && AnswerOf(err) == AnswerRefused
+		if ctx.Err() != nil {
+			if sent > 0 && a.Unknown() == 0 {
+				// The context ended during the SDK's backoff, and AWS had
+				// refused every request.
+				return nil, true, unmark(err)
+			}
+			return nil, true, &MaybeApplied{unmark(err)}
+		}
+		if applied(ctx) {
+			c.Log.InfoContext(ctx, "ipamorg: write failed, but reads show it applied", "action", action, "error", err)
+			return nil, false, nil
+		}
+		switch {
+		case refused:
+			return nil, true, unmark(err)
+		case round == writeRounds || errors.Is(err, ErrInvalidResponse) || ctx.Err() != nil:
+			return nil, true, &MaybeApplied{fmt.Errorf("%s: %d request(s) sent, no answer proves the write applied or refused, and reads do not show it: %w", action, total, unmark(err))}
+		}
+		c.Log.InfoContext(ctx, "ipamorg: write answer proves nothing and reads do not show it: sending it again", "action", action, "error", err)
 	}
 }

@@ -32,13 +32,11 @@ const treeConcurrency = 16
 
 // Page caps: more pages than this from one list is
 // awscall.ErrInvalidResponse, not an endless walk. Organizations returns
-// at most 20 items a page: one root, and up to 200,000 accounts.
+// at most 20 items a page: one root, and up to 200,000 accounts. The tree
+// is bounded by Organizations' quotas (quota.go).
 const (
 	maxRootPages    = 100
 	maxAccountPages = 10_000
-	// maxOUs bounds the OUs of a listing: far above Organizations' quota
-	// of OUs per organization, and an end to a tree that never ends.
-	maxOUs = 100_000
 )
 
 // Account is one account of the listing.
@@ -74,28 +72,49 @@ type Option func(*listing)
 // RecordTree makes List fill in t once it returns.
 func RecordTree(t *Tree) Option { return func(l *listing) { l.record = t } }
 
+// Listed is what a listing met besides the accounts it handed on.
+type Listed struct {
+	// AccountsWithoutID counts the accounts listed without an id: they
+	// are left out.
+	AccountsWithoutID int
+	// OUsWithoutID counts the OUs (or roots) listed without an id, whose
+	// accounts the tree cannot reach: the listing then lists the
+	// organization's accounts with ListAccounts too, so that none is lost.
+	OUsWithoutID int
+	// Tree reports whether the tree was read.
+	Tree bool
+}
+
 // List lists the organization's accounts through api, each call with
 // calls, handing them to page: the accounts of each page not listed
 // before (pages of an eventually consistent list may overlap, and an
 // account moved between OUs during the listing may show twice), one call
-// at a time; page stops the listing when it returns false. It returns how
-// many accounts were listed without an id (left out), and whether the
-// tree was read. It reads the tree when the organization has OUs and the
-// caller may read it, and ListAccounts otherwise: when ListRoots or
-// ListOrganizationalUnitsForParent is denied (AccessDenied), the accounts
-// not listed yet come from ListAccounts. When page returns false it
+// at a time; page stops the listing when it returns false. It reads the
+// tree when the organization has OUs and the caller may read it, and
+// ListAccounts otherwise: when ListRoots or ListOrganizationalUnitsForParent
+// is denied (AccessDenied), the accounts not listed yet come from
+// ListAccounts, and so they do when an OU is listed without an id. A tree
+// beyond Organizations' quotas (more OUs, or OUs nested deeper, than it
+// allows) is an error wrapping ErrBeyondQuota. When page returns false it
 // returns ctx's error (nil if ctx has not ended). opts add to it
 // (RecordTree).
-func List(ctx context.Context, api awsclient.OrganizationsAPI, calls *awscall.Calls, page func([]Account) bool, opts ...Option) (withoutID int, tree bool, err error) {
+func List(ctx context.Context, api awsclient.OrganizationsAPI, calls *awscall.Calls, page func([]Account) bool, opts ...Option) (Listed, error) {
 	l := &listing{api: api, calls: calls, page: page, seen: map[string]bool{}, ouPath: map[string]string{}}
 	for _, o := range opts {
 		o(l)
 	}
-	err = l.listTree(ctx)
+	err := l.listTree(ctx)
 	var denied error
-	if awscall.AccessDenied(err) && ctx.Err() == nil && !l.flat {
+	switch {
+	case awscall.AccessDenied(err) && ctx.Err() == nil && !l.flat:
 		calls.Log.DebugContext(ctx, "ipamorg: reading the organization's tree denied; listing its accounts with ListAccounts", "error", err)
 		l.tree, denied = false, err
+		err = l.listFlat(ctx)
+	case err == nil && l.ousWithoutID > 0 && !l.flat && !l.isStopped():
+		// The accounts of an OU without an id are out of the tree's
+		// reach: ListAccounts lists them, and seen keeps the others
+		// from being handed twice.
+		calls.Log.WarnContext(ctx, "ipamorg: organizations listed an OU without an id; listing the accounts with ListAccounts too", "ous", l.ousWithoutID)
 		err = l.listFlat(ctx)
 	}
 	if err == nil && l.isStopped() {
@@ -104,7 +123,9 @@ func List(ctx context.Context, api awsclient.OrganizationsAPI, calls *awscall.Ca
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if t := l.record; t != nil {
-		*t = Tree{Complete: err == nil && denied == nil, Denied: denied}
+		// An OU without an id leaves its accounts placed by ListAccounts
+		// only: the tree is not complete then.
+		*t = Tree{Complete: err == nil && denied == nil && l.ousWithoutID == 0, Denied: denied}
 		for id, path := range l.ouPath {
 			if id != "" && path != id+"/" { // not a root, whose path is its id
 				t.OUs = append(t.OUs, path)
@@ -112,7 +133,7 @@ func List(ctx context.Context, api awsclient.OrganizationsAPI, calls *awscall.Ca
 		}
 		slices.Sort(t.OUs)
 	}
-	return l.withoutID, l.tree, err
+	return Listed{AccountsWithoutID: l.withoutID, OUsWithoutID: l.ousWithoutID, Tree: l.tree}, err
 }
 
 // listing is one run of List.
@@ -128,7 +149,9 @@ type listing struct {
 	// ouPath holds the path (see Account.Path) of every root and OU seen.
 	ouPath    map[string]string
 	withoutID int
-	stopped   bool
+	// ousWithoutID counts the OUs and roots listed without an id.
+	ousWithoutID int
+	stopped      bool
 	// tree reports whether the accounts were read from the tree; flat
 	// that ListAccounts was called.
 	tree, flat bool
@@ -209,6 +232,11 @@ func (l *listing) isStopped() bool {
 func (l *listing) listFlat(ctx context.Context) error {
 	const action = "organizations:ListAccounts"
 	l.flat = true
+	// ListAccounts lists every account: its count of accounts without an
+	// id replaces the tree's, which it would count twice.
+	l.mu.Lock()
+	l.withoutID = 0
+	l.mu.Unlock()
 	p := organizations.NewListAccountsPaginator(pages.Checked(l.calls, action, l.api.ListAccounts), &organizations.ListAccountsInput{},
 		func(o *organizations.ListAccountsPaginatorOptions) { o.StopOnDuplicateToken = true })
 	return pages.Walk(ctx, action, maxAccountPages, p, l.calls.Organizations, func(out *organizations.ListAccountsOutput) (*string, bool) {

@@ -122,13 +122,13 @@ func newTreeOrg() *treeOrg {
 
 func (o *treeOrg) list(t *testing.T) (ids []string, withoutID int, tree bool, err error) {
 	t.Helper()
-	withoutID, tree, err = List(t.Context(), o, testCalls, func(page []Account) bool {
+	listed, err := List(t.Context(), o, testCalls, func(page []Account) bool {
 		for _, a := range page {
 			ids = append(ids, a.ID)
 		}
 		return true
 	})
-	return ids, withoutID, tree, err
+	return ids, listed.AccountsWithoutID, listed.Tree, err
 }
 
 var wantTreeIDs = []string{"111111111111", "200000000001", "200000000002", "200000000003", "200000000004", "200000000005"}
@@ -197,7 +197,8 @@ func TestListingNoOU(t *testing.T) {
 	emu := awstest.New(awstest.WithOrganization(awstest.GenerateOrganization(members)))
 	api := awsclient.NewFromConfig(emu.Config(t.Context(), awstest.DefaultManagementAccountID)).Organizations
 	n := 0
-	_, tree, err := List(t.Context(), api, testCalls, func(page []Account) bool { n += len(page); return true })
+	listed, err := List(t.Context(), api, testCalls, func(page []Account) bool { n += len(page); return true })
+	tree := listed.Tree
 	ops := emu.CallCounts()
 	// The management account and the members, 20 a page (Organizations').
 	accounts := members + 1

@@ -14,7 +14,7 @@ func (o *treeOrg) listPaths(t *testing.T) (map[string]string, Tree, error) {
 	t.Helper()
 	paths := map[string]string{}
 	var tree Tree
-	_, _, err := List(t.Context(), o, testCalls, func(page []Account) bool {
+	_, err := List(t.Context(), o, testCalls, func(page []Account) bool {
 		for _, a := range page {
 			paths[a.ID] = a.Path
 		}
@@ -78,7 +78,7 @@ func TestListingPathsNoOU(t *testing.T) {
 	emu := awstest.New(awstest.WithOrganization(awstest.GenerateOrganization(3)))
 	api := awsclient.NewFromConfig(emu.Config(t.Context(), awstest.DefaultManagementAccountID)).Organizations
 	var tree Tree
-	_, _, err := List(t.Context(), api, testCalls, func([]Account) bool { return true }, RecordTree(&tree))
+	_, err := List(t.Context(), api, testCalls, func([]Account) bool { return true }, RecordTree(&tree))
 	if err != nil || !tree.Complete || len(tree.OUs) != 0 || tree.Denied != nil {
 		t.Errorf("err %v, tree %+v", err, tree)
 	}

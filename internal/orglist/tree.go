@@ -2,7 +2,7 @@ package orglist
 
 import (
 	"context"
-	"fmt"
+	"strings"
 	"sync"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -44,15 +44,7 @@ func (l *listing) listTree(ctx context.Context) error {
 		l.ouPath[root] = root + "/"
 	}
 	l.mu.Unlock()
-
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	t := &treeWalk{l: l, sem: make(chan struct{}, treeConcurrency), cancel: cancel}
-	for _, root := range roots {
-		t.parent(ctx, root)
-	}
-	t.wg.Wait()
-	return t.err
+	return l.walk(ctx, roots)
 }
 
 // roots returns the ids of the organization's roots (one, in AWS).
@@ -65,11 +57,16 @@ func (l *listing) roots(ctx context.Context) ([]string, error) {
 		for _, r := range out.Roots {
 			if id := aws.ToString(r.Id); id != "" {
 				roots = append(roots, id)
+			} else {
+				l.mu.Lock()
+				l.ousWithoutID++
+				l.mu.Unlock()
 			}
 		}
 		return out.NextToken, true
 	})
-	if err == nil && len(roots) == 0 {
+	if err == nil && len(roots) == 0 && l.ousWithoutID == 0 {
+		// A root listed without an id leaves the accounts to ListAccounts.
 		err = awscall.InvalidResponse(action, "no root")
 	}
 	return roots, err
@@ -83,57 +80,119 @@ func (l *listing) ouPage(ctx context.Context, parent string) (*organizations.Lis
 	})
 }
 
-// treeWalk reads the tree below the roots, every parent's OUs and accounts
-// in goroutines of their own, at most cap(sem) calls at once.
+// treeWalk reads the tree below the roots: a queue of jobs (a parent's
+// accounts, a parent's OUs, every page of each) taken by treeConcurrency
+// workers, so that neither the goroutines nor the calls in flight grow
+// with the tree; the OUs found are queued, the tree's size is bounded by
+// Organizations' quotas (see quota.go).
 type treeWalk struct {
 	l      *listing
-	sem    chan struct{}
-	wg     sync.WaitGroup
 	cancel context.CancelFunc
+	roots  int
 
-	mu  sync.Mutex // guards err
-	err error
+	mu    sync.Mutex // guards the fields below
+	cond  *sync.Cond // signalled when a job is queued or finished, or the walk ends
+	queue []treeJob
+	busy  int // jobs taken and not finished
+	err   error
 }
 
-// fail records the walk's first error and stops the rest. Once page has
-// said stop, the reads it cut short are no failure.
-func (t *treeWalk) fail(err error) {
-	if err == nil || t.l.isStopped() {
-		return
+// treeJob is one parent's accounts, or its OUs (ous), at depth levels
+// below the root (0: the root).
+type treeJob struct {
+	parent string
+	depth  int
+	ous    bool
+}
+
+// walk reads the accounts and OUs below roots, and returns the first
+// error, if any.
+func (l *listing) walk(ctx context.Context, roots []string) error {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	t := &treeWalk{l: l, cancel: cancel, roots: len(roots)}
+	t.cond = sync.NewCond(&t.mu)
+	defer context.AfterFunc(ctx, func() {
+		t.mu.Lock()
+		defer t.mu.Unlock()
+		t.cond.Broadcast()
+	})()
+	for _, root := range roots {
+		t.push(root, 0)
 	}
+	var wg sync.WaitGroup
+	for range treeConcurrency {
+		wg.Go(func() {
+			for {
+				j, ok := t.take(ctx)
+				if !ok {
+					return
+				}
+				var err error
+				if j.ous {
+					err = t.children(ctx, j)
+				} else {
+					err = t.accounts(ctx, j.parent)
+				}
+				t.finish(err)
+			}
+		})
+	}
+	wg.Wait()
 	t.mu.Lock()
-	if t.err == nil {
+	defer t.mu.Unlock()
+	return t.err
+}
+
+// push queues the reads of parent, depth levels below the root: its OUs
+// first, so that the tree opens up, then its accounts.
+func (t *treeWalk) push(parent string, depth int) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.queue = append(t.queue, treeJob{parent, depth, true}, treeJob{parent, depth, false})
+	t.cond.Broadcast()
+}
+
+// take returns the next job, waiting while none is queued and others are
+// running (they may queue more); false when the walk is over: nothing
+// left to do, a failure, or ctx ended.
+func (t *treeWalk) take(ctx context.Context) (treeJob, bool) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	for len(t.queue) == 0 && t.busy > 0 && t.err == nil && ctx.Err() == nil {
+		t.cond.Wait()
+	}
+	if len(t.queue) == 0 || t.err != nil || ctx.Err() != nil {
+		t.cond.Broadcast() // the walk is over: the others leave too
+		return treeJob{}, false
+	}
+	j := t.queue[0]
+	t.queue[0] = treeJob{}
+	t.queue = t.queue[1:]
+	t.busy++
+	return j, true
+}
+
+// finish records that a job ended with err. The walk's first error stops
+// the rest; once page has said stop, the reads it cut short are no
+// failure.
+func (t *treeWalk) finish(err error) {
+	stopped := t.l.isStopped() // before t.mu: children takes l.mu, then t.mu
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.busy--
+	if err != nil && !stopped && t.err == nil {
 		t.err = err
+		t.cancel()
 	}
-	t.mu.Unlock()
-	t.cancel()
-}
-
-// parent starts reading parent's accounts and the OUs below it.
-func (t *treeWalk) parent(ctx context.Context, parent string) {
-	t.wg.Go(func() { t.fail(t.accounts(ctx, parent)) })
-	t.wg.Go(func() { t.fail(t.children(ctx, parent)) })
-}
-
-// limited returns list taking a slot of the walk for each call; a call
-// whose context ends before it gets one fails with the context's error.
-func limited[I, O, T any](t *treeWalk, list func(context.Context, *I, ...func(*T)) (*O, error)) func(context.Context, *I, ...func(*T)) (*O, error) {
-	return func(ctx context.Context, in *I, optFns ...func(*T)) (*O, error) {
-		select {
-		case t.sem <- struct{}{}:
-		case <-ctx.Done():
-			return nil, ctx.Err()
-		}
-		defer func() { <-t.sem }()
-		return list(ctx, in, optFns...)
-	}
+	t.cond.Broadcast()
 }
 
 // accounts reads parent's accounts, every page.
 func (t *treeWalk) accounts(ctx context.Context, parent string) error {
 	const action = "organizations:ListAccountsForParent"
 	l := t.l
-	p := organizations.NewListAccountsForParentPaginator(pages.Checked(l.calls, action, limited(t, l.api.ListAccountsForParent)),
+	p := organizations.NewListAccountsForParentPaginator(pages.Checked(l.calls, action, l.api.ListAccountsForParent),
 		&organizations.ListAccountsForParentInput{ParentId: aws.String(parent)},
 		func(o *organizations.ListAccountsForParentPaginatorOptions) { o.StopOnDuplicateToken = true })
 	l.mu.Lock()
@@ -148,37 +207,42 @@ func (t *treeWalk) accounts(ctx context.Context, parent string) error {
 	return err
 }
 
-// children reads the OUs below parent, every page, and starts reading
-// each one not seen before.
-func (t *treeWalk) children(ctx context.Context, parent string) error {
+// children reads the OUs below j's parent, every page, and queues each
+// one not seen before; an OU beyond Organizations' quotas ends the walk.
+func (t *treeWalk) children(ctx context.Context, j treeJob) error {
 	const action = "organizations:ListOrganizationalUnitsForParent"
 	l := t.l
-	start := func(page []orgtypes.OrganizationalUnit) error {
+	found := func(page []orgtypes.OrganizationalUnit) error {
 		for _, u := range page {
 			id := aws.ToString(u.Id)
 			l.mu.Lock()
 			_, seen := l.ouPath[id]
 			known := id == "" || seen
-			if !seen {
-				l.ouPath[id] = l.ouPath[parent] + id + "/"
-			}
-			n := len(l.ouPath)
-			l.mu.Unlock()
 			switch {
-			case n > maxOUs:
-				return awscall.InvalidResponse(action, fmt.Sprintf("more than %d organizational units", maxOUs))
+			case id == "":
+				l.ousWithoutID++
 			case !known:
-				t.parent(ctx, id)
+				id = strings.Clone(id)
+				l.ouPath[id] = l.ouPath[j.parent] + id + "/"
 			}
+			n := len(l.ouPath) - t.roots
+			l.mu.Unlock()
+			if known {
+				continue
+			}
+			if err := checkQuotas(action, n, j.depth+1); err != nil {
+				return err
+			}
+			t.push(id, j.depth+1)
 		}
 		return nil
 	}
-	p := organizations.NewListOrganizationalUnitsForParentPaginator(pages.Checked(l.calls, action, limited(t, l.api.ListOrganizationalUnitsForParent)),
-		&organizations.ListOrganizationalUnitsForParentInput{ParentId: aws.String(parent)},
+	p := organizations.NewListOrganizationalUnitsForParentPaginator(pages.Checked(l.calls, action, l.api.ListOrganizationalUnitsForParent),
+		&organizations.ListOrganizationalUnitsForParentInput{ParentId: aws.String(j.parent)},
 		func(o *organizations.ListOrganizationalUnitsForParentPaginatorOptions) { o.StopOnDuplicateToken = true })
 	var bad error
 	err := pages.Walk(ctx, action, maxAccountPages, p, l.calls.Organizations, func(out *organizations.ListOrganizationalUnitsForParentOutput) (*string, bool) {
-		bad = start(out.OrganizationalUnits)
+		bad = found(out.OrganizationalUnits)
 		return out.NextToken, bad == nil
 	})
 	if bad != nil {
