@@ -42,6 +42,7 @@ func Sentinels() []Sentinel {
 		{"ipamorg.ErrInvalidResponse", ErrInvalidResponse},
 		{"ipamorg.ErrWriteFailed", ErrWriteFailed},
 		{"ipamorg.ErrInvalidParameter", ErrInvalidParameter},
+		{"ipamorg.ErrMovedElsewhere", ErrMovedElsewhere},
 		{"fsm.ErrInvalidTransition", fsm.ErrInvalidTransition},
 	}
 }
