@@ -78,18 +78,23 @@ func TestServeAnnouncesTheControlPlane(t *testing.T) {
 	}
 }
 
-// docs/emulator.md says what the sample scenario shows: no IPAM, as right
-// after a delegation, and, once its administrator creates one,
+// docs/emulator.md says what the sample scenario shows: an IPAM of the
+// administrator that excludes the Sandbox OU and the OUs below it, and
 // assume-role-failure for 777777777777, which lost its role.
 func TestSampleScenarioAsDocumented(t *testing.T) {
 	t.Parallel()
-	const claim = "(`777777777777`, so that IPAM reports\n`assume-role-failure` for it once `222222222222` creates an IPAM: the sample has\nnone, as right after a delegation)"
-	doc, err := os.ReadFile(filepath.Join("..", "..", "docs", "emulator.md"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !strings.Contains(string(doc), claim) {
-		t.Fatalf("docs/emulator.md no longer says %q: change this test with it", claim)
+	for _, claim := range []string{
+		"(`777777777777`, so the IPAM reports `assume-role-failure` for it)",
+		"excludes `Sandbox/*`",
+		"(`999999999999` in Sandbox,\n`101010101010` in Sandbox/Experiments)",
+	} {
+		doc, err := os.ReadFile(filepath.Join("..", "..", "docs", "emulator.md"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(string(doc), claim) {
+			t.Fatalf("docs/emulator.md no longer says %q: change this test with it", claim)
+		}
 	}
 	s, err := awstest.LoadScenario(filepath.Join("..", "emulator", "organization.json"))
 	if err != nil {
@@ -98,13 +103,12 @@ func TestSampleScenarioAsDocumented(t *testing.T) {
 	srv := startServer(t, awstest.WithScenario(*s))
 	r := ctl(t, srv, "monitoring")
 	wantCode(t, r, exitChanges)
-	if !strings.Contains(r.stdout, "IPAMs:            none") {
-		t.Errorf("the sample has an IPAM:\n%v", r)
-	}
-	createIPAMAs(t, srv, "222222222222")
-	r = ctl(t, srv, "monitoring")
-	wantCode(t, r, exitChanges)
 	if !regexp.MustCompile(`(?m)^777777777777 +us-east-1 +assume-role-failure`).MatchString(r.stdout) {
 		t.Errorf("no assume-role-failure for 777777777777:\n%v", r)
+	}
+	for _, sandboxed := range []string{"999999999999", "101010101010"} {
+		if !regexp.MustCompile(`(?m)^` + sandboxed + ` +us-east-1 +excluded`).MatchString(r.stdout) {
+			t.Errorf("%s is not shown excluded:\n%v", sandboxed, r)
+		}
 	}
 }
