@@ -37,6 +37,23 @@ type Request struct {
 	Status int `json:"status"`
 	// Fault reports that an injected fault decided the answer.
 	Fault bool `json:"fault"`
+	// Decision is IAM's decision on the request, with IAM enforcement on
+	// (WithIAMEnforcement): DecisionAllowed, DecisionExplicitDeny or
+	// DecisionImplicitDeny. "" when enforcement is off, and for a request
+	// refused before it could be authorized (an unknown operation or
+	// invalid credentials).
+	Decision string `json:"decision,omitempty"`
+	// DecidingStatement names the statement that decided:
+	// "<policy name>/<Sid>", or "<policy name>/[<i>]" for the statement at
+	// 0-based position i without a Sid, where the policy name is an inline
+	// policy's, "session-policy" or "AdministratorAccess"; DecidedByRoot
+	// for an account's root user; "" for an implicit deny and for actions
+	// that need no permission (sts:GetCallerIdentity). For a denial it is
+	// the denied action's; otherwise the operation's own action's.
+	DecidingStatement string `json:"decidingStatement,omitempty"`
+	// Evaluations are the actions evaluated for the request, the
+	// operation's own first, up to the first denied one.
+	Evaluations []Evaluation `json:"evaluations,omitempty"`
 }
 
 // Succeeded reports whether the request was answered with success.

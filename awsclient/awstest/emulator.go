@@ -38,6 +38,7 @@ type Emulator struct {
 	logf       func(format string, args ...any)
 	reqSeq     atomic.Uint64
 	principals map[string]bool
+	enforceIAM bool
 	sessions   sessionKeys
 	start      start // what New started from, for Reset
 
@@ -67,6 +68,7 @@ func New(optFns ...func(*ServerOptions)) *Emulator {
 		maxBody:    o.MaxBodyBytes,
 		logf:       o.Logf,
 		principals: principalSet(o.ServicePrincipals),
+		enforceIAM: o.EnforceIAM,
 	}
 	if err := checkStart(&o, e.principals); err != nil {
 		panic("awstest: " + err.Error())
@@ -96,6 +98,7 @@ type start struct {
 	admins                                      []adminKey
 	ipamAdmin                                   string
 	ipams                                       []IPAMSpec
+	policies                                    []policySeed
 	lag, memberRoleLag, discoveryLag, ipamDelay time.Duration
 	faultSeed                                   uint64
 }
@@ -141,6 +144,7 @@ func newStart(o *ServerOptions) start {
 			}
 		}
 		st.ipamAdmin = spec.IPAMDelegatedAdmin
+		st.policies = policySeeds(spec)
 	}
 	for _, r := range o.WithoutRoles {
 		removed = append(removed, roleSeed{r.AccountID, r.RoleName, false})
@@ -188,6 +192,7 @@ func (e *Emulator) load() {
 	for _, r := range removed {
 		e.roleHistory(r.account, r.name, true).reset(nil, false)
 	}
+	e.loadPolicies()
 }
 
 // Reset returns the emulator to where New started it: the starting

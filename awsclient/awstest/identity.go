@@ -20,6 +20,9 @@ type identity struct {
 	account string
 	// roleName and session are set for credentials from sts:AssumeRole.
 	roleName, session string
+	// sessionPolicy is the session policy AssumeRole was given, with IAM
+	// enforcement on; "" for none.
+	sessionPolicy string
 }
 
 func (id identity) arn() string {
@@ -83,6 +86,7 @@ type sessionClaims struct {
 	Role    string `json:"r"`
 	Session string `json:"s"`
 	Seq     uint64 `json:"n"`
+	Policy  string `json:"p,omitempty"`
 }
 
 const sessionTokenPrefix = "awstest2."
@@ -94,9 +98,10 @@ func (s *sessionKeys) mac(label string, payload []byte) []byte {
 	return m.Sum(nil)
 }
 
-// issue returns a new access key id and session token for a session.
-func (s *sessionKeys) issue(account, roleName, session string) (accessKey, token string) {
-	payload, _ := json.Marshal(sessionClaims{Account: account, Role: roleName, Session: session, Seq: s.seq.Add(1)})
+// issue returns a new access key id and session token for a session with
+// a session policy ("" for none).
+func (s *sessionKeys) issue(account, roleName, session, policy string) (accessKey, token string) {
+	payload, _ := json.Marshal(sessionClaims{Account: account, Role: roleName, Session: session, Seq: s.seq.Add(1), Policy: policy})
 	token = sessionTokenPrefix + base64.RawURLEncoding.EncodeToString(payload) + "." +
 		base64.RawURLEncoding.EncodeToString(s.mac("token", payload))
 	return s.keyFor(payload), token
@@ -158,7 +163,7 @@ func (e *Emulator) identify(r *http.Request, sc scope, signed bool, service stri
 		return identity{account: strings.Clone(key)}, nil
 	case isTemporaryKey(key) && tok != "":
 		if c, ok := e.sessions.check(key, tok); ok {
-			return identity{account: c.Account, roleName: c.Role, session: c.Session}, nil
+			return identity{account: c.Account, roleName: c.Role, session: c.Session, sessionPolicy: c.Policy}, nil
 		}
 	}
 	// A long-term key sent with a session token, a temporary key without

@@ -124,6 +124,9 @@ type model struct {
 	ipams   ipams
 	// failures are discovery failures set by SetDiscoveryFailure.
 	failures map[discoveryKey]discoveryFailure
+	// policies are the roles' inline policies, by role: a role deleted
+	// and made again starts without any. nil until the first is put.
+	policies map[*role]*rolePolicies
 	// created is when the emulator started: the date of everything that
 	// exists from the start (written at the zero time to bypass the lag).
 	created time.Time

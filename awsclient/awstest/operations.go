@@ -35,6 +35,10 @@ func init() {
 		{svcIAM, "CreateServiceLinkedRole", true, (*Emulator).createServiceLinkedRole},
 		{svcIAM, "DeleteServiceLinkedRole", true, (*Emulator).deleteServiceLinkedRole},
 		{svcIAM, "GetServiceLinkedRoleDeletionStatus", false, (*Emulator).getServiceLinkedRoleDeletionStatus},
+		{svcIAM, "PutRolePolicy", true, (*Emulator).putRolePolicyOp},
+		{svcIAM, "GetRolePolicy", false, (*Emulator).getRolePolicyOp},
+		{svcIAM, "DeleteRolePolicy", true, (*Emulator).deleteRolePolicyOp},
+		{svcIAM, "ListRolePolicies", false, (*Emulator).listRolePoliciesOp},
 	} {
 		if operations[op.service] == nil {
 			operations[op.service] = map[string]*operation{}

@@ -79,6 +79,12 @@ type Account struct {
 	// (after Organization.IPAMDelegatedAdmin has created IPAM's roles), e.g.
 	// OrganizationAccountAccessRole or AWSServiceRoleForIPAM.
 	WithoutRoles []string `json:"withoutRoles,omitempty"`
+	// Policies maps a role of the account (one of Roles, or its
+	// OrganizationAccountAccessRole) to the inline identity policies it
+	// has at start, as iam:PutRolePolicy attaches them. They are evaluated
+	// only with IAM enforcement on (see WithIAMEnforcement and
+	// docs/emulator.md#iam-enforcement).
+	Policies map[string][]InlinePolicy `json:"policies,omitempty"`
 }
 
 // Organization describes the organization an emulator starts with. The JSON
@@ -199,6 +205,11 @@ type ServerOptions struct {
 	// Logf, when set, receives one line per request (account, operation,
 	// result). Credentials and the Authorization header are never logged.
 	Logf func(format string, args ...any)
+	// EnforceIAM evaluates the caller's IAM identity policies (and an
+	// assumed role's session policy) on every request, and answers a
+	// denial as the service does; off (the default), every authenticated
+	// call is allowed. See WithIAMEnforcement.
+	EnforceIAM bool
 }
 
 // WithOrganization starts from org instead of the default organization.
@@ -247,6 +258,19 @@ func WithoutRole(accountID, roleName string) func(*ServerOptions) {
 	return func(o *ServerOptions) {
 		o.WithoutRoles = append(o.WithoutRoles, RoleRef{AccountID: accountID, RoleName: roleName})
 	}
+}
+
+// WithIAMEnforcement sets ServerOptions.EnforceIAM: requests are allowed
+// only as IAM would allow them. A 12-digit access key acts as its
+// account's root user, which identity policies do not restrict; an
+// assumed role's session has its role's inline policies (PutRolePolicy, a
+// scenario's "policies"), intersected with the session policy AssumeRole
+// was given. A role without policies is denied everything, except
+// OrganizationAccountAccessRole, which has AdministratorAccess (as
+// Organizations creates it) until it is given a policy. What is and is
+// not evaluated: docs/emulator.md#iam-enforcement.
+func WithIAMEnforcement() func(*ServerOptions) {
+	return func(o *ServerOptions) { o.EnforceIAM = true }
 }
 
 // WithScenario starts from a scenario (see Scenario): its organization, or

@@ -286,14 +286,17 @@ func (e *Emulator) disableAWSServiceAccess(c *call) (any, *apiError) {
 	if ae != nil {
 		return nil, ae
 	}
-	if p == IPAMServicePrincipal && len(e.adminsLatest(p)) > 0 {
-		// Assumption (docs/emulator.md#disable-with-admin): AWS documents
-		// the teardown order (remove the IPAM admin, then disable trusted
-		// access) but no refusal; the emulator refuses out of order, with
-		// no reason code, as none of Organizations' reasons is documented
-		// for this case.
-		return nil, errf(http.StatusBadRequest, "ConstraintViolationException",
-			"Remove the IPAM delegated administrator (ec2:DisableIpamOrganizationAdminAccount) before you disable trusted access for %s.", p)
+	if len(e.adminsLatest(p)) > 0 {
+		// A response captured from AWS (2026, for iam.amazonaws.com with
+		// a delegated administrator registered) refused this with
+		// DELEGATED_ADMINISTRATOR_EXISTS_FOR_THIS_SERVICE. Assumption
+		// (docs/emulator.md#disable-with-admin): every principal, IPAM's
+		// included, answers the same.
+		msg := "You must deregister the delegated administrators of %s before you disable trusted access for it."
+		if p == IPAMServicePrincipal {
+			msg = "Remove the IPAM delegated administrator (ec2:DisableIpamOrganizationAdminAccount) before you disable trusted access for %s."
+		}
+		return nil, orgConstraint("DELEGATED_ADMINISTRATOR_EXISTS_FOR_THIS_SERVICE", msg, p)
 	}
 	if _, on := e.trustedLatest(p); on {
 		e.setTrusted(c.now, p, false)

@@ -214,8 +214,9 @@ func TestServiceAccessWrongPath(t *testing.T) {
 	// Teardown order: trusted access cannot go while the admin is there.
 	dis := &organizations.DisableAWSServiceAccessInput{ServicePrincipal: aws.String(ipam)}
 	_, err = c.org.DisableAWSServiceAccess(ctx, dis)
-	// Refused, but with no reason: AWS documents none for this case.
-	wantReason(err, "")
+	// Refused with the reason a captured AWS answer gave for
+	// iam.amazonaws.com (docs/emulator.md#disable-with-admin).
+	wantReason(err, orgtypes.ConstraintViolationExceptionReasonDelegatedAdministratorExistsForThisService)
 
 	dereg := &organizations.DeregisterDelegatedAdministratorInput{AccountId: aws.String(member1), ServicePrincipal: aws.String(ipam)}
 	must[*organizations.DeregisterDelegatedAdministratorOutput](t)(c.org.DeregisterDelegatedAdministrator(ctx, dereg))
@@ -378,5 +379,33 @@ func TestNoOrganization(t *testing.T) {
 	wantCode(t, err, "NoSuchEntity")
 	if st := srv.Snapshot(); st.OrganizationID != "" {
 		t.Fatalf("snapshot = %+v", st)
+	}
+}
+
+// DisableAWSServiceAccess while the principal has a delegated
+// administrator is refused with DELEGATED_ADMINISTRATOR_EXISTS_FOR_THIS_SERVICE
+// for any principal (docs/emulator.md#disable-with-admin), and nothing
+// changes; without the administrator it goes through.
+func TestDisableAWSServiceAccessWithAdmin(t *testing.T) {
+	const config = "config.amazonaws.com"
+	org := awstest.DefaultOrganization()
+	org.TrustedServices = []string{config}
+	org.DelegatedAdmins = map[string][]string{config: {member2}}
+	srv, c := startServer(t, awstest.WithOrganization(org))
+	ctx := t.Context()
+	dis := &organizations.DisableAWSServiceAccessInput{ServicePrincipal: aws.String(config)}
+	_, err := c.org.DisableAWSServiceAccess(ctx, dis)
+	var cv *orgtypes.ConstraintViolationException
+	if !errors.As(err, &cv) || cv.Reason != orgtypes.ConstraintViolationExceptionReasonDelegatedAdministratorExistsForThisService {
+		t.Fatalf("got %v, want ConstraintViolationException DELEGATED_ADMINISTRATOR_EXISTS_FOR_THIS_SERVICE", err)
+	}
+	if _, on := srv.Snapshot().TrustedServices[config]; !on {
+		t.Fatal("trusted access was disabled")
+	}
+	must[*organizations.DeregisterDelegatedAdministratorOutput](t)(c.org.DeregisterDelegatedAdministrator(ctx,
+		&organizations.DeregisterDelegatedAdministratorInput{AccountId: aws.String(member2), ServicePrincipal: aws.String(config)}))
+	must[*organizations.DisableAWSServiceAccessOutput](t)(c.org.DisableAWSServiceAccess(ctx, dis))
+	if _, on := srv.Snapshot().TrustedServices[config]; on {
+		t.Fatal("trusted access still enabled")
 	}
 }

@@ -119,6 +119,9 @@ func (e *Emulator) process(r *http.Request, rec *Request) response {
 			return fail(ae)
 		}
 	}
+	if ae := e.authorize(c, rec); ae != nil {
+		return fail(ae)
+	}
 
 	f := e.faults.pick(c.op.name)
 	if f != nil && !f.Applied {

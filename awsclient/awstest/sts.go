@@ -75,8 +75,14 @@ func (e *Emulator) assumeRole(c *call) (any, *apiError) {
 		}
 		duration = time.Duration(n) * time.Second
 	}
-	if pol, set := c.form["Policy"]; set && !isPolicyDocument(pol[0]) {
-		return nil, errf(http.StatusBadRequest, "MalformedPolicyDocument", "The policy is not in the valid JSON format.")
+	var sessionPolicy string
+	if pol, set := c.form["Policy"]; set {
+		if ae := e.checkSessionPolicy(pol[0]); ae != nil {
+			return nil, ae
+		}
+		if e.enforceIAM {
+			sessionPolicy = pol[0]
+		}
 	}
 	denied := errf(http.StatusForbidden, "AccessDenied",
 		"User: %s is not authorized to perform: sts:AssumeRole on resource: %s", c.id.arn(), truncate(arn, 256))
@@ -98,7 +104,7 @@ func (e *Emulator) assumeRole(c *call) (any, *apiError) {
 		return nil, iamValidation("The requested DurationSeconds exceeds the MaxSessionDuration set for this role.")
 	}
 	var out assumeRoleResult
-	out.Credentials.AccessKeyId, out.Credentials.SessionToken = e.sessions.issue(target, name, session)
+	out.Credentials.AccessKeyId, out.Credentials.SessionToken = e.sessions.issue(target, name, session, sessionPolicy)
 	out.Credentials.SecretAccessKey = "awstest-secret-" + out.Credentials.AccessKeyId
 	out.Credentials.Expiration = isoTime(c.now.Add(duration))
 	assumed := identity{account: target, roleName: name, session: session}

@@ -59,6 +59,9 @@ func checkStart(o *ServerOptions, principals map[string]bool) error {
 		if err := checkOrganization(org, principals); err != nil {
 			return err
 		}
+		if err := checkPolicies(o, org); err != nil {
+			return err
+		}
 	}
 	seen := map[[2]string]bool{}
 	for i, ip := range o.IPAMs {

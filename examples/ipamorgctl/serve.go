@@ -36,6 +36,7 @@ type serveOptions struct {
 	withoutRoles     []string
 	allowNonLoopback bool
 	logRequests      bool
+	enforceIAM       bool
 	limits           serveLimits
 }
 
@@ -105,6 +106,7 @@ form, for latency, drops and probabilities:
 	f.StringArrayVar(&o.withoutRoles, "without-role", nil, "remove role `ACCOUNT:ROLE` at start, e.g. 200000000007:AWSServiceRoleForIPAM (repeatable)")
 	f.BoolVar(&o.allowNonLoopback, "allow-non-loopback", false, "allow listening on an address other than loopback")
 	f.BoolVar(&o.logRequests, "log-requests", false, "log every request to stderr (no credentials)")
+	f.BoolVar(&o.enforceIAM, "enforce-iam", false, "evaluate IAM identity policies: roles act only as their policies allow (docs/emulator.md#iam-enforcement)")
 	o.limits.flags(f)
 	return cmd
 }
@@ -142,6 +144,9 @@ func (a *app) serve(ctx context.Context, o serveOptions) error {
 			return usageError("--without-role %q: want ACCOUNT:ROLE", s)
 		}
 		optFns = append(optFns, awstest.WithoutRole(account, role))
+	}
+	if o.enforceIAM {
+		optFns = append(optFns, awstest.WithIAMEnforcement())
 	}
 	if o.logRequests {
 		logger := log.New(a.stderr, "", log.LstdFlags)
@@ -327,6 +332,9 @@ func (a *app) announce(endpoint string, s *awstest.Scenario, o serveOptions, fau
 	fmt.Fprintf(w, "example: curl -s %s/_awstest/state\n", endpoint)
 	if o.lag > 0 || o.roleLag > 0 {
 		fmt.Fprintf(w, "lag: %v (member roles: %v)\n", o.lag, o.roleLag)
+	}
+	if o.enforceIAM {
+		fmt.Fprintln(w, "iam: policies enforced (12-digit keys act as root users; roles as their policies allow)")
 	}
 	if o.discoveryLag > 0 || o.ipamDelay > 0 {
 		fmt.Fprintf(w, "discovery lag: %v, IPAM delay: %v\n", o.discoveryLag, o.ipamDelay)

@@ -18,6 +18,9 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/organizations"
+	orgtypes "github.com/aws/aws-sdk-go-v2/service/organizations/types"
+	"github.com/aws/aws-sdk-go-v2/service/sts"
 
 	"github.com/ipamorg/sdk/awsclient/awstest"
 	"github.com/ipamorg/sdk/fsm"
@@ -179,6 +182,42 @@ func TestServeDrivenBySDKAndStoppedBySIGTERM(t *testing.T) {
 	if !strings.Contains(s.stderr.String(), "stopped serving "+endpoint) {
 		t.Errorf("stderr %q", s.stderr)
 	}
+}
+
+// --enforce-iam: an account's long-term key acts as its root user, with
+// no restriction; a role session acts only as its policies allow, and a
+// denial is the service's own error.
+func TestServeEnforcesIAM(t *testing.T) {
+	s := startServe(t, "--addr", "127.0.0.1:0", "--enforce-iam")
+	if got := s.field(t, "iam"); !strings.HasPrefix(got, "policies enforced") {
+		t.Errorf("iam line %q", got)
+	}
+	cfg := aws.Config{
+		Region:       "us-east-1",
+		Credentials:  credentials.NewStaticCredentialsProvider(mgmt, "any-secret", ""),
+		BaseEndpoint: aws.String(s.field(t, "endpoint")),
+	}
+	ctx := t.Context()
+	if _, err := organizations.NewFromConfig(cfg).DescribeOrganization(ctx, &organizations.DescribeOrganizationInput{}); err != nil {
+		t.Fatalf("the root user: %v", err)
+	}
+	out, err := sts.NewFromConfig(cfg).AssumeRole(ctx, &sts.AssumeRoleInput{
+		RoleArn:         aws.String("arn:aws:iam::222222222222:role/" + awstest.OrganizationAccessRoleName),
+		RoleSessionName: aws.String("narrow"),
+		Policy:          aws.String(`{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"ec2:Describe*","Resource":"*"}}`),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	narrow := cfg
+	narrow.Credentials = credentials.NewStaticCredentialsProvider(aws.ToString(out.Credentials.AccessKeyId),
+		aws.ToString(out.Credentials.SecretAccessKey), aws.ToString(out.Credentials.SessionToken))
+	_, err = organizations.NewFromConfig(narrow).DescribeOrganization(ctx, &organizations.DescribeOrganizationInput{})
+	var denied *orgtypes.AccessDeniedException
+	if !errors.As(err, &denied) {
+		t.Fatalf("the narrowed session: %v, want AccessDeniedException", err)
+	}
+	s.stop(t, syscall.SIGTERM)
 }
 
 func TestServeJSONAndSIGINT(t *testing.T) {
