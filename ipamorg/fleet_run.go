@@ -55,7 +55,7 @@ func (v *verifier) run(ctx context.Context) (*FleetReport, error) {
 		}
 	}
 	total := 0 // accounts listed so far; only the listing's page writes it
-	withoutID, _, listErr := orglist.List(ctx, v.c.aws.Organizations, v.c.calls, func(page []orglist.Account) bool {
+	listed, listErr := orglist.List(ctx, v.c.aws.Organizations, v.c.calls, func(page []orglist.Account) bool {
 		total += len(page)
 		for ; workers < min(v.o.Concurrency, total); workers++ {
 			wg.Go(worker)
@@ -64,9 +64,12 @@ func (v *verifier) run(ctx context.Context) (*FleetReport, error) {
 		p.listed(total, false)
 		return ctx.Err() == nil
 	})
-	if withoutID > 0 {
+	if listed.WithoutID > 0 {
 		r.Warnings = append(r.Warnings, Warning{WarnAccountWithoutID,
-			fmt.Sprintf("organizations listed %d account(s) without an id; they were not checked", withoutID)})
+			fmt.Sprintf("organizations listed %d account(s) without an id; they were not checked", listed.WithoutID)})
+	}
+	if listed.TreeDenied != nil {
+		r.Warnings = append(r.Warnings, warnTreeReadDenied(listed.TreeDenied))
 	}
 	if listErr != nil {
 		stop.Store(true)

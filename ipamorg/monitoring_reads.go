@@ -226,10 +226,10 @@ func (l *accountListing) stop() {
 
 // listActiveAccounts returns the ids of the organization's ACTIVE
 // accounts, sorted (see orglist.List), with a warning for accounts
-// listed without an id.
+// listed without an id and one for a tree the caller may not read.
 func (c *Client) listActiveAccounts(ctx context.Context) ([]string, []Warning, error) {
 	var active []string
-	withoutID, _, err := orglist.List(ctx, c.aws.Organizations, c.calls, func(page []orglist.Account) bool {
+	listed, err := orglist.List(ctx, c.aws.Organizations, c.calls, func(page []orglist.Account) bool {
 		for _, a := range page {
 			if a.Active {
 				active = append(active, a.ID)
@@ -241,9 +241,12 @@ func (c *Client) listActiveAccounts(ctx context.Context) ([]string, []Warning, e
 		return nil, nil, err
 	}
 	var ws []Warning
-	if withoutID > 0 {
+	if listed.WithoutID > 0 {
 		ws = append(ws, Warning{WarnAccountWithoutID,
-			fmt.Sprintf("organizations listed %d account(s) without an id; monitoring leaves them out", withoutID)})
+			fmt.Sprintf("organizations listed %d account(s) without an id; monitoring leaves them out", listed.WithoutID)})
+	}
+	if listed.TreeDenied != nil {
+		ws = append(ws, warnTreeReadDenied(listed.TreeDenied))
 	}
 	slices.Sort(active)
 	return active, ws, nil

@@ -47,23 +47,38 @@ type Account struct {
 	Active bool
 }
 
+// Result is what List reports besides the accounts.
+type Result struct {
+	// WithoutID is how many accounts were listed without an id (left
+	// out).
+	WithoutID int
+	// Tree reports whether the accounts were read from the tree.
+	Tree bool
+	// TreeDenied are the tree's reads (of TreeActions) that AWS denied,
+	// sorted, when the listing fell back to ListAccounts for want of
+	// them; nil otherwise.
+	TreeDenied []string
+}
+
 // List lists the organization's accounts through api, each call with
 // calls, handing them to page: the accounts of each page not listed
 // before (pages of an eventually consistent list may overlap, and an
 // account moved between OUs during the listing may show twice), one call
-// at a time; page stops the listing when it returns false. It returns how
-// many accounts were listed without an id (left out), and whether the
-// tree was read. It reads the tree when the organization has OUs and the
-// caller may read it, and ListAccounts otherwise: when ListRoots or
-// ListOrganizationalUnitsForParent is denied (AccessDenied), the accounts
-// not listed yet come from ListAccounts. When page returns false it
-// returns ctx's error (nil if ctx has not ended).
-func List(ctx context.Context, api awsclient.OrganizationsAPI, calls *awscall.Calls, page func([]Account) bool) (withoutID int, tree bool, err error) {
-	l := &listing{api: api, calls: calls, page: page, seen: map[string]bool{}, seenOU: map[string]bool{}}
-	err = l.listTree(ctx)
+// at a time; page stops the listing when it returns false. It reads the
+// tree when the organization has OUs and the caller may read it, and
+// ListAccounts otherwise: when a read of the tree is denied
+// (AccessDenied), the accounts not listed yet come from ListAccounts, and
+// the Result names the reads denied. When page returns false it returns
+// ctx's error (nil if ctx has not ended).
+func List(ctx context.Context, api awsclient.OrganizationsAPI, calls *awscall.Calls, page func([]Account) bool) (Result, error) {
+	reads := &treeReads{OrganizationsAPI: api}
+	l := &listing{api: reads, calls: calls, page: page, seen: map[string]bool{}, seenOU: map[string]bool{}}
+	err := l.listTree(ctx)
+	var denied []string
 	if awscall.AccessDenied(err) && ctx.Err() == nil && !l.flat {
 		calls.Log.DebugContext(ctx, "ipamorg: reading the organization's tree denied; listing its accounts with ListAccounts", "error", err)
 		l.tree = false
+		denied = reads.deniedActions()
 		err = l.listFlat(ctx)
 	}
 	if err == nil && l.isStopped() {
@@ -71,7 +86,7 @@ func List(ctx context.Context, api awsclient.OrganizationsAPI, calls *awscall.Ca
 	}
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	return l.withoutID, l.tree, err
+	return Result{WithoutID: l.withoutID, Tree: l.tree, TreeDenied: denied}, err
 }
 
 // listing is one run of List.
