@@ -11,10 +11,10 @@ import (
 )
 
 // roleARNPattern matches AWSServiceRoleForIPAM in any account, and
-// roleARNNoPath the ARN that IAM authorizes iam:GetRole of it on while it
-// does not exist: IAM knows no path for a role it does not have (see
-// docs/permissions.md). Both are written in the aws partition;
-// RequiredPolicies puts them in the caller's.
+// roleARNNoPath the ARN that IAM authorizes an action on the role by while
+// the role does not exist. Assumption (docs/permissions.md): IAM knows no
+// path for a role it does not have. Both are written in the aws
+// partition; RequiredPolicies puts them in the caller's.
 const (
 	roleARNPattern = "arn:aws:iam::*:role/aws-service-role/ipam.amazonaws.com/AWSServiceRoleForIPAM"
 	roleARNNoPath  = "arn:aws:iam::*:role/AWSServiceRoleForIPAM"
