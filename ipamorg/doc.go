@@ -108,7 +108,9 @@
 // RequiredPolicies returns the least-privilege IAM policies for the
 // operations a caller intends, one per account that needs one: the
 // management account, the delegated administrator's, the members';
-// RequiredPermissions the management account's for lifecycle events.
+// RequiredPermissions the management account's for lifecycle events. The
+// tests prove them against the emulator's IAM policy evaluation (see
+// Policies).
 //
 // # Testing
 //

@@ -229,6 +229,10 @@ var createServiceLinkedRoleStatement = policyStatement{
 var deleteServiceLinkedRoleStatement = policyStatement{
 	Sid: "IpamDeleteServiceLinkedRole", Effect: "Allow", Resource: roleARNPattern,
 	Action: []string{"iam:DeleteServiceLinkedRole", "iam:GetServiceLinkedRoleDeletionStatus"},
+	// A plan may delete the role where it is already gone (a teardown of
+	// a delegation made through Organizations), which IAM authorizes on
+	// the ARN without its path.
+	alsoResources: []string{roleARNNoPath},
 }
 
 // anotherAdmin reports whether st lists an administrator other than the

@@ -189,8 +189,7 @@ func ExampleRequiredPermissions() {
 	//         "organizations:DescribeAccount",
 	//         "organizations:DescribeOrganization",
 	//         "organizations:ListAWSServiceAccessForOrganization",
-	//         "organizations:ListDelegatedAdministrators",
-	//         "sts:GetCallerIdentity"
+	//         "organizations:ListDelegatedAdministrators"
 	//       ],
 	//       "Resource": "*"
 	//     },
@@ -200,7 +199,10 @@ func ExampleRequiredPermissions() {
 	//       "Action": [
 	//         "iam:GetRole"
 	//       ],
-	//       "Resource": "arn:aws:iam::*:role/aws-service-role/ipam.amazonaws.com/AWSServiceRoleForIPAM"
+	//       "Resource": [
+	//         "arn:aws:iam::*:role/aws-service-role/ipam.amazonaws.com/AWSServiceRoleForIPAM",
+	//         "arn:aws:iam::*:role/AWSServiceRoleForIPAM"
+	//       ]
 	//     },
 	//     {
 	//       "Sid": "IpamDisableTrustedAccess",

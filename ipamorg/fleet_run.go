@@ -71,6 +71,9 @@ func (v *verifier) run(ctx context.Context) (*FleetReport, error) {
 	if listed.OUsWithoutID > 0 {
 		r.Warnings = append(r.Warnings, warnOUWithoutID(listed.OUsWithoutID))
 	}
+	if listed.TreeDenied != nil {
+		r.Warnings = append(r.Warnings, warnTreeReadDenied(listed.TreeDenied))
+	}
 	if listErr != nil {
 		stop.Store(true)
 	} else {

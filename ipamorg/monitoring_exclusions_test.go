@@ -459,21 +459,18 @@ func TestMonitoringTreeUnreadableWithoutExclusions(t *testing.T) {
 
 // RequiredPolicies grants Monitoring the reads of the resource
 // discoveries in the administrator's account, and the tree's reads that
-// place accounts, to the management account's principal.
+// place accounts, to the management account's principal (the proof that
+// these are exactly what Monitoring calls is policy_proof_test.go's).
 func TestRequiredPoliciesExclusions(t *testing.T) {
 	p := ipamorg.RequiredPolicies(func(o *ipamorg.PolicyOptions) { o.Monitoring = true })
-	admin, management := actionsOf(t, p.IPAMAdmin), actionsOf(t, p.Management)
 	for _, a := range []string{"ec2:DescribeIpamResourceDiscoveries", "ec2:DescribeIpamResourceDiscoveryAssociations"} {
-		if _, ok := admin[a]; !ok {
+		if !strings.Contains(p.IPAMAdmin, `"`+a+`"`) {
 			t.Errorf("ipam admin policy lacks %s:\n%s", a, p.IPAMAdmin)
 		}
 	}
 	for _, a := range []string{"organizations:ListRoots", "organizations:ListOrganizationalUnitsForParent", "organizations:ListAccountsForParent"} {
-		if _, ok := management[a]; !ok {
+		if !strings.Contains(p.Management, `"`+a+`"`) {
 			t.Errorf("management policy lacks %s:\n%s", a, p.Management)
 		}
-	}
-	if _, ok := actionsOf(t, ipamorg.RequiredPolicies().Management)["organizations:ListRoots"]; ok {
-		t.Error("observe alone lists the tree")
 	}
 }

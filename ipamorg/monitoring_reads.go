@@ -354,7 +354,8 @@ func (l listed) pathOf(account string) string {
 
 // listActiveAccounts lists the organization's ACTIVE accounts, sorted by
 // id, and where they are (see orglist.List), with a warning for accounts
-// and for OUs, listed without an id.
+// and for OUs, listed without an id, and one for a tree the caller may
+// not read.
 func (c *Client) listActiveAccounts(ctx context.Context) listed {
 	var out listed
 	res, err := orglist.List(ctx, c.aws.Organizations, c.calls, func(page []orglist.Account) bool {
@@ -371,6 +372,9 @@ func (c *Client) listActiveAccounts(ctx context.Context) listed {
 	if res.AccountsWithoutID > 0 {
 		out.warnings = append(out.warnings, Warning{WarnAccountWithoutID,
 			fmt.Sprintf("organizations listed %d account(s) without an id; monitoring leaves them out", res.AccountsWithoutID)})
+	}
+	if res.TreeDenied != nil {
+		out.warnings = append(out.warnings, warnTreeReadDenied(res.TreeDenied))
 	}
 	if res.OUsWithoutID > 0 {
 		out.warnings = append(out.warnings, warnOUWithoutID(res.OUsWithoutID))

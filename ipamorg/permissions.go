@@ -1,33 +1,68 @@
 package ipamorg
 
 import (
+	"context"
 	"encoding/json"
+	"regexp"
 	"slices"
+	"strings"
 
 	"github.com/ipamorg/sdk/fsm"
 )
 
-// roleARNPattern matches AWSServiceRoleForIPAM in any account.
-const roleARNPattern = "arn:aws:iam::*:role/aws-service-role/ipam.amazonaws.com/AWSServiceRoleForIPAM"
+// roleARNPattern matches AWSServiceRoleForIPAM in any account, and
+// roleARNNoPath the ARN that IAM authorizes an action on the role by while
+// the role does not exist. Assumption (docs/permissions.md): IAM knows no
+// path for a role it does not have. Both are written in the aws
+// partition; RequiredPolicies puts them in the caller's.
+const (
+	roleARNPattern = "arn:aws:iam::*:role/aws-service-role/ipam.amazonaws.com/AWSServiceRoleForIPAM"
+	roleARNNoPath  = "arn:aws:iam::*:role/AWSServiceRoleForIPAM"
+)
 
-// observeActions are the reads every operation makes (Observe, and the
-// delegate guard's organizations:DescribeAccount). iam:GetRole is granted
-// separately, on the role only.
+// observeActions are the reads of Observe and Plan, which every policy
+// covers: Plan toward a delegation also reads the account to delegate to
+// (organizations:DescribeAccount). sts:GetCallerIdentity needs no
+// permission (STS API Reference), and iam:GetRole is granted on the role
+// only (readRoleStatement).
 var observeActions = []string{
 	"organizations:DescribeAccount",
 	"organizations:DescribeOrganization",
 	"organizations:ListAWSServiceAccessForOrganization",
 	"organizations:ListDelegatedAdministrators",
-	"sts:GetCallerIdentity",
 }
 
 // policyStatement is one statement of an IAM policy document.
 type policyStatement struct {
-	Sid       string                       `json:"Sid"`
-	Effect    string                       `json:"Effect"`
-	Action    []string                     `json:"Action"`
-	Resource  string                       `json:"Resource"`
-	Condition map[string]map[string]string `json:"Condition,omitempty"`
+	Sid       string
+	Effect    string
+	Action    []string
+	Resource  string
+	Condition map[string]map[string]string
+	// alsoResources are further ARN patterns of Resource.
+	alsoResources []string
+}
+
+// MarshalJSON writes the statement with its Resource a string, or a list
+// when it has alsoResources.
+func (s policyStatement) MarshalJSON() ([]byte, error) {
+	var res any = s.Resource
+	if len(s.alsoResources) > 0 {
+		res = append([]string{s.Resource}, s.alsoResources...)
+	}
+	return json.Marshal(struct {
+		Sid       string                       `json:"Sid"`
+		Effect    string                       `json:"Effect"`
+		Action    []string                     `json:"Action"`
+		Resource  any                          `json:"Resource"`
+		Condition map[string]map[string]string `json:"Condition,omitempty"`
+	}{s.Sid, s.Effect, s.Action, res, s.Condition})
+}
+
+// readRoleStatement reads AWSServiceRoleForIPAM (iam:GetRole), whether or
+// not it exists.
+func readRoleStatement(sid string) policyStatement {
+	return policyStatement{Sid: sid, Effect: "Allow", Resource: roleARNPattern, alsoResources: []string{roleARNNoPath}, Action: []string{"iam:GetRole"}}
 }
 
 // The statements of the access role in the delegated administrator's
@@ -55,28 +90,35 @@ var (
 	}
 )
 
-// listTreeStatement: the reads that place each account in the
-// organization's tree, which Monitoring needs to apply OU exclusions
-// (without them the listing falls back to ListAccounts and warns,
-// WarnExclusionsUnplaced).
-var listTreeStatement = policyStatement{
-	Sid: "IpamListOrganizationTree", Effect: "Allow", Resource: "*",
-	Action: []string{"organizations:ListAccountsForParent", "organizations:ListOrganizationalUnitsForParent", "organizations:ListRoots"},
-}
-
-// ipamAccountStatement is what AWS documents that the IPAM account needs
-// (docs/monitoring.md): creating its IPAM creates AWSServiceRoleForIPAM
-// there. The library itself never creates an IPAM; whoever does, in that
-// account, needs it.
-var ipamAccountStatement = policyStatement{
-	Sid: "IpamAccountCreateServiceLinkedRole", Effect: "Allow", Resource: roleARNPattern,
-	Action:    []string{"iam:CreateServiceLinkedRole"},
-	Condition: createServiceLinkedRoleStatement.Condition,
+// listAccountsStatement is the listing of the organization's accounts
+// (internal/orglist): its tree when it has OUs, organizations:ListAccounts
+// otherwise. One statement, because the listing needs either: without the
+// tree's reads it falls back to ListAccounts, slowly, with a warning
+// (WarnTreeReadDenied).
+var listAccountsStatement = policyStatement{
+	Sid: "IpamListAccounts", Effect: "Allow", Resource: "*",
+	Action: []string{
+		"organizations:ListAccounts",
+		"organizations:ListAccountsForParent",
+		"organizations:ListOrganizationalUnitsForParent",
+		"organizations:ListRoots",
+	},
 }
 
 // Policies are least-privilege IAM policy documents (JSON, Version
 // 2012-10-17), one for each kind of account that the operations chosen
 // (see PolicyOptions) act in; "" for an account they need nothing in.
+//
+// They are proved against the emulator's IAM policy evaluation
+// (awstest.WithIAMEnforcement), the management account's principal a
+// role's session and the other accounts reached through the access role:
+// with exactly these policies every operation chosen succeeds and nothing
+// is denied; every action of every statement is used; without any one
+// statement an operation is denied (ErrAccessDenied or
+// ErrAdminUnreachable wrapping AWS's error, or a CheckPermissions check
+// reported denied). The evaluation does not model service control
+// policies, resource-based policies other than role trust, or permissions
+// boundaries, which can deny what these allow (see docs/permissions.md).
 type Policies struct {
 	// Management is for the principal whose credentials the Client holds,
 	// in the management account.
@@ -84,10 +126,11 @@ type Policies struct {
 	// IPAMAdmin is for the access role (Options.AccessRole) in IPAM's
 	// delegated administrator's account: the reads of Monitoring (its
 	// IPAMs, their resource discoveries and OU exclusions, what they
-	// discovered) and of
-	// the guard before a step removes the administrator, and, when the
-	// administrator is delegated or monitored, iam:CreateServiceLinkedRole,
-	// which AWS documents the IPAM account needs to create its IPAM.
+	// discovered) and of the guard before a step removes the
+	// administrator. Whoever creates the administrator's IPAM needs
+	// iam:CreateServiceLinkedRole there too, as AWS documents
+	// (docs/monitoring.md); the library never creates an IPAM, so that is
+	// not in it.
 	IPAMAdmin string `json:"ipam_admin,omitempty"`
 	// Member is for the access role in every member account, for
 	// VerifyServiceLinkedRoles: its reads, and the writes of Repair or
@@ -98,10 +141,16 @@ type Policies struct {
 }
 
 // PolicyOptions chooses what RequiredPolicies covers, which fills them in
-// with its functional options; the zero value only Observe's reads.
+// with its functional options. Every policy covers Observe and Plan; the
+// zero value only them.
 type PolicyOptions struct {
-	// Events are the lifecycle events to take; none: none.
+	// Events are the lifecycle events to take (Apply, Reconcile, the
+	// explicit calls); none: none.
 	Events []fsm.Event
+	// CheckOnly covers planning and checking the Events
+	// (CheckPermissions) instead of taking them: the reads of their
+	// guards, and only the EC2 actions that their dry runs send.
+	CheckOnly bool
 	// Monitoring adds Monitoring and WaitMonitored.
 	Monitoring bool
 	// Verify, if set, adds VerifyServiceLinkedRoles with these options
@@ -110,13 +159,21 @@ type PolicyOptions struct {
 	// AccessRole is the Client's Options.AccessRole, which the
 	// management account assumes; default DefaultAccessRole.
 	AccessRole string
+	// Partition is the AWS partition of the ARNs in the policies ("aws",
+	// "aws-cn", "aws-us-gov", ...): the caller's, which
+	// Client.RequiredPolicies fills in; default "aws".
+	Partition string
 }
+
+// partitionPattern matches the names of AWS partitions: aws, aws-cn,
+// aws-us-gov, aws-iso-b.
+var partitionPattern = regexp.MustCompile(`\Aaws(-[a-z]+)*\z`)
 
 // RequiredPermissions returns the least-privilege IAM policy document
 // (JSON, Version 2012-10-17) that the management account's principal needs
-// to take the given lifecycle events, plus the reads that every operation
-// makes, with the default access role: RequiredPolicies' Management for
-// those events. With no events it covers every event. Unknown events add
+// to take the given lifecycle events, plus the reads of Observe and Plan,
+// with the default access role: RequiredPolicies' Management for those
+// events. With no events it covers every event. Unknown events add
 // nothing. Each event's statements are its row's in the package's table of
 // events (see docs/architecture.md). The output is deterministic:
 // statements in lifecycle order, actions sorted.
@@ -129,10 +186,12 @@ func RequiredPermissions(events ...fsm.Event) string {
 
 // RequiredPolicies returns the least-privilege IAM policies that the
 // operations that the PolicyOptions choose need (optFns fill them in,
-// from the zero value: Observe's reads alone), split by the account that
-// needs them. The output is deterministic: statements in a fixed order
-// (the lifecycle's for events), actions sorted. Unknown events add
-// nothing; invalid options are treated as their defaults:
+// from the zero value: Observe and Plan alone), split by the account that
+// needs them (see Policies for how they are proved). The output is
+// deterministic: statements in a fixed order (the lifecycle's for events),
+// actions sorted. Unknown events add nothing; invalid options (an
+// AccessRole or Partition that cannot be one) are treated as their
+// defaults:
 //
 //	ipamorg.RequiredPolicies(func(o *ipamorg.PolicyOptions) { o.Monitoring = true })
 func RequiredPolicies(optFns ...func(*PolicyOptions)) Policies {
@@ -141,48 +200,82 @@ func RequiredPolicies(optFns ...func(*PolicyOptions)) Policies {
 	if !validRoleName(role) {
 		role = DefaultAccessRole
 	}
+	partition := o.Partition
+	if !partitionPattern.MatchString(partition) {
+		partition = "aws"
+	}
 	var mgmt, admin, member policies
 	assumes := false // whether the library acts in other accounts
 	mgmt.add(
 		policyStatement{Sid: "IpamObserve", Effect: "Allow", Resource: "*", Action: slices.Clone(observeActions)},
-		policyStatement{Sid: "IpamObserveServiceLinkedRole", Effect: "Allow", Resource: roleARNPattern, Action: []string{"iam:GetRole"}},
+		readRoleStatement("IpamObserveServiceLinkedRole"),
 	)
+	var dryRuns []string
 	for _, ev := range fsm.Events() { // lifecycle order, whatever the caller's
 		if !slices.Contains(o.Events, ev) {
 			continue
 		}
 		sp := specOf(ev)
-		mgmt.add(sp.policy()...)
+		// Plan runs the guards, so checking needs their reads too.
 		admin.add(sp.adminStatements...)
 		assumes = assumes || len(sp.adminStatements) > 0
-		if ev == fsm.EventDelegate || ev == fsm.EventRepairDelegation {
-			admin.add(ipamAccountStatement)
+		switch {
+		case !o.CheckOnly:
+			mgmt.add(sp.policy()...)
+		case sp.dryRun != nil:
+			dryRuns = append(dryRuns, sp.action)
 		}
 	}
+	if len(dryRuns) > 0 {
+		mgmt.add(policyStatement{Sid: "IpamCheckPermissions", Effect: "Allow", Resource: "*", Action: slices.Compact(slices.Sorted(slices.Values(dryRuns)))})
+	}
 	if o.Monitoring {
-		mgmt.add(policyStatement{Sid: "IpamListAccounts", Effect: "Allow", Resource: "*", Action: []string{"organizations:ListAccounts"}}, listTreeStatement)
-		admin.add(readAdminIPAMsStatement, readDiscoveryStatement, readResourceDiscoveriesStatement, ipamAccountStatement)
+		mgmt.add(listAccountsStatement)
+		admin.add(readAdminIPAMsStatement, readDiscoveryStatement, readResourceDiscoveriesStatement)
 		assumes = true
 	}
 	if v := o.Verify; v != nil {
 		assumes = true
-		mgmt.add(policyStatement{Sid: "IpamListAccounts", Effect: "Allow", Resource: "*", Action: []string{"organizations:ListAccounts"}})
+		mgmt.add(listAccountsStatement)
 		// The caller's own account is checked (and repaired) directly.
 		if v.Repair {
 			mgmt.add(createServiceLinkedRoleStatement)
 		}
-		member.add(policyStatement{Sid: "IpamVerifyServiceLinkedRole", Effect: "Allow", Resource: roleARNPattern, Action: []string{"iam:GetRole"}})
+		member.add(readRoleStatement("IpamVerifyServiceLinkedRole"))
 		switch {
 		case v.Repair:
 			member.add(createServiceLinkedRoleStatement)
 		case v.Purge:
-			member.add(deleteServiceLinkedRoleStatement)
+			// The fleet deletes only a role it found.
+			purge := deleteServiceLinkedRoleStatement
+			purge.alsoResources = nil
+			member.add(purge)
 		}
 	}
 	if assumes {
 		mgmt.add(policyStatement{Sid: "IpamAssumeAccessRole", Effect: "Allow", Resource: "arn:aws:iam::*:role/" + role, Action: []string{"sts:AssumeRole"}})
 	}
-	return Policies{Management: mgmt.document(), IPAMAdmin: admin.document(), Member: member.document()}
+	return Policies{Management: mgmt.document(partition), IPAMAdmin: admin.document(partition), Member: member.document(partition)}
+}
+
+// RequiredPolicies is the package's RequiredPolicies for this Client's
+// caller: the options' AccessRole, when empty, is the Client's
+// Options.AccessRole, and their Partition, when empty, the caller's, from
+// sts:GetCallerIdentity (which needs no permission). Errors are *Error, the
+// call's.
+func (c *Client) RequiredPolicies(ctx context.Context, optFns ...func(*PolicyOptions)) (Policies, error) {
+	o := fill(optFns)
+	if o.AccessRole == "" {
+		o.AccessRole = c.opts.AccessRole
+	}
+	if o.Partition == "" {
+		who, err := c.readCaller(ctx)
+		if err != nil {
+			return Policies{}, asError("required-policies", err)
+		}
+		o.Partition = partitionOf(who.arn)
+	}
+	return RequiredPolicies(func(p *PolicyOptions) { *p = o }), nil
 }
 
 // policies is a policy document being made: statements, each Sid once.
@@ -197,12 +290,31 @@ func (p *policies) add(statements ...policyStatement) {
 	}
 }
 
-// document renders p as an IAM policy document, "" when empty.
-func (p policies) document() string {
+// document renders p as an IAM policy document with its ARNs in
+// partition, "" when empty.
+func (p policies) document(partition string) string {
 	if len(p) == 0 {
 		return ""
 	}
-	return policyDocument(p)
+	out := make([]policyStatement, len(p))
+	for i, s := range p {
+		s.Resource = inPartition(s.Resource, partition)
+		s.alsoResources = slices.Clone(s.alsoResources)
+		for j, r := range s.alsoResources {
+			s.alsoResources[j] = inPartition(r, partition)
+		}
+		out[i] = s
+	}
+	return policyDocument(out)
+}
+
+// inPartition returns the ARN pattern arn, written in the aws partition,
+// in partition.
+func inPartition(arn, partition string) string {
+	if rest, ok := strings.CutPrefix(arn, "arn:aws:"); ok {
+		return "arn:" + partition + ":" + rest
+	}
+	return arn
 }
 
 // policyDocument renders statements as an IAM policy document.

@@ -1,204 +1,147 @@
 package ipamorg_test
 
+// The form of the recommended policies. What they hold is proved against
+// the emulator's IAM evaluation, not listed here (policy_proof_test.go).
+
 import (
 	"encoding/json"
 	"slices"
 	"strings"
 	"testing"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/sts"
+	"go.uber.org/mock/gomock"
+
 	"github.com/ipamorg/sdk/fsm"
 	"github.com/ipamorg/sdk/ipamorg"
 )
 
-type policy struct {
-	Version   string
-	Statement []struct {
-		Sid       string
-		Effect    string
-		Action    []string
-		Resource  string
-		Condition map[string]map[string]string
+// policyOptionChoices are choices of PolicyOptions whose policies' form
+// is checked.
+func policyOptionChoices() []ipamorg.PolicyOptions {
+	out := []ipamorg.PolicyOptions{{}, {Monitoring: true}, {Verify: &ipamorg.VerifyOptions{}},
+		{Verify: &ipamorg.VerifyOptions{Repair: true}}, {Verify: &ipamorg.VerifyOptions{Purge: true}},
+		{Events: fsm.Events(), Monitoring: true, Verify: &ipamorg.VerifyOptions{Repair: true}}}
+	for _, ev := range fsm.Events() {
+		out = append(out, ipamorg.PolicyOptions{Events: []fsm.Event{ev}}, ipamorg.PolicyOptions{Events: []fsm.Event{ev}, CheckOnly: true})
 	}
+	return out
 }
 
-func parsePolicy(t *testing.T, s string) (policy, []string) {
+// wellFormed checks one document: valid JSON, Version 2012-10-17, every
+// statement an Allow with a Sid, actions sorted, no action twice, IAM
+// actions only on AWSServiceRoleForIPAM (and sts:AssumeRole only on
+// roles), CreateServiceLinkedRole only for IPAM, every ARN in partition.
+func wellFormed(t *testing.T, name, doc, partition string) {
 	t.Helper()
-	var p policy
-	if err := json.Unmarshal([]byte(s), &p); err != nil {
-		t.Fatalf("not JSON: %v\n%s", err, s)
+	if doc == "" {
+		return
 	}
-	if p.Version != "2012-10-17" {
-		t.Errorf("Version %q", p.Version)
+	var v struct{ Version string }
+	if err := json.Unmarshal([]byte(doc), &v); err != nil || v.Version != "2012-10-17" {
+		t.Errorf("%s: version %q, err %v", name, v.Version, err)
 	}
-	var actions []string
-	for _, st := range p.Statement {
-		if st.Effect != "Allow" || st.Resource == "" || len(st.Action) == 0 {
-			t.Errorf("statement %+v", st)
+	var conds struct {
+		Statement []struct {
+			Sid       string
+			Condition map[string]map[string]string
 		}
+	}
+	if err := json.Unmarshal([]byte(doc), &conds); err != nil {
+		t.Fatal(err)
+	}
+	seen := map[string]bool{}
+	for i, st := range statementsOf(t, doc) {
 		if !slices.IsSorted(st.Action) {
-			t.Errorf("statement %s actions not sorted: %v", st.Sid, st.Action)
+			t.Errorf("%s: %s: actions not sorted: %v", name, st.Sid, st.Action)
 		}
-		actions = append(actions, st.Action...)
+		for _, a := range st.Action {
+			if seen[a] {
+				t.Errorf("%s: %s twice", name, a)
+			}
+			seen[a] = true
+			service, _, _ := strings.Cut(a, ":")
+			for _, r := range st.Resource {
+				switch {
+				case service == "iam" && !strings.HasSuffix(r, "/AWSServiceRoleForIPAM"),
+					a == "sts:AssumeRole" && !strings.HasPrefix(r, "arn:"+partition+":iam::*:role/"),
+					r != "*" && !strings.HasPrefix(r, "arn:"+partition+":"):
+					t.Errorf("%s: %s on %s", name, a, r)
+				}
+			}
+			if a == "iam:CreateServiceLinkedRole" && conds.Statement[i].Condition["StringEquals"]["iam:AWSServiceName"] != "ipam.amazonaws.com" {
+				t.Errorf("%s: %s without the service-name condition", name, st.Sid)
+			}
+		}
 	}
-	return p, actions
 }
 
-var observeActions = []string{
-	"iam:GetRole", "organizations:DescribeAccount", "organizations:DescribeOrganization",
-	"organizations:ListAWSServiceAccessForOrganization", "organizations:ListDelegatedAdministrators", "sts:GetCallerIdentity",
+func TestRequiredPoliciesForm(t *testing.T) {
+	for _, partition := range []string{"aws", "aws-cn", "aws-us-gov"} {
+		for _, o := range policyOptionChoices() {
+			o.Partition = partition
+			p := ipamorg.RequiredPolicies(func(p *ipamorg.PolicyOptions) { *p = o })
+			wellFormed(t, "management", p.Management, partition)
+			wellFormed(t, "ipam admin", p.IPAMAdmin, partition)
+			wellFormed(t, "member", p.Member, partition)
+			if p.Management == "" {
+				t.Errorf("%+v: no management policy", o)
+			}
+		}
+	}
+	// Invalid options are their defaults.
+	if got, want := ipamorg.RequiredPolicies(func(o *ipamorg.PolicyOptions) {
+		*o = ipamorg.PolicyOptions{Monitoring: true, Partition: "arn:x", AccessRole: "not a role"}
+	}),
+		ipamorg.RequiredPolicies(func(o *ipamorg.PolicyOptions) { *o = ipamorg.PolicyOptions{Monitoring: true} }); got != want {
+		t.Errorf("invalid options:\n%+v\nwant the defaults'\n%+v", got, want)
+	}
+	if p := ipamorg.RequiredPolicies(func(o *ipamorg.PolicyOptions) {
+		*o = ipamorg.PolicyOptions{Monitoring: true, AccessRole: "audit/IpamReader", Partition: "aws-cn"}
+	}); !strings.Contains(p.Management,
+		`"Resource": "arn:aws-cn:iam::*:role/audit/IpamReader"`) {
+		t.Errorf("the access role is not the one assumed:\n%s", p.Management)
+	}
 }
 
+// The order of the events does not matter, no events is every event for
+// RequiredPermissions, which is RequiredPolicies' management document.
 func TestRequiredPermissions(t *testing.T) {
-	tests := []struct {
-		name   string
-		events []fsm.Event
-		want   []string
-		absent []string
-	}{
-		{"delegate", []fsm.Event{fsm.EventDelegate}, []string{
-			"ec2:EnableIpamOrganizationAdminAccount", "organizations:EnableAWSServiceAccess",
-			"organizations:RegisterDelegatedAdministrator", "iam:CreateServiceLinkedRole"},
-			[]string{"ec2:DisableIpamOrganizationAdminAccount", "iam:DeleteServiceLinkedRole"}},
-		{"enable and delegate share", []fsm.Event{fsm.EventEnableTrustedAccess, fsm.EventDelegate}, []string{
-			"ec2:EnableIpamOrganizationAdminAccount"}, nil},
-		{"remove", []fsm.Event{fsm.EventRemoveDelegate}, []string{
-			"ec2:DisableIpamOrganizationAdminAccount", "organizations:DeregisterDelegatedAdministrator"},
-			[]string{"ec2:EnableIpamOrganizationAdminAccount"}},
-		{"disable", []fsm.Event{fsm.EventDisableTrustedAccess}, []string{"organizations:DisableAWSServiceAccess"}, nil},
-		{"delete role", []fsm.Event{fsm.EventDeleteServiceLinkedRole}, []string{
-			"iam:DeleteServiceLinkedRole", "iam:GetServiceLinkedRoleDeletionStatus"}, nil},
-		{"all", nil, []string{"ec2:EnableIpamOrganizationAdminAccount", "ec2:DisableIpamOrganizationAdminAccount",
-			"organizations:DisableAWSServiceAccess", "iam:DeleteServiceLinkedRole"}, nil},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			doc := ipamorg.RequiredPermissions(tt.events...)
-			p, actions := parsePolicy(t, doc)
-			for _, a := range append(slices.Clone(observeActions), tt.want...) {
-				if !slices.Contains(actions, a) {
-					t.Errorf("missing %s in\n%s", a, doc)
-				}
-			}
-			for _, a := range tt.absent {
-				if slices.Contains(actions, a) {
-					t.Errorf("unexpected %s", a)
-				}
-			}
-			seen := map[string]bool{}
-			for _, a := range actions {
-				if seen[a] {
-					t.Errorf("duplicate action %s", a)
-				}
-				seen[a] = true
-			}
-			for _, st := range p.Statement {
-				if slices.Contains(st.Action, "iam:CreateServiceLinkedRole") &&
-					st.Condition["StringEquals"]["iam:AWSServiceName"] != "ipam.amazonaws.com" {
-					t.Errorf("CreateServiceLinkedRole without the service-name condition: %+v", st)
-				}
-				if strings.HasPrefix(st.Action[0], "iam:") && !strings.HasSuffix(st.Resource, "/ipam.amazonaws.com/AWSServiceRoleForIPAM") {
-					t.Errorf("iam statement %s not scoped to the role: %s", st.Sid, st.Resource)
-				}
-			}
-		})
-	}
 	if ipamorg.RequiredPermissions() != ipamorg.RequiredPermissions(fsm.Events()...) {
 		t.Error("no events is not all events")
 	}
 	if ipamorg.RequiredPermissions(fsm.EventDelegate, fsm.EventRemoveDelegate) != ipamorg.RequiredPermissions(fsm.EventRemoveDelegate, fsm.EventDelegate) {
 		t.Error("output depends on the order of events")
 	}
-}
-
-// actionsOf returns the actions of a policy document with their resources;
-// nil for "".
-func actionsOf(t *testing.T, doc string) map[string]string {
-	t.Helper()
-	if doc == "" {
-		return nil
-	}
-	p, _ := parsePolicy(t, doc)
-	out := map[string]string{}
-	for _, st := range p.Statement {
-		for _, a := range st.Action {
-			if _, dup := out[a]; dup {
-				t.Errorf("action %s twice in\n%s", a, doc)
-			}
-			out[a] = st.Resource
-			if a == "iam:CreateServiceLinkedRole" && st.Condition["StringEquals"]["iam:AWSServiceName"] != "ipam.amazonaws.com" {
-				t.Errorf("CreateServiceLinkedRole without the service-name condition: %+v", st)
-			}
-		}
-	}
-	return out
-}
-
-// RequiredPolicies splits what each operation needs by the account that
-// needs it: the management account, the delegated administrator's (the
-// access role there), the members' (the access role there).
-func TestRequiredPolicies(t *testing.T) {
-	const defaultRole = "arn:aws:iam::*:role/OrganizationAccountAccessRole"
-	tests := []struct {
-		name                string
-		o                   ipamorg.PolicyOptions
-		mgmt, admin, member []string // actions that must be there
-		absent              []string // in the management account's
-	}{
-		{"observe only", ipamorg.PolicyOptions{}, observeActions, nil, nil, []string{"sts:AssumeRole", "organizations:ListAccounts"}},
-		{"remove-delegate reads the admin's ipams", ipamorg.PolicyOptions{Events: []fsm.Event{fsm.EventRemoveDelegate}},
-			[]string{"ec2:DisableIpamOrganizationAdminAccount", "sts:AssumeRole"}, []string{"ec2:DescribeIpams", "ec2:DescribeRegions"}, nil, nil},
-		{"delegate: the ipam account creates its role", ipamorg.PolicyOptions{Events: []fsm.Event{fsm.EventDelegate}},
-			[]string{"ec2:EnableIpamOrganizationAdminAccount"}, []string{"iam:CreateServiceLinkedRole"}, nil, []string{"sts:AssumeRole"}},
-		{"repair-delegation as delegate", ipamorg.PolicyOptions{Events: []fsm.Event{fsm.EventRepairDelegation}},
-			[]string{"ec2:EnableIpamOrganizationAdminAccount", "organizations:RegisterDelegatedAdministrator", "iam:CreateServiceLinkedRole"}, []string{"iam:CreateServiceLinkedRole"}, nil, nil},
-		{"monitoring", ipamorg.PolicyOptions{Monitoring: true},
-			[]string{"organizations:ListAccounts", "organizations:ListDelegatedAdministrators", "sts:AssumeRole"},
-			[]string{"ec2:DescribeRegions", "ec2:DescribeIpams", "ec2:GetIpamDiscoveredAccounts", "iam:CreateServiceLinkedRole"}, nil, nil},
-		{"verify", ipamorg.PolicyOptions{Verify: &ipamorg.VerifyOptions{}},
-			[]string{"organizations:ListAccounts", "sts:AssumeRole", "iam:GetRole"}, nil, []string{"iam:GetRole"}, []string{"iam:CreateServiceLinkedRole"}},
-		{"verify --repair", ipamorg.PolicyOptions{Verify: &ipamorg.VerifyOptions{Repair: true}},
-			[]string{"iam:CreateServiceLinkedRole"}, nil, []string{"iam:GetRole", "iam:CreateServiceLinkedRole"}, nil},
-		{"verify --purge", ipamorg.PolicyOptions{Verify: &ipamorg.VerifyOptions{Purge: true}},
-			[]string{"sts:AssumeRole"}, nil, []string{"iam:GetRole", "iam:DeleteServiceLinkedRole", "iam:GetServiceLinkedRoleDeletionStatus"},
-			[]string{"iam:DeleteServiceLinkedRole", "iam:CreateServiceLinkedRole"}},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			p := ipamorg.RequiredPolicies(func(o *ipamorg.PolicyOptions) { *o = tt.o })
-			for _, side := range []struct {
-				name string
-				doc  string
-				want []string
-			}{{"management", p.Management, tt.mgmt}, {"ipam admin", p.IPAMAdmin, tt.admin}, {"member", p.Member, tt.member}} {
-				got := actionsOf(t, side.doc)
-				if len(side.want) == 0 && got != nil {
-					t.Errorf("%s policy, want none:\n%s", side.name, side.doc)
-				}
-				for _, a := range side.want {
-					if _, ok := got[a]; !ok {
-						t.Errorf("%s policy lacks %s:\n%s", side.name, a, side.doc)
-					}
-				}
-			}
-			mgmt := actionsOf(t, p.Management)
-			for _, a := range tt.absent {
-				if _, ok := mgmt[a]; ok {
-					t.Errorf("management policy has %s:\n%s", a, p.Management)
-				}
-			}
-			if r, ok := mgmt["sts:AssumeRole"]; ok && r != defaultRole {
-				t.Errorf("AssumeRole on %s, want %s", r, defaultRole)
-			}
-		})
-	}
-	custom := actionsOf(t, ipamorg.RequiredPolicies(func(o *ipamorg.PolicyOptions) {
-		o.Monitoring = true
-		o.AccessRole = "audit/IpamReader"
-	}).Management)
-	if custom["sts:AssumeRole"] != "arn:aws:iam::*:role/audit/IpamReader" {
-		t.Errorf("custom access role: AssumeRole on %q", custom["sts:AssumeRole"])
-	}
-	if ipamorg.RequiredPermissions(fsm.EventRemoveDelegate) != ipamorg.RequiredPolicies(func(o *ipamorg.PolicyOptions) { o.Events = []fsm.Event{fsm.EventRemoveDelegate} }).Management {
+	if ipamorg.RequiredPermissions(fsm.EventRemoveDelegate) != ipamorg.RequiredPolicies(func(o *ipamorg.PolicyOptions) {
+		*o = ipamorg.PolicyOptions{Events: []fsm.Event{fsm.EventRemoveDelegate}}
+	}).Management {
 		t.Error("RequiredPermissions is not RequiredPolicies' management document")
+	}
+	if ipamorg.RequiredPermissions("no-such-event") != ipamorg.RequiredPolicies(func(o *ipamorg.PolicyOptions) { *o = ipamorg.PolicyOptions{} }).Management {
+		t.Error("an unknown event adds something")
+	}
+}
+
+// Client.RequiredPolicies takes the Client's access role and the
+// caller's partition, from sts:GetCallerIdentity alone.
+func TestClientRequiredPolicies(t *testing.T) {
+	m := newMockAWS(t)
+	m.sts.EXPECT().GetCallerIdentity(gomock.Any(), gomock.Any(), gomock.Any()).Return(
+		&sts.GetCallerIdentityOutput{Account: aws.String(mockMgmt), Arn: aws.String("arn:aws-us-gov:sts::" + mockMgmt + ":assumed-role/Ops/me")}, nil)
+	c := m.client(t, func(o *ipamorg.Options) { o.AccessRole = "audit/IpamReader" })
+	got, err := c.RequiredPolicies(t.Context(), func(o *ipamorg.PolicyOptions) { *o = ipamorg.PolicyOptions{Monitoring: true} })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := ipamorg.RequiredPolicies(func(o *ipamorg.PolicyOptions) {
+		*o = ipamorg.PolicyOptions{Monitoring: true, AccessRole: "audit/IpamReader", Partition: "aws-us-gov"}
+	}); got != want {
+		t.Errorf("got\n%+v\nwant\n%+v", got, want)
+	}
+	// Both given: no call (the mock would fail on a second).
+	if _, err := c.RequiredPolicies(t.Context(), func(o *ipamorg.PolicyOptions) { *o = ipamorg.PolicyOptions{AccessRole: "x", Partition: "aws"} }); err != nil {
+		t.Fatal(err)
 	}
 }

@@ -31,7 +31,8 @@ const (
 	// can get this, since no dry run changes anything.
 	PermissionInconclusive PermissionResult = "inconclusive"
 	// PermissionUnchecked: the step's call has no DryRun (only EC2's
-	// have); Unverified lists the IAM actions it needs.
+	// have), so nothing short of making it checks it; Unverified lists
+	// the IAM actions it needs.
 	PermissionUnchecked PermissionResult = "unchecked"
 	// PermissionNoCall: the step makes no AWS call of its own
 	// (enable-trusted-access, which the delegate call after it grants).
@@ -83,8 +84,14 @@ func (r *PermissionReport) Denied() []PermissionCheck {
 // with DryRun set, in plan order, and reads EC2's answer (DryRunOperation:
 // allowed; UnauthorizedOperation: denied). Steps whose call has no DryRun
 // (Organizations, IAM) are not sent at all; their checks list the IAM
-// actions they need, from RequiredPermissions. It makes no other AWS call
-// and does not take the Client's write lock.
+// actions they need, from RequiredPermissions, as unverified, and so do
+// the EC2 steps for what AWS does with the caller's permissions. Those
+// are not checked: IAM's policy simulation (iam:SimulatePrincipalPolicy)
+// sees neither a session's session policy nor the root user, and needs a
+// permission of its own, so the package does not use it. It makes no
+// other AWS call and does not take the Client's write lock. The caller
+// needs the Plan's permissions and the dry runs' EC2 actions
+// (PolicyOptions.CheckOnly).
 //
 // It always returns a non-nil report holding the checks made so far.
 // Errors are *Error: ErrInvalidDesired for a nil plan or one without a

@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/ipamorg/sdk/fsm"
+	"github.com/ipamorg/sdk/internal/orglist"
 )
 
 // WarningCode names the kind of a Warning. Codes are stable: match them in
@@ -71,7 +72,22 @@ const (
 	// organization's accounts with organizations:ListAccounts as well,
 	// and none is left out.
 	WarnOUWithoutID WarningCode = "ou-without-id"
+	// WarnTreeReadDenied: AWS denied a read of the organization's tree
+	// (organizations:ListRoots, ListOrganizationalUnitsForParent or
+	// ListAccountsForParent), so the fleet verification or Monitoring
+	// listed the accounts with organizations:ListAccounts instead: the
+	// same accounts, one page after another, slowly in a large
+	// organization. The message names the reads denied.
+	WarnTreeReadDenied WarningCode = "organization-tree-denied"
 )
+
+// warnTreeReadDenied is the warning of a listing that fell back to
+// organizations:ListAccounts because AWS denied the tree reads denied.
+func warnTreeReadDenied(denied []string) Warning {
+	return Warning{WarnTreeReadDenied, fmt.Sprintf("aws denied %s, so the accounts were listed with organizations:ListAccounts, "+
+		"20 a call one after the other, instead of from the organization's tree: grant %s (see ipamorg.RequiredPolicies) to read the tree",
+		strings.Join(denied, " and "), strings.Join(orglist.TreeActions, ", "))}
+}
 
 // The warning codes of Monitoring: what stands between the organization
 // and IPAM monitoring every account. Each message says how to fix it.

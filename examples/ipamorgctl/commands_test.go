@@ -430,7 +430,7 @@ func TestPolicy(t *testing.T) {
 				Sid       string
 				Effect    string
 				Action    []string
-				Resource  string
+				Resource  any // a string, or a list
 				Condition map[string]map[string]string
 			}
 		}

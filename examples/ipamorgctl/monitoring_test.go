@@ -250,7 +250,7 @@ func TestPolicyByAccount(t *testing.T) {
 	}
 	r := runCtl(t, env, "policy", "--monitoring", "--ipam-admin")
 	wantCode(t, r, exitOK)
-	for _, a := range []string{"ec2:GetIpamDiscoveredAccounts", "ec2:DescribeIpams", "ec2:DescribeRegions", "iam:CreateServiceLinkedRole"} {
+	for _, a := range []string{"ec2:GetIpamDiscoveredAccounts", "ec2:DescribeIpams", "ec2:DescribeRegions"} {
 		if !slices.Contains(actions(r), a) {
 			t.Errorf("--ipam-admin lacks %s", a)
 		}

@@ -83,6 +83,10 @@ type Listed struct {
 	OUsWithoutID int
 	// Tree reports whether the tree was read.
 	Tree bool
+	// TreeDenied are the tree's reads (of TreeActions) that AWS denied,
+	// sorted, when the listing fell back to ListAccounts for want of
+	// them; nil otherwise.
+	TreeDenied []string
 }
 
 // List lists the organization's accounts through api, each call with
@@ -93,22 +97,26 @@ type Listed struct {
 // tree when the organization has OUs and the caller may read it, and
 // ListAccounts otherwise: when ListRoots or ListOrganizationalUnitsForParent
 // is denied (AccessDenied), the accounts not listed yet come from
-// ListAccounts, and so they do when an OU is listed without an id. A tree
+// ListAccounts, and so they do when an OU is listed without an id; the
+// Listed names the tree reads denied. A tree
 // beyond Organizations' quotas (more OUs, or OUs nested deeper, than it
 // allows) is an error wrapping ErrBeyondQuota. When page returns false it
 // returns ctx's error (nil if ctx has not ended). opts add to it
 // (RecordTree).
 func List(ctx context.Context, api awsclient.OrganizationsAPI, calls *awscall.Calls, page func([]Account) bool, opts ...Option) (Listed, error) {
-	l := &listing{api: api, calls: calls, page: page, seen: map[string]bool{}, ouPath: map[string]string{}}
+	reads := &treeReads{OrganizationsAPI: api}
+	l := &listing{api: reads, calls: calls, page: page, seen: map[string]bool{}, ouPath: map[string]string{}}
 	for _, o := range opts {
 		o(l)
 	}
 	err := l.listTree(ctx)
 	var denied error
+	var deniedActions []string
 	switch {
 	case awscall.AccessDenied(err) && ctx.Err() == nil && !l.flat:
 		calls.Log.DebugContext(ctx, "ipamorg: reading the organization's tree denied; listing its accounts with ListAccounts", "error", err)
 		l.tree, denied = false, err
+		deniedActions = reads.deniedActions()
 		err = l.listFlat(ctx)
 	case err == nil && l.ousWithoutID > 0 && !l.flat && !l.isStopped():
 		// The accounts of an OU without an id are out of the tree's
@@ -133,7 +141,7 @@ func List(ctx context.Context, api awsclient.OrganizationsAPI, calls *awscall.Ca
 		}
 		slices.Sort(t.OUs)
 	}
-	return Listed{AccountsWithoutID: l.withoutID, OUsWithoutID: l.ousWithoutID, Tree: l.tree}, err
+	return Listed{AccountsWithoutID: l.withoutID, OUsWithoutID: l.ousWithoutID, Tree: l.tree, TreeDenied: deniedActions}, err
 }
 
 // listing is one run of List.

@@ -120,15 +120,15 @@ func newTreeOrg() *treeOrg {
 	}
 }
 
-func (o *treeOrg) list(t *testing.T) (ids []string, withoutID int, tree bool, err error) {
+func (o *treeOrg) list(t *testing.T) (ids []string, r Listed, err error) {
 	t.Helper()
-	listed, err := List(t.Context(), o, testCalls, func(page []Account) bool {
+	r, err = List(t.Context(), o, testCalls, func(page []Account) bool {
 		for _, a := range page {
 			ids = append(ids, a.ID)
 		}
 		return true
 	})
-	return ids, listed.AccountsWithoutID, listed.Tree, err
+	return ids, r, err
 }
 
 var wantTreeIDs = []string{"111111111111", "200000000001", "200000000002", "200000000003", "200000000004", "200000000005"}
@@ -138,10 +138,10 @@ var wantTreeIDs = []string{"111111111111", "200000000001", "200000000002", "2000
 // lists.
 func TestListingTree(t *testing.T) {
 	o := newTreeOrg()
-	ids, withoutID, tree, err := o.list(t)
+	ids, r, err := o.list(t)
 	slices.Sort(ids)
-	if err != nil || !tree || withoutID != 1 || !slices.Equal(ids, wantTreeIDs) {
-		t.Fatalf("ids %v, without id %d, tree %v, err %v", ids, withoutID, tree, err)
+	if err != nil || !r.Tree || r.AccountsWithoutID != 1 || r.TreeDenied != nil || !slices.Equal(ids, wantTreeIDs) {
+		t.Fatalf("ids %v, result %+v, err %v", ids, r, err)
 	}
 	// Pages of two: r-1 1, ou-a 2, ou-b 2, ou-c 1 (read once though
 	// listed twice).
@@ -150,32 +150,36 @@ func TestListingTree(t *testing.T) {
 	}
 	flat := newTreeOrg()
 	flat.deny["ListRoots"] = true
-	flatIDs, _, tree, err := flat.list(t)
+	flatIDs, r, err := flat.list(t)
 	slices.Sort(flatIDs)
-	if err != nil || tree || !slices.Equal(flatIDs, ids) {
-		t.Errorf("ListAccounts listed %v (tree %v, err %v), the tree %v", flatIDs, tree, err, ids)
+	if err != nil || r.Tree || !slices.Equal(flatIDs, ids) {
+		t.Errorf("ListAccounts listed %v (result %+v, err %v), the tree %v", flatIDs, r, err, ids)
 	}
 }
 
 // TestListingFallsBack: a tree read denied is not the end of the listing:
 // ListAccounts lists the accounts, each once though the tree's pages had
-// handed some already. A denied ListAccounts is.
+// handed some already, and the result names the read denied. A denied
+// ListAccounts is the end.
 func TestListingFallsBack(t *testing.T) {
 	for _, op := range []string{"ListRoots", "ListOrganizationalUnitsForParent", "ListAccountsForParent"} {
 		t.Run(op, func(t *testing.T) {
 			o := newTreeOrg()
 			o.deny[op] = true
-			ids, _, tree, err := o.list(t)
+			ids, r, err := o.list(t)
 			got := slices.Clone(ids)
 			slices.Sort(got)
-			if err != nil || tree || !slices.Equal(got, wantTreeIDs) || len(ids) != len(wantTreeIDs) || o.calls["ListAccounts"] == 0 {
-				t.Errorf("ids %v, tree %v, err %v, calls %v", ids, tree, err, o.calls)
+			if err != nil || r.Tree || !slices.Equal(got, wantTreeIDs) || len(ids) != len(wantTreeIDs) || o.calls["ListAccounts"] == 0 {
+				t.Errorf("ids %v, result %+v, err %v, calls %v", ids, r, err, o.calls)
+			}
+			if want := []string{"organizations:" + op}; !slices.Equal(r.TreeDenied, want) {
+				t.Errorf("tree reads denied %v, want %v", r.TreeDenied, want)
 			}
 		})
 	}
 	o := newTreeOrg()
 	o.deny["ListRoots"], o.deny["ListAccounts"] = true, true
-	if _, _, _, err := o.list(t); !awscall.AccessDenied(err) {
+	if _, _, err := o.list(t); !awscall.AccessDenied(err) {
 		t.Errorf("err = %v, want access denied", err)
 	}
 }
@@ -185,7 +189,7 @@ func TestListingFallsBack(t *testing.T) {
 func TestListingRepeatedToken(t *testing.T) {
 	o := newTreeOrg()
 	o.repeat["ou-a"] = true
-	if _, _, _, err := o.list(t); !errors.Is(err, awscall.ErrInvalidResponse) {
+	if _, _, err := o.list(t); !errors.Is(err, awscall.ErrInvalidResponse) {
 		t.Errorf("err = %v, want ErrInvalidResponse", err)
 	}
 }
@@ -197,13 +201,12 @@ func TestListingNoOU(t *testing.T) {
 	emu := awstest.New(awstest.WithOrganization(awstest.GenerateOrganization(members)))
 	api := awsclient.NewFromConfig(emu.Config(t.Context(), awstest.DefaultManagementAccountID)).Organizations
 	n := 0
-	listed, err := List(t.Context(), api, testCalls, func(page []Account) bool { n += len(page); return true })
-	tree := listed.Tree
+	r, err := List(t.Context(), api, testCalls, func(page []Account) bool { n += len(page); return true })
 	ops := emu.CallCounts()
 	// The management account and the members, 20 a page (Organizations').
 	accounts := members + 1
-	if err != nil || tree || n != accounts || ops["ListAccounts"] != (accounts+19)/20 || ops["ListAccountsForParent"] != 0 {
-		t.Errorf("listed %d, tree %v, err %v, calls %v", n, tree, err, ops)
+	if err != nil || r.Tree || r.TreeDenied != nil || n != accounts || ops["ListAccounts"] != (accounts+19)/20 || ops["ListAccountsForParent"] != 0 {
+		t.Errorf("listed %d, result %+v, err %v, calls %v", n, r, err, ops)
 	}
 }
 
