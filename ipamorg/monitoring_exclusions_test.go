@@ -444,14 +444,16 @@ func TestMonitoringExclusionsUnreadable(t *testing.T) {
 	}
 }
 
-// Without exclusions, an unreadable tree is no warning: the listing
-// falls back to ListAccounts as before.
+// Without exclusions, an unreadable tree costs Monitoring nothing but
+// speed: the listing falls back to ListAccounts, Monitoring is complete,
+// and the one warning names the read denied.
 func TestMonitoringTreeUnreadableWithoutExclusions(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		emu := awstest.New(awstest.WithOrganization(sandboxOrg()), awstest.WithIPAMs(awstest.IPAMSpec{Owner: memberA}))
 		emu.InjectFault("ListRoots", awstest.Fault{Code: "AccessDeniedException"})
 		m, err := memClient(t, emu).Monitoring(t.Context())
-		if err != nil || !m.Complete() || len(m.Warnings) != 0 {
+		if err != nil || !m.Complete() || len(m.Warnings) != 1 || m.Warnings[0].Code != ipamorg.WarnTreeReadDenied ||
+			!strings.Contains(m.Warnings[0].Message, "organizations:ListRoots") {
 			t.Fatalf("complete %v, warnings %v, %v", m.Complete(), m.Warnings, err)
 		}
 	})
