@@ -1,0 +1,69 @@
+package provider
+
+import (
+	"context"
+
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/ipamorg/sdk/fsm"
+)
+
+// ModifyPlan makes Terraform's plan the library's: it observes the
+// organization and plans the move to the configuration with ipamorg's
+// PlanFrom, so that what the library refuses (another administrator
+// without allow_replacement, an account not in the organization, a
+// caller that is not the management account, an anomaly) fails the plan,
+// with the library's message, before any apply. When the library plans
+// steps where the configuration did not change, a delegation made
+// through AWS Organizations say, the plan shows them as an in-place
+// update of the computed attributes, and says which steps in a warning.
+// A create on an organization that already has an administrator fails
+// here, saying to import it.
+func (r *integrationResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+	if req.Plan.Raw.IsNull() || r.clients == nil {
+		return // destroy is guarded when it runs; an unconfigured provider has nothing to read
+	}
+	var plan integrationModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	if resp.Diagnostics.HasError() || plan.DelegatedAdmin.IsUnknown() || plan.AllowReplacement.IsUnknown() || plan.AllowIPAMResources.IsUnknown() {
+		return
+	}
+	c, err := r.clients.client()
+	if err != nil {
+		resp.Diagnostics.AddError("cannot plan IPAM's integration with the organization", detail(err))
+		return
+	}
+	st, err := c.Observe(ctx)
+	if err != nil {
+		resp.Diagnostics.AddError("cannot observe IPAM's integration with the organization", detail(err))
+		return
+	}
+	creating := req.State.Raw.IsNull()
+	if creating && st.DelegatedAdmin != "" {
+		resp.Diagnostics.AddError("IPAM is already integrated with the organization", detail(refuseExisting(st)))
+		return
+	}
+	p, err := c.PlanFrom(ctx, st, plan.desired())
+	if err != nil {
+		resp.Diagnostics.AddAttributeError(pathAdmin, "the ipamorg library refuses this plan", detail(err))
+		return
+	}
+	if !creating && p.Empty() {
+		var prior integrationModel
+		resp.Diagnostics.Append(req.State.Get(ctx, &prior)...)
+		plan.State, plan.TrustedAccess, plan.ServiceLinkedRole, plan.Warnings = prior.State, prior.TrustedAccess, prior.ServiceLinkedRole, prior.Warnings
+	} else {
+		// What a confirmed delegation shows; the warnings are read after.
+		plan.ID = types.StringValue(st.OrganizationID)
+		plan.OrganizationID = types.StringValue(st.OrganizationID)
+		plan.State = types.StringValue(string(fsm.StateDelegated))
+		plan.TrustedAccess = types.BoolValue(true)
+		plan.ServiceLinkedRole = types.BoolValue(true)
+		plan.Warnings = types.ListUnknown(types.StringType)
+		if !p.Empty() {
+			resp.Diagnostics.AddWarning("ipamorg plan for organization "+st.OrganizationID, p.String())
+		}
+	}
+	resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
+}
