@@ -36,8 +36,8 @@ func fix(err error) string {
 	case errors.As(err, &fe):
 		return fe.fix
 	case errors.As(err, &ire):
-		return "AWS's teardown order deletes the administrator's IPAMs first: delete them as the administrator (" + ire.Describe() +
-			"), then apply again; or set allow_ipam_resources = true, apply, and destroy."
+		return "AWS's teardown order deletes the administrator's IPAMs first: delete them as account " + ire.Admin +
+			" with the commands above (or destroy its aws_vpc_ipam first), then run terraform again; or set allow_ipam_resources = true, apply, and destroy."
 	case errors.Is(err, ipamorg.ErrDelegatedAdminConflict):
 		return "Replacing IPAM's delegated administrator interrupts IPAM for the whole organization: set allow_replacement = true to do it."
 	case errors.Is(err, ipamorg.ErrAdminUnreachable):

@@ -8,7 +8,9 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -147,4 +149,11 @@ func (e *emulator) wantWrites(want ...string) error {
 		return fmt.Errorf("writes %q, want %q", got, want)
 	}
 	return nil
+}
+
+// wrapped matches pattern in Terraform's output, which wraps diagnostics
+// at word boundaries: each space of pattern matches any run of white
+// space, and . matches newlines.
+func wrapped(pattern string) *regexp.Regexp {
+	return regexp.MustCompile(`(?s)` + strings.ReplaceAll(pattern, " ", `\s+`))
 }

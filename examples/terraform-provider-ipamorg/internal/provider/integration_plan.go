@@ -61,7 +61,7 @@ func (r *integrationResource) ModifyPlan(ctx context.Context, req resource.Modif
 		plan.TrustedAccess = types.BoolValue(true)
 		plan.ServiceLinkedRole = types.BoolValue(true)
 		plan.Warnings = types.ListUnknown(types.StringType)
-		if !p.Empty() {
+		if !creating {
 			resp.Diagnostics.AddWarning("ipamorg plan for organization "+st.OrganizationID, p.String())
 		}
 	}

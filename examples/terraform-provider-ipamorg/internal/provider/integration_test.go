@@ -1,8 +1,8 @@
 package provider
 
 import (
+	"context"
 	"fmt"
-	"regexp"
 	"slices"
 	"testing"
 
@@ -13,6 +13,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
 	"github.com/ipamorg/sdk/awsclient/awstest"
+	"github.com/ipamorg/sdk/ipamorg"
 )
 
 const integrationAddr = "ipamorg_organization_integration.this"
@@ -72,7 +73,7 @@ func TestAccIntegration_lifecycle(t *testing.T) {
 			{
 				PreConfig:   e.ResetRequests,
 				Config:      e.integration(admin2, ""),
-				ExpectError: regexp.MustCompile(`(?s)another delegated administrator.*allow_replacement = true`),
+				ExpectError: wrapped(`another delegated administrator.*allow_replacement = true`),
 			},
 			{
 				PreConfig: func() {
@@ -112,7 +113,7 @@ func TestAccIntegration_createRefusesExisting(t *testing.T) {
 		Steps: []acc.TestStep{
 			{
 				Config:      e.integration(admin, ""),
-				ExpectError: regexp.MustCompile(`(?s)already integrated with organization ` + org + `.*terraform import`),
+				ExpectError: wrapped(`already integrated with organization ` + org + `.*terraform import`),
 			},
 			{
 				PreConfig: func() {
@@ -212,7 +213,7 @@ func TestAccIntegration_fullTeardownGuardedByIPAMs(t *testing.T) {
 					e.ResetRequests()
 				},
 				Config:      e.providerBlock(),
-				ExpectError: regexp.MustCompile(`(?s)still owns ipams.*delete-ipam.*allow_ipam_resources = true`),
+				ExpectError: wrapped(`still owns ipams.*delete-ipam.*allow_ipam_resources = true`),
 			},
 			{
 				PreConfig: func() {
@@ -229,6 +230,40 @@ func TestAccIntegration_fullTeardownGuardedByIPAMs(t *testing.T) {
 						return fmt.Errorf("after the full teardown: admins %v, trusted %v, roles %v", e.admins(), s.TrustedServices, s.Roles[mgmt])
 					}
 					return e.wantWrites("ec2:DisableIpamOrganizationAdminAccount", "organizations:DisableAWSServiceAccess", "iam:DeleteServiceLinkedRole")
+				},
+			},
+		},
+	})
+}
+
+// TestAccIntegration_changeOutsideTerraform: an administrator removed
+// outside Terraform is a diff, which apply puts back.
+func TestAccIntegration_changeOutsideTerraform(t *testing.T) {
+	acceptance(t)
+	e := startEmulator(t, nil)
+	acc.Test(t, acc.TestCase{
+		ProtoV6ProviderFactories: factories,
+		Steps: []acc.TestStep{
+			{Config: e.integration(admin, "")},
+			{
+				PreConfig: func() {
+					c, err := ipamorg.NewFromConfig(e.Config(context.Background(), mgmt))
+					if err == nil {
+						_, err = c.RemoveDelegate(context.Background())
+					}
+					if err != nil {
+						t.Fatalf("remove the administrator outside Terraform: %v", err)
+					}
+				},
+				Config: e.integration(admin, ""),
+				ConfigPlanChecks: acc.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(integrationAddr, plancheck.ResourceActionUpdate),
+				}},
+				Check: func(*terraform.State) error {
+					if got := e.admins(); !slices.Equal(got, []string{admin}) {
+						return fmt.Errorf("admins %v, want [%s] back", got, admin)
+					}
+					return nil
 				},
 			},
 		},

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"net/http"
-	"regexp"
 	"testing"
 	"time"
 
@@ -143,7 +142,7 @@ func TestAccMonitored_failsAtItsTimeout(t *testing.T) {
 		ProtoV6ProviderFactories: factories,
 		Steps: []acc.TestStep{{
 			Config:      e.waiter("1s"),
-			ExpectError: regexp.MustCompile(`(?s)IPAM does not monitor every account.*timed out.*` + admin2 + `.*pending`),
+			ExpectError: wrapped(`IPAM does not monitor every account.*timed out.*` + admin2 + `.*pending`),
 		}},
 	})
 }
@@ -157,7 +156,7 @@ func TestAccMonitoringDataSource_noAdmin(t *testing.T) {
 		ProtoV6ProviderFactories: factories,
 		Steps: []acc.TestStep{{
 			Config:      e.providerBlock() + `data "ipamorg_monitoring" "m" {}`,
-			ExpectError: regexp.MustCompile(`(?s)no ipam delegated administrator.*ipamorg_organization_integration`),
+			ExpectError: wrapped(`no ipam delegated administrator.*ipamorg_organization_integration`),
 		}},
 	})
 }
