@@ -7,6 +7,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/ipamorg/sdk/fsm"
+	"github.com/ipamorg/sdk/ipamorg"
 )
 
 // ModifyPlan makes Terraform's plan the library's: it observes the
@@ -21,8 +22,12 @@ import (
 // A create on an organization that already has an administrator fails
 // here, saying to import it.
 func (r *integrationResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
-	if req.Plan.Raw.IsNull() || r.clients == nil {
-		return // destroy is guarded when it runs; an unconfigured provider has nothing to read
+	if r.clients == nil {
+		return // an unconfigured provider has nothing to read
+	}
+	if req.Plan.Raw.IsNull() {
+		r.planDestroy(ctx, req, resp)
+		return
 	}
 	var plan integrationModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
@@ -66,4 +71,30 @@ func (r *integrationResource) ModifyPlan(ctx context.Context, req resource.Modif
 		}
 	}
 	resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
+}
+
+// planDestroy runs the library's guards on the teardown at plan time, so
+// that a destroy that would be refused (the administrator still owns
+// IPAMs, say) fails the plan rather than the apply. Delete runs them
+// again.
+func (r *integrationResource) planDestroy(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+	var prior integrationModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &prior)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	c, err := r.clients.client()
+	var st *ipamorg.Status
+	if err == nil {
+		st, err = c.Observe(ctx)
+	}
+	if err == nil {
+		d, ok := teardownDesired(st, prior.Teardown.ValueString(), prior.AllowIPAMResources.ValueBool())
+		if ok {
+			_, err = c.PlanFrom(ctx, st, d)
+		}
+	}
+	if err != nil {
+		resp.Diagnostics.AddError("cannot remove IPAM's integration with the organization", detail(err))
+	}
 }

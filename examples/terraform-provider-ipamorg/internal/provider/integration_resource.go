@@ -2,6 +2,7 @@ package provider
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 
@@ -88,12 +89,19 @@ func (r *integrationResource) Create(ctx context.Context, req resource.CreateReq
 			err = refuseExisting(st)
 		}
 	}
-	var res *ipamorg.Result
-	if err == nil {
-		res, err = c.Reconcile(ctx, m.desired())
-	}
 	if err != nil {
 		resp.Diagnostics.AddError("cannot integrate IPAM with the organization", detail(err))
+		return
+	}
+	res, err := c.Reconcile(ctx, m.desired())
+	if err != nil {
+		// The state is not saved: the next plan observes what AWS shows,
+		// and refuses to create over an administrator it finds.
+		msg := detail(err)
+		if mayHaveWritten(err) {
+			msg += "\n\nThe delegation may have been applied: if the next plan says IPAM is already integrated, import it."
+		}
+		resp.Diagnostics.AddError("cannot integrate IPAM with the organization", msg)
 		return
 	}
 	r.save(ctx, &m, res.Status, &resp.State, &resp.Diagnostics)
@@ -171,19 +179,30 @@ func (r *integrationResource) Delete(ctx context.Context, req resource.DeleteReq
 // administrator's IPAMs first and refuse while any exists, unless
 // allowIPAMs.
 func teardown(ctx context.Context, c *ipamorg.Client, mode string, allowIPAMs bool) error {
-	if mode == teardownFull {
-		_, err := c.Reconcile(ctx, ipamorg.Desired{State: fsm.StateNone, AllowIPAMResources: allowIPAMs})
-		return err
-	}
 	st, err := c.Observe(ctx)
 	if err != nil {
 		return err
 	}
-	if st.DelegatedAdmin == "" {
-		return nil // removed already: nothing of the resource's is left
+	d, ok := teardownDesired(st, mode, allowIPAMs)
+	if !ok {
+		return nil
 	}
-	_, err = c.RemoveDelegate(ctx, func(o *ipamorg.RemoveOptions) { o.AllowIPAMResources = allowIPAMs })
+	_, err = c.Reconcile(ctx, d)
 	return err
+}
+
+// teardownDesired is where destroy moves the organization from st, or
+// false when there is nothing to do: in remove-admin mode, no
+// administrator is left to remove (an organization in none or disabled
+// cannot be moved to trusted, which only a delegation grants).
+func teardownDesired(st *ipamorg.Status, mode string, allowIPAMs bool) (ipamorg.Desired, bool) {
+	if mode == teardownFull {
+		return ipamorg.Desired{State: fsm.StateNone, AllowIPAMResources: allowIPAMs}, true
+	}
+	if st.DelegatedAdmin == "" {
+		return ipamorg.Desired{}, false
+	}
+	return ipamorg.Desired{State: fsm.StateTrusted, AllowIPAMResources: allowIPAMs}, true
 }
 
 func (r *integrationResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
@@ -202,4 +221,16 @@ func orNone(s string) string {
 		return "(none)"
 	}
 	return s
+}
+
+// mayHaveWritten reports whether a failed writing call of the library may
+// have written: a step confirmed (Done) or sent but not confirmed
+// (Unconfirmed). An error that is not the library's says nothing, so it
+// counts as a possible write.
+func mayHaveWritten(err error) bool {
+	var e *ipamorg.Error
+	if !errors.As(err, &e) {
+		return true
+	}
+	return len(e.Done) > 0 || len(e.Unconfirmed) > 0
 }

@@ -194,8 +194,8 @@ func TestAccIntegration_wrongPathRepair(t *testing.T) {
 }
 
 // TestAccIntegration_fullTeardownGuardedByIPAMs: with teardown = "full",
-// destroy is refused while the administrator owns an IPAM, naming it and
-// writing nothing; once the IPAM is deleted, it tears down in AWS's order.
+// destroy is refused at plan time while the administrator owns an IPAM,
+// naming it and writing nothing; once the IPAM is deleted, it tears down in AWS's order.
 func TestAccIntegration_fullTeardownGuardedByIPAMs(t *testing.T) {
 	acceptance(t)
 	e := startEmulator(t, nil)
@@ -213,7 +213,7 @@ func TestAccIntegration_fullTeardownGuardedByIPAMs(t *testing.T) {
 					e.ResetRequests()
 				},
 				Config:      e.providerBlock(),
-				ExpectError: wrapped(`still owns ipams.*delete-ipam.*allow_ipam_resources = true`),
+				ExpectError: wrapped(`pre-apply plan.*still owns ipams.*delete-ipam.*allow_ipam_resources = true`),
 			},
 			{
 				PreConfig: func() {
