@@ -7,7 +7,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/ipamorg/sdk/fsm"
-	"github.com/ipamorg/sdk/ipamorg"
 )
 
 // ModifyPlan makes Terraform's plan the library's: it observes the
@@ -34,12 +33,7 @@ func (r *integrationResource) ModifyPlan(ctx context.Context, req resource.Modif
 	if resp.Diagnostics.HasError() || plan.DelegatedAdmin.IsUnknown() || plan.AllowReplacement.IsUnknown() || plan.AllowIPAMResources.IsUnknown() {
 		return
 	}
-	c, err := r.clients.client()
-	if err != nil {
-		resp.Diagnostics.AddError("cannot plan IPAM's integration with the organization", detail(err))
-		return
-	}
-	st, err := c.Observe(ctx)
+	c, st, err := r.observe(ctx)
 	if err != nil {
 		resp.Diagnostics.AddError("cannot observe IPAM's integration with the organization", detail(err))
 		return
@@ -83,11 +77,7 @@ func (r *integrationResource) planDestroy(ctx context.Context, req resource.Modi
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	c, err := r.clients.client()
-	var st *ipamorg.Status
-	if err == nil {
-		st, err = c.Observe(ctx)
-	}
+	c, st, err := r.observe(ctx)
 	if err == nil {
 		d, ok := teardownDesired(st, prior.Teardown.ValueString(), prior.AllowIPAMResources.ValueBool())
 		if ok {

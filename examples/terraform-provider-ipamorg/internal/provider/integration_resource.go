@@ -35,6 +35,17 @@ func (r *integrationResource) Configure(_ context.Context, req resource.Configur
 	r.clients = configured(req.ProviderData, resp.Diagnostics.AddError)
 }
 
+// observe returns a library client with the provider's options and the
+// organization as it observes it.
+func (r *integrationResource) observe(ctx context.Context) (*ipamorg.Client, *ipamorg.Status, error) {
+	c, err := r.clients.client()
+	if err != nil {
+		return nil, nil, err
+	}
+	st, err := c.Observe(ctx)
+	return c, st, err
+}
+
 // desired is where the resource's configuration wants the organization.
 func (m *integrationModel) desired() ipamorg.Desired {
 	return ipamorg.Desired{State: fsm.StateDelegated, DelegatedAdmin: m.DelegatedAdmin.ValueString(),
@@ -82,12 +93,9 @@ func (r *integrationResource) Create(ctx context.Context, req resource.CreateReq
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	c, err := r.clients.client()
-	if err == nil {
-		var st *ipamorg.Status
-		if st, err = c.Observe(ctx); err == nil && st.DelegatedAdmin != "" {
-			err = refuseExisting(st)
-		}
+	c, st, err := r.observe(ctx)
+	if err == nil && st.DelegatedAdmin != "" {
+		err = refuseExisting(st) // the plan refused it too, unless the administrator came since
 	}
 	if err != nil {
 		resp.Diagnostics.AddError("cannot integrate IPAM with the organization", detail(err))
@@ -123,11 +131,7 @@ func (r *integrationResource) Read(ctx context.Context, req resource.ReadRequest
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	c, err := r.clients.client()
-	var st *ipamorg.Status
-	if err == nil {
-		st, err = c.Observe(ctx)
-	}
+	_, st, err := r.observe(ctx)
 	if err != nil {
 		resp.Diagnostics.AddError("cannot observe IPAM's integration with the organization", detail(err))
 		return
