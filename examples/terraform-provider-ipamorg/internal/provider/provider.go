@@ -82,7 +82,7 @@ func (p *ipamorgProvider) Configure(ctx context.Context, req provider.ConfigureR
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	var opts []func(*ipamorg.Options)
+	opts := []func(*ipamorg.Options){func(o *ipamorg.Options) { o.Logger = newLogger() }}
 	if role := m.AccessRole.ValueString(); role != "" {
 		opts = append(opts, func(o *ipamorg.Options) { o.AccessRole = role })
 	}
