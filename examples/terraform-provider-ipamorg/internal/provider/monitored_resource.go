@@ -2,6 +2,8 @@ package provider
 
 import (
 	"context"
+	"errors"
+	"strings"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
@@ -83,7 +85,7 @@ func (r *monitoredResource) Create(ctx context.Context, req resource.CreateReque
 		mon, err = c.WaitMonitored(ctx)
 	}
 	if err != nil {
-		resp.Diagnostics.AddError("IPAM does not monitor every account", detail(err))
+		resp.Diagnostics.AddError("IPAM does not monitor every account", waitDetail(err, mon))
 		return
 	}
 	m.ID = types.StringValue(mon.AdminAccountID)
@@ -110,4 +112,24 @@ func (r *monitoredResource) Update(ctx context.Context, req resource.UpdateReque
 
 // Delete forgets the wait; it writes nothing to AWS.
 func (r *monitoredResource) Delete(context.Context, resource.DeleteRequest, *resource.DeleteResponse) {
+}
+
+// waitDetail is the failure of the wait: the library's message (it names
+// the accounts still unmonitored and why), the last reading's warnings,
+// each with its fix, and, on a timeout, the resource's own fix.
+func waitDetail(err error, last *ipamorg.Monitoring) string {
+	if !errors.Is(err, ipamorg.ErrWaitTimeout) {
+		return detail(err)
+	}
+	var b strings.Builder
+	b.WriteString(err.Error())
+	if last != nil && len(last.Warnings) > 0 {
+		b.WriteString("\n\nWhat IPAM showed last:")
+		for _, w := range last.Warnings {
+			b.WriteString("\n- " + w.Message)
+		}
+	}
+	b.WriteString("\n\nFix: fix what the warnings name, or, if IPAM is still discovering the accounts, " +
+		"raise this resource's timeouts = { create = ... }; then apply again, which waits anew.")
+	return b.String()
 }

@@ -142,7 +142,7 @@ func TestAccMonitored_failsAtItsTimeout(t *testing.T) {
 		ProtoV6ProviderFactories: factories,
 		Steps: []acc.TestStep{{
 			Config:      e.waiter("1s"),
-			ExpectError: wrapped(`IPAM does not monitor every account.*timed out.*` + admin2 + `.*pending`),
+			ExpectError: wrapped(`IPAM does not monitor every account.*timed out.*` + admin2 + ` \(us-east-1 pending\).*Fix: .*timeouts = \{ create`),
 		}},
 	})
 }
