@@ -101,7 +101,8 @@ func TestAccIntegration_lifecycle(t *testing.T) {
 
 // TestAccIntegration_createRefusesExisting: an organization that already
 // has an administrator is not taken over by a create, which says to
-// import it, at plan time and with nothing written; the import adopts it.
+// import it, at plan time and with nothing written; an import by another
+// organization's id is refused; the import by its own adopts it.
 func TestAccIntegration_createRefusesExisting(t *testing.T) {
 	acceptance(t)
 	o := awstest.DefaultOrganization()
@@ -114,6 +115,13 @@ func TestAccIntegration_createRefusesExisting(t *testing.T) {
 			{
 				Config:      e.integration(admin, ""),
 				ExpectError: wrapped(`already integrated with organization ` + org + `.*terraform import`),
+			},
+			{
+				Config:        e.integration(admin, ""),
+				ResourceName:  integrationAddr,
+				ImportState:   true,
+				ImportStateId: "o-0000000000",
+				ExpectError:   wrapped(`the integration of organization o-0000000000, but the provider's credentials act in organization ` + org),
 			},
 			{
 				PreConfig: func() {
