@@ -35,7 +35,8 @@ var factories = map[string]func() (tfprotov6.ProviderServer, error){
 }
 
 // acceptance prepares an acceptance test: a real Terraform binary
-// (TF_ACC_TERRAFORM_PATH, else terraform on PATH; TF_ACC is then set, so
+// (TF_ACC_TERRAFORM_PATH, else terraform, else OpenTofu's tofu, on PATH;
+// TF_ACC is then set, so
 // that the repository's one test command runs these tests), and an
 // environment in which the AWS SDK's chain finds the emulator's
 // management account and nothing of the machine's own configuration.
@@ -43,17 +44,24 @@ var factories = map[string]func() (tfprotov6.ProviderServer, error){
 func acceptance(t *testing.T) {
 	t.Helper()
 	bin := os.Getenv("TF_ACC_TERRAFORM_PATH")
-	if bin == "" {
-		var err error
-		if bin, err = exec.LookPath("terraform"); err != nil {
-			if os.Getenv("CI") == "true" {
-				t.Fatal("CI runs the Terraform acceptance tests, but no terraform binary is on PATH and TF_ACC_TERRAFORM_PATH is not set")
-			}
-			t.Skip("no terraform binary on PATH (or TF_ACC_TERRAFORM_PATH): the acceptance tests need one")
+	for _, name := range []string{"terraform", "tofu"} {
+		if bin == "" {
+			bin, _ = exec.LookPath(name)
 		}
+	}
+	if bin == "" {
+		if os.Getenv("CI") == "true" {
+			t.Fatal("CI runs the Terraform acceptance tests, but neither terraform nor tofu is on PATH and TF_ACC_TERRAFORM_PATH is not set")
+		}
+		t.Skip("no terraform (or tofu) binary on PATH, nor TF_ACC_TERRAFORM_PATH: the acceptance tests need one")
 	}
 	t.Setenv("TF_ACC", "1")
 	t.Setenv("TF_ACC_TERRAFORM_PATH", bin)
+	if strings.HasPrefix(filepath.Base(bin), "tofu") && os.Getenv("TF_ACC_PROVIDER_HOST") == "" {
+		// OpenTofu names the implicit provider on its own registry, and
+		// the reattached provider must carry the same address.
+		t.Setenv("TF_ACC_PROVIDER_HOST", "registry.opentofu.org")
+	}
 	t.Setenv("CHECKPOINT_DISABLE", "1") // no call home from terraform
 	dir := t.TempDir()
 	t.Setenv("TF_CLI_CONFIG_FILE", filepath.Join(dir, "terraformrc"))
