@@ -5,10 +5,8 @@ package ipamorg_test
 // account, since each account's place comes from the listing's tree.
 
 import (
-	"context"
 	"maps"
 	"testing"
-	"time"
 
 	"github.com/ipamorg/sdk/awsclient/awstest"
 	"github.com/ipamorg/sdk/ipamorg"
@@ -93,49 +91,13 @@ func countAccountsOf(as []ipamorg.DiscoveredAccount) int { return len(accountsOf
 // excluded, the accounts excluded.
 func BenchmarkMonitoringExclusions(b *testing.B) {
 	const accounts = 10_000
-	emu := excludedTree(accounts, scaleExclusions)
-	emu.InjectFault("*", awstest.Fault{Latency: 20 * time.Millisecond})
-	var wall time.Duration
-	var calls, discovery, listing, resource, excluded int
-	for b.Loop() {
-		b.StopTimer()
-		emu.ResetRequests()
-		c, err := ipamorg.NewFromConfig(emu.Config(context.Background(), awstest.DefaultManagementAccountID),
-			func(o *ipamorg.Options) { o.IPAMRegions = scaleRegions })
-		if err != nil {
-			b.Fatal(err)
-		}
-		b.StartTimer()
-		start := time.Now()
-		m, err := c.Monitoring(context.Background())
-		wall += time.Since(start)
-		b.StopTimer()
-		if err != nil {
-			b.Fatal(err)
-		}
+	excluded := 0
+	resource := callClass{"resource-discovery-calls", []string{"DescribeIpamResourceDiscoveries", "DescribeIpamResourceDiscoveryAssociations"}}
+	benchMonitoring(b, excludedTree(accounts, scaleExclusions), func(m *ipamorg.Monitoring) {
 		if len(m.Accounts) != 2*accounts || !m.Complete() {
 			b.Fatalf("%d entries, complete %v", len(m.Accounts), m.Complete())
 		}
 		excluded += countAccountsOf(m.Excluded())
-		for _, r := range emu.Requests() {
-			calls++
-			switch r.Operation {
-			case "GetIpamDiscoveredAccounts":
-				discovery++
-			case "DescribeIpamResourceDiscoveries", "DescribeIpamResourceDiscoveryAssociations":
-				resource++
-			case "ListAccounts", "ListRoots", "ListOrganizationalUnitsForParent", "ListAccountsForParent":
-				listing++
-			}
-		}
-		b.StartTimer()
-	}
-	n := float64(b.N)
-	b.ReportMetric(ms(wall/time.Duration(b.N)), "wall-ms")
-	b.ReportMetric(float64(calls)/n, "calls")
-	b.ReportMetric(float64(discovery)/n, "discovery-calls")
-	b.ReportMetric(float64(listing)/n, "list-calls")
-	b.ReportMetric(float64(resource)/n, "resource-discovery-calls")
-	b.ReportMetric(float64(calls-discovery-listing-resource)/n, "other-calls")
-	b.ReportMetric(float64(excluded)/n, "excluded")
+	}, []callClass{discoveryCalls, listCalls, resource})
+	b.ReportMetric(float64(excluded)/float64(b.N), "excluded")
 }
