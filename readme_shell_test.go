@@ -25,9 +25,11 @@ import (
 //	<!-- sh: skip: why -->
 //
 // "run" runs the block with bash, in a new temporary directory or, "in
-// the repository", in the clone itself, with ipamorgctl (built from this
-// clone) and GOBIN (a temporary directory, for go install) first on PATH
-// and no AWS configuration but what the block sets. "with AWS CLI v1, v2"
+// the repository", in the clone itself, with GOBIN (a temporary directory
+// shared by the runs, holding ipamorgctl installed from this clone) first
+// on PATH and no AWS configuration but what the block sets. A block's own
+// 'go install ./examples/ipamorgctl' then finds the binary up to date and
+// links nothing. "with AWS CLI v1, v2"
 // runs it once with each, as "aws": v1 is the first aws on PATH that says
 // aws-cli/1, v2 is /usr/bin/aws (apt-get install awscli). "against serve"
 // starts, for each run, the emulator of the last "serve" block (plain
@@ -236,23 +238,36 @@ func need(t *testing.T, what string) {
 	t.Skipf("%s is missing", what)
 }
 
-// readmeBuild builds ipamorgctl from this clone once, for every run.
-var readmeBuild = sync.OnceValues(func() (string, error) {
-	dir, err := os.MkdirTemp("", "readme-bin-")
+// readmeGOBIN installs ipamorgctl from this clone, once for every run, into
+// the GOBIN the blocks share (sharedGOBIN, which TestMain removes).
+var readmeGOBIN = sync.OnceValues(func() (string, error) {
+	dir, err := os.MkdirTemp("", "readme-gobin-")
 	if err != nil {
 		return "", err
 	}
-	out, err := exec.Command("go", "build", "-o", filepath.Join(dir, "ipamorgctl"), "./examples/ipamorgctl").CombinedOutput()
-	if err != nil {
-		return "", fmt.Errorf("build ipamorgctl: %v\n%s", err, out)
+	sharedGOBIN = dir
+	install := exec.Command("go", "install", "./examples/ipamorgctl")
+	install.Env = append(os.Environ(), "GOBIN="+dir)
+	if out, err := install.CombinedOutput(); err != nil {
+		return "", fmt.Errorf("install ipamorgctl: %v\n%s", err, out)
 	}
 	return dir, nil
 })
 
+var sharedGOBIN string
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if sharedGOBIN != "" {
+		os.RemoveAll(sharedGOBIN)
+	}
+	os.Exit(code)
+}
+
 // runShellBlock runs b with the AWS CLI of version v ("" for none), against
 // the emulator serve starts if b asks for one.
 func runShellBlock(t *testing.T, b shellBlock, v, serve string) {
-	bin, err := readmeBuild()
+	gobin, err := readmeGOBIN()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -260,7 +275,7 @@ func runShellBlock(t *testing.T, b shellBlock, v, serve string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	path := bin + string(os.PathListSeparator)
+	path := ""
 	if v != "" {
 		aws := awsCLI(v)
 		if aws == "" {
@@ -273,7 +288,6 @@ func runShellBlock(t *testing.T, b shellBlock, v, serve string) {
 			need(t, "curl")
 		}
 	}
-	gobin := t.TempDir()
 	empty := filepath.Join(t.TempDir(), "empty")
 	if err := os.WriteFile(empty, nil, 0o600); err != nil {
 		t.Fatal(err)

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -25,8 +24,9 @@ import (
 var update = flag.Bool("update", false, "rewrite testdata/*.golden from the current output")
 
 // The tests run ipamorgctl in-process, through run, as main does with the
-// process's streams. Only the tests of signals and of the terminal run a
-// built binary (ctlBinary).
+// process's streams. Only the tests of signals and of the terminal run it
+// as a process of its own (ctlBinary): the test binary itself, started
+// through a link named ipamorgctl, so that nothing is built.
 
 var (
 	// baseline is the environment every run starts from: nothing of the
@@ -34,16 +34,15 @@ var (
 	// metadata to slow down a run without credentials. TestMain makes it
 	// the process's own; a built binary gets it as its whole environment.
 	baseline []string
-	// goEnv is the process's environment as the tests found it, for the
-	// go command that builds the binary.
-	goEnv []string
-	// tempDir holds the baseline's empty files and the binary.
+	// tempDir holds the baseline's empty files and ctlBinary's link.
 	tempDir string
 )
 
 func TestMain(m *testing.M) {
+	if filepath.Base(os.Args[0]) == "ipamorgctl" {
+		main() // started through ctlBinary's link: be the command
+	}
 	flag.Parse()
-	goEnv = os.Environ()
 	dir, err := os.MkdirTemp("", "ipamorgctl-test-")
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
@@ -80,39 +79,27 @@ func TestMain(m *testing.M) {
 	os.Exit(code)
 }
 
-// ctlBinary builds ipamorgctl once, with the race detector when the tests
-// run with it, for the tests that need a process of its own: signals and
-// a terminal.
+// ctlBinary returns the path of ipamorgctl for the tests that need a
+// process of its own (signals, a terminal): a link named ipamorgctl to the
+// test binary, which TestMain turns into the command. The binary has the
+// race detector when the tests do.
 func ctlBinary(t *testing.T) string {
 	t.Helper()
-	path, err := buildBinary()
+	path, err := linkBinary()
 	if err != nil {
 		t.Fatal(err)
 	}
 	return path
 }
 
-var buildBinary = sync.OnceValues(func() (string, error) {
+var linkBinary = sync.OnceValues(func() (string, error) {
+	self, err := os.Executable()
+	if err != nil {
+		return "", err
+	}
 	path := filepath.Join(tempDir, "ipamorgctl")
-	args := []string{"build", "-o", path}
-	if raceEnabled {
-		args = append(args, "-race")
-	}
-	build := exec.Command(goTool(), append(args, ".")...)
-	build.Env = goEnv
-	if out, err := build.CombinedOutput(); err != nil {
-		return "", fmt.Errorf("build ipamorgctl: %v\n%s", err, out)
-	}
-	return path, nil
+	return path, os.Symlink(self, path)
 })
-
-// goTool finds the go command that runs the tests.
-func goTool() string {
-	if p, err := exec.LookPath("go"); err == nil {
-		return p
-	}
-	return filepath.Join(os.Getenv("GOROOT"), "bin", "go")
-}
 
 // result is what one run did.
 type result struct {
