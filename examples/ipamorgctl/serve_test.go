@@ -498,3 +498,52 @@ func (p *pipeListener) Accept() (net.Conn, error) {
 }
 func (p *pipeListener) Close() error   { return nil }
 func (p *pipeListener) Addr() net.Addr { return &net.TCPAddr{} }
+
+func TestServeRecords(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "requests.jsonl")
+	s := startServe(t, "--addr", "127.0.0.1:0", "--record", file)
+	endpoint := s.field(t, "endpoint")
+	if got := s.field(t, "recording"); !strings.Contains(got, file) {
+		t.Errorf("recording line %q does not name %s", got, file)
+	}
+	req, err := http.NewRequest(http.MethodPost, endpoint+"/", strings.NewReader("{}"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", "application/x-amz-json-1.1")
+	req.Header.Set("X-Amz-Target", "AWSOrganizationsV20161128.DescribeOrganization")
+	req.Header.Set("Authorization", "AWS4-HMAC-SHA256 Credential="+mgmt+"/20260101/us-east-1/organizations/aws4_request, SignedHeaders=host, Signature=0123abcd")
+	for _, r := range []*http.Request{req, mustRequest(t, endpoint+"/_awstest/health")} {
+		resp, err := http.DefaultClient.Do(r)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+	}
+	if code := s.stop(t, syscall.SIGTERM); code != 0 {
+		t.Fatalf("exit %d; stderr %s", code, s.stderr)
+	}
+	data, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var x awstest.Exchange
+	if err := json.Unmarshal(data, &x); err != nil {
+		t.Fatalf("%v: %s", err, data)
+	}
+	if x.Account != mgmt || x.Service != "organizations" || x.Status != http.StatusOK || !strings.Contains(x.Answer, `"MasterAccountId":"`+mgmt+`"`) {
+		t.Errorf("recorded %+v", x)
+	}
+	if strings.Contains(string(data), "0123abcd") || strings.Count(string(data), "\n") != 1 {
+		t.Errorf("the recording holds the signature or the control plane:\n%s", data)
+	}
+}
+
+func mustRequest(t *testing.T, url string) *http.Request {
+	t.Helper()
+	req, err := http.NewRequest(http.MethodGet, url, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return req
+}

@@ -1,0 +1,130 @@
+package awstest
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"io"
+	"net"
+	"net/http"
+	"regexp"
+	"strings"
+	"sync"
+)
+
+// Exchange is one AWS API request to the emulator and its answer, as
+// Record writes it: enough to send the request again (Replay) and to
+// compare the answers' shapes. It holds no credentials: the account is the
+// access key id only when that is an account id (the emulator's long-term
+// keys), and credentials in answers are replaced with "REDACTED".
+type Exchange struct {
+	// Service and Region are the request's SigV4 credential scope.
+	Service string `json:"service"`
+	Region  string `json:"region"`
+	// Account is the signing account; "" for temporary credentials.
+	Account string `json:"account"`
+	// Target is the X-Amz-Target header of a JSON-protocol request.
+	Target      string `json:"target,omitempty"`
+	ContentType string `json:"contentType"`
+	Request     string `json:"request"`
+	Status      int    `json:"status"`
+	Answer      string `json:"answer"`
+}
+
+// maxRecorded bounds what Record keeps of one body; the emulator refuses
+// larger requests anyway (ServerOptions.MaxBodyBytes).
+const maxRecorded = 4 << 20
+
+var (
+	accountKey = regexp.MustCompile(`^[0-9]{12}$`)
+	// secretAnswer matches the parts of credentials in an answer:
+	// STS's query-protocol XML.
+	secretAnswer = regexp.MustCompile(`<(AccessKeyId|SecretAccessKey|SessionToken)>[^<]*</`)
+)
+
+// Record returns a handler that serves with next and writes each AWS API
+// request it serves, with its answer, to w as one JSON line (an Exchange).
+// Control-plane requests (/_awstest/) are served but not written. Lines
+// are written whole, one at a time, so w needs no locking of its own; a
+// write error stops the recording, never the serving. The Authorization
+// header is never written.
+func Record(next http.Handler, w io.Writer) http.Handler {
+	r := &recorder{next: next, enc: json.NewEncoder(w)}
+	r.enc.SetEscapeHTML(false)
+	return r
+}
+
+type recorder struct {
+	next   http.Handler
+	mu     sync.Mutex
+	enc    *json.Encoder
+	failed bool
+}
+
+func (rc *recorder) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if strings.HasPrefix(r.URL.Path, controlPrefix) {
+		rc.next.ServeHTTP(w, r)
+		return
+	}
+	body, err := io.ReadAll(io.LimitReader(r.Body, maxRecorded))
+	if err != nil {
+		// The emulator reads the body itself and answers the error.
+		body = nil
+	}
+	r.Body = io.NopCloser(io.MultiReader(bytes.NewReader(body), r.Body))
+	tee := &teeWriter{ResponseWriter: w, status: http.StatusOK}
+	rc.next.ServeHTTP(tee, r)
+
+	sc, _ := credentialScope(r)
+	x := Exchange{
+		Service:     sc.service,
+		Region:      sc.region,
+		Target:      r.Header.Get("X-Amz-Target"),
+		ContentType: r.Header.Get("Content-Type"),
+		Request:     string(body),
+		Status:      tee.status,
+		Answer:      secretAnswer.ReplaceAllString(tee.body.String(), "<${1}>REDACTED</"),
+	}
+	if accountKey.MatchString(sc.accessKey) {
+		x.Account = sc.accessKey
+	}
+	rc.mu.Lock()
+	defer rc.mu.Unlock()
+	if !rc.failed && rc.enc.Encode(x) != nil {
+		rc.failed = true
+	}
+}
+
+// teeWriter passes an answer on and keeps a copy of it (up to maxRecorded).
+type teeWriter struct {
+	http.ResponseWriter
+	status int
+	body   bytes.Buffer
+}
+
+func (t *teeWriter) WriteHeader(status int) {
+	t.status = status
+	t.ResponseWriter.WriteHeader(status)
+}
+
+func (t *teeWriter) Write(p []byte) (int, error) {
+	if room := maxRecorded - t.body.Len(); room > 0 {
+		t.body.Write(p[:min(len(p), room)])
+	}
+	return t.ResponseWriter.Write(p)
+}
+
+// Hijack passes a dropped-connection fault through: the exchange is
+// recorded with status 0 and no answer, as the audit log records it.
+func (t *teeWriter) Hijack() (net.Conn, *bufio.ReadWriter, error) {
+	hj, ok := t.ResponseWriter.(http.Hijacker)
+	if !ok {
+		return nil, nil, http.ErrNotSupported
+	}
+	t.status = 0
+	return hj.Hijack()
+}
+
+// Unwrap lets http.ResponseController reach the connection (deadlines,
+// flushes) through the recorder.
+func (t *teeWriter) Unwrap() http.ResponseWriter { return t.ResponseWriter }

@@ -1,0 +1,121 @@
+package awstest_test
+
+import (
+	"bytes"
+	"encoding/json"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/credentials/stscreds"
+	"github.com/aws/aws-sdk-go-v2/service/sts"
+
+	"github.com/ipamorg/sdk/awsclient/awstest"
+)
+
+// TestRecordWritesExchangesWithoutCredentials drives a recording emulator
+// with the SDK: each AWS request is one line that replays (account,
+// service, Region, body), the control plane is not recorded, and neither
+// the Authorization header nor the credentials AssumeRole answers reach
+// the file.
+func TestRecordWritesExchangesWithoutCredentials(t *testing.T) {
+	emu := awstest.New()
+	var file bytes.Buffer
+	ts := httptest.NewServer(awstest.Record(emu, &file))
+	defer ts.Close()
+	ctx := t.Context()
+	cfg := configFor(ts.URL)
+
+	if _, err := sts.NewFromConfig(cfg).GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{}); err != nil {
+		t.Fatal(err)
+	}
+	resp, err := http.Get(ts.URL + "/_awstest/health")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	assumed := cfg.Copy()
+	assumed.Credentials = aws.NewCredentialsCache(stscreds.NewAssumeRoleProvider(sts.NewFromConfig(cfg), roleARN(member1, awstest.OrganizationAccessRoleName)))
+	if _, err := sts.NewFromConfig(assumed).GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{}); err != nil {
+		t.Fatal(err)
+	}
+
+	ts.Close() // every handler has returned: every line is written
+	var got []awstest.Exchange
+	for line := range strings.Lines(file.String()) {
+		var x awstest.Exchange
+		if err := json.Unmarshal([]byte(line), &x); err != nil {
+			t.Fatalf("%v: %q", err, line)
+		}
+		got = append(got, x)
+	}
+	if len(got) != 3 {
+		t.Fatalf("%d exchanges recorded, want 3 (GetCallerIdentity, AssumeRole, GetCallerIdentity):\n%s", len(got), file.String())
+	}
+	first := got[0]
+	if first.Service != "sts" || first.Region != "us-east-1" || first.Account != mgmt || first.Status != 200 ||
+		!strings.Contains(first.Request, "Action=GetCallerIdentity") || !strings.Contains(first.Answer, "<Account>"+mgmt+"</Account>") {
+		t.Errorf("first exchange %+v", first)
+	}
+	if a := got[1]; !strings.Contains(a.Request, "Action=AssumeRole") ||
+		!strings.Contains(a.Answer, "<SecretAccessKey>REDACTED</SecretAccessKey>") || !strings.Contains(a.Answer, "<SessionToken>REDACTED</SessionToken>") {
+		t.Errorf("AssumeRole's answer is not redacted: %s", a.Answer)
+	}
+	if got[2].Account != "" {
+		t.Errorf("a temporary access key id was recorded as account %q", got[2].Account)
+	}
+	for _, secret := range []string{"Signature=", "awstest2.", "ASIA"} {
+		if strings.Contains(file.String(), secret) {
+			t.Errorf("the recording holds %q", secret)
+		}
+	}
+}
+
+// TestRecordKeepsDroppedConnections: a dropped-connection fault still drops
+// the connection through the recorder, and is recorded with status 0.
+func TestRecordKeepsDroppedConnections(t *testing.T) {
+	emu := awstest.New()
+	emu.InjectFault("GetCallerIdentity", awstest.Fault{Drop: true, Count: 1})
+	lines := make(chan []byte, 1)
+	ts := httptest.NewServer(awstest.Record(emu, lineWriter(lines)))
+	defer ts.Close()
+	if _, err := sts.NewFromConfig(configFor(ts.URL)).GetCallerIdentity(t.Context(), &sts.GetCallerIdentityInput{}); err == nil {
+		t.Fatal("a dropped connection answered")
+	}
+	// The server forgets a hijacked connection, so Close would not wait for
+	// its handler: wait for the line itself.
+	var x awstest.Exchange
+	select {
+	case line := <-lines:
+		if err := json.Unmarshal(line, &x); err != nil {
+			t.Fatalf("%v: %q", err, line)
+		}
+	case <-t.Context().Done():
+		t.Fatal("no exchange recorded")
+	}
+	if x.Status != 0 || x.Answer != "" || x.Account != mgmt {
+		t.Errorf("dropped exchange recorded as %+v", x)
+	}
+}
+
+// lineWriter sends each write, a line of Record's, on a channel.
+type lineWriter chan<- []byte
+
+func (w lineWriter) Write(p []byte) (int, error) {
+	w <- bytes.Clone(p)
+	return len(p), nil
+}
+
+// configFor reaches the emulator at url as the management account, once
+// per call.
+func configFor(url string) aws.Config {
+	return aws.Config{
+		Region:           "us-east-1",
+		Credentials:      credentials.NewStaticCredentialsProvider(mgmt, "x", ""),
+		BaseEndpoint:     aws.String(url),
+		RetryMaxAttempts: 1,
+	}
+}
