@@ -69,6 +69,17 @@ func memClient(t *testing.T, emu *awstest.Emulator, optFns ...func(*ipamorg.Opti
 	return newClient(t, emu, mgmt, optFns...)
 }
 
+// minuteWaits bounds a Client's waits by maxWait and spaces their polls a
+// minute apart at most, for tests whose waits span minutes of a synctest
+// bubble's time (a discovery lag, a timeout): each wait still waits out
+// the lag, or times out at maxWait, with a tenth of the default's reads.
+func minuteWaits(maxWait time.Duration) func(*ipamorg.Options) {
+	return func(o *ipamorg.Options) {
+		o.Wait.MaxWait = maxWait
+		o.Wait.MaxDelay = time.Minute
+	}
+}
+
 func newClient(t *testing.T, src configSource, account string, optFns ...func(*ipamorg.Options)) *ipamorg.Client {
 	t.Helper()
 	c, err := ipamorg.NewFromConfig(src.Config(t.Context(), account), optFns...)

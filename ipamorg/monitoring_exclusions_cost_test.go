@@ -45,7 +45,7 @@ func beyondListing(emu *awstest.Emulator) map[string]int {
 	return ops
 }
 
-// Three exclusions over 100 OUs cost the same calls at 1,000 and 3,000
+// Three exclusions over 100 OUs cost the same calls at 300 and 1,000
 // accounts, beyond the listing's and discovery's pages: none per account.
 // With or without them, Monitoring makes the same calls, the resource
 // discoveries read once per home Region of the organization-wide IPAMs.
@@ -54,7 +54,7 @@ func TestMonitoringExclusionsCost(t *testing.T) {
 	for _, run := range []struct {
 		accounts   int
 		exclusions []string
-	}{{1000, scaleExclusions}, {3000, scaleExclusions}, {3000, nil}} {
+	}{{300, scaleExclusions}, {1000, scaleExclusions}, {1000, nil}} {
 		emu := excludedTree(run.accounts, run.exclusions)
 		m, err := memClient(t, emu, func(o *ipamorg.Options) { o.IPAMRegions = scaleRegions }).Monitoring(t.Context())
 		if err != nil {
@@ -76,7 +76,7 @@ func TestMonitoringExclusionsCost(t *testing.T) {
 		calls = append(calls, ops)
 	}
 	if !maps.Equal(calls[0], calls[1]) || !maps.Equal(calls[1], calls[2]) {
-		t.Errorf("calls beyond the listing: 1,000 accounts %v, 3,000 %v, 3,000 without exclusions %v", calls[0], calls[1], calls[2])
+		t.Errorf("calls beyond the listing: 300 accounts %v, 1,000 %v, 1,000 without exclusions %v", calls[0], calls[1], calls[2])
 	}
 }
 

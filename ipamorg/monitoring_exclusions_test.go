@@ -139,7 +139,7 @@ func TestE2EExclusionsReachComplete(t *testing.T) {
 				ip := createIPAMIn(t, emu, memberA)
 				path := ouPath(t, emu, "Sandbox") + tc.suffix
 				exclude(t, emu, memberA, aws.ToString(ip.DefaultResourceDiscoveryId), []string{path}, nil)
-				c := memClient(t, emu, func(o *ipamorg.Options) { o.Wait.MaxWait = 15 * time.Minute })
+				c := memClient(t, emu, minuteWaits(15*time.Minute))
 
 				// Before discovery: the excluded accounts are excluded,
 				// every other one pending, the administrator among them.
@@ -225,7 +225,7 @@ func TestE2EExclusionsAcrossResourceDiscoveries(t *testing.T) {
 			IpamId: ip.IpamId, IpamResourceDiscoveryId: aws.String(other)}); err != nil {
 			t.Fatal(err)
 		}
-		c := memClient(t, emu, func(o *ipamorg.Options) { o.Wait.MaxWait = 15 * time.Minute })
+		c := memClient(t, emu, minuteWaits(15*time.Minute))
 
 		// The default resource discovery excludes nothing: nothing is
 		// excluded, and every account is monitored.
@@ -288,7 +288,7 @@ func TestE2EExclusionWhateverDiscoveryReports(t *testing.T) {
 		emu := awstest.New(awstest.WithOrganization(org), awstest.WithDiscoveryLag(5*time.Minute),
 			awstest.WithIPAMs(awstest.IPAMSpec{Owner: memberA}))
 		emu.DeleteIPAMRole(nested) // reported as failing
-		c := memClient(t, emu, func(o *ipamorg.Options) { o.Wait.MaxWait = 15 * time.Minute })
+		c := memClient(t, emu, minuteWaits(15*time.Minute))
 		m, err := c.Monitoring(t.Context())
 		if err != nil || !slices.Equal(accountsOf(m.Unmonitored()), []string{nested}) || entryOf(t, m, nested).FailureCode == "" {
 			t.Fatalf("before: %v, %v", monitoringOf(m), err)
@@ -400,7 +400,7 @@ func TestMonitoringExclusionWarnings(t *testing.T) {
 					emu := awstest.New(awstest.WithOrganization(sandboxOrg()),
 						awstest.WithIPAMs(awstest.IPAMSpec{Owner: memberA, Exclusions: []string{"Sandbox"}}))
 					emu.InjectFault(op, awstest.Fault{Code: "AccessDeniedException"})
-					c := memClient(t, emu, func(o *ipamorg.Options) { o.Wait.MaxWait = 10 * time.Minute })
+					c := memClient(t, emu, minuteWaits(10*time.Minute))
 					m, err := c.WaitMonitored(t.Context())
 					if !errors.Is(err, ipamorg.ErrWaitTimeout) || m.Complete() || len(m.Excluded()) != 0 ||
 						!slices.Equal(accountsOf(m.Unmonitored()), []string{sandboxed}) || !entryOf(t, m, sandboxed).Pending() {

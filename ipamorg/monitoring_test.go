@@ -218,7 +218,7 @@ func TestE2EWaitMonitoredTimeout(t *testing.T) {
 		emu := emulatorAt(fsm.StateDelegated, memberA, awstest.WithDiscoveryLag(time.Hour))
 		createIPAM(t, emu, memberA, "us-east-1")
 		emu.ResetRequests()
-		c := memClient(t, emu, func(o *ipamorg.Options) { o.Wait.MaxWait = 10 * time.Minute })
+		c := memClient(t, emu, minuteWaits(10*time.Minute))
 		start := time.Now()
 		m, err := c.WaitMonitored(t.Context())
 		if !errors.Is(err, ipamorg.ErrWaitTimeout) || ipamorg.IsTerminal(err) {
