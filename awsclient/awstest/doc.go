@@ -100,6 +100,10 @@
 //     PutIPAM, RemoveIPAM, SetDiscoveryFailure and SetOUExclusions set it
 //     directly, and Reset returns to the start. OUEntityPath gives an
 //     OU's entity path, as exclusions name it.
+//   - Recording: Record wraps the emulator (or any handler) and writes
+//     each AWS request with its answer as a JSON line (Exchange), without
+//     credentials, so that what a tool sent can be sent again in a test
+//     (docs/emulator.md#recording; serve --record FILE).
 //   - The control plane under /_awstest/ (health, reset, audit, faults,
 //     state, lag) does the same over HTTP with JSON, for clients in any
 //     language (docs/emulator.md#control-plane).
