@@ -2,11 +2,13 @@ package provider
 
 import (
 	"context"
+	"errors"
 
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/ipamorg/sdk/fsm"
+	"github.com/ipamorg/sdk/ipamorg"
 )
 
 // ModifyPlan makes Terraform's plan the library's: it observes the
@@ -68,9 +70,13 @@ func (r *integrationResource) ModifyPlan(ctx context.Context, req resource.Modif
 }
 
 // planDestroy runs the library's guards on the teardown at plan time, so
-// that a destroy that would be refused (the administrator still owns
-// IPAMs, say) fails the plan rather than the apply. Delete runs them
-// again.
+// that a destroy that would be refused (a caller that is not the
+// management account, say) fails the plan rather than the apply. IPAMs
+// the administrator still owns are the exception, a warning: Terraform
+// does not tell a provider what else the run destroys, and the same
+// destroy may delete them first (an aws_vpc_ipam that depends on this
+// resource is destroyed before it). Delete runs every guard again, on
+// what is left by then.
 func (r *integrationResource) planDestroy(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
 	var prior integrationModel
 	resp.Diagnostics.Append(req.State.Get(ctx, &prior)...)
@@ -84,7 +90,12 @@ func (r *integrationResource) planDestroy(ctx context.Context, req resource.Modi
 			_, err = c.PlanFrom(ctx, st, d)
 		}
 	}
-	if err != nil {
+	switch {
+	case errors.Is(err, ipamorg.ErrIPAMResourcesExist):
+		resp.Diagnostics.AddWarning("the delegated administrator still owns IPAMs", err.Error()+
+			"\n\nThis destroy removes the integration only if it deletes them first, as it does an aws_vpc_ipam that depends on this resource; "+
+			"otherwise the apply refuses, having written nothing.")
+	case err != nil:
 		resp.Diagnostics.AddError("cannot remove IPAM's integration with the organization", detail(err))
 	}
 }

@@ -6,6 +6,8 @@ import (
 	"slices"
 	"testing"
 
+	"github.com/hashicorp/terraform-plugin-framework/providerserver"
+	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 	acc "github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
@@ -202,8 +204,9 @@ func TestAccIntegration_wrongPathRepair(t *testing.T) {
 }
 
 // TestAccIntegration_fullTeardownGuardedByIPAMs: with teardown = "full",
-// destroy is refused at plan time while the administrator owns an IPAM,
-// naming it and writing nothing; once the IPAM is deleted, it tears down in AWS's order.
+// destroy is refused while the administrator owns an IPAM that the run
+// does not delete, naming it and writing nothing (the plan warns; the
+// apply refuses); once the IPAM is deleted, it tears down in AWS's order.
 func TestAccIntegration_fullTeardownGuardedByIPAMs(t *testing.T) {
 	acceptance(t)
 	e := startEmulator(t, nil)
@@ -221,7 +224,7 @@ func TestAccIntegration_fullTeardownGuardedByIPAMs(t *testing.T) {
 					e.ResetRequests()
 				},
 				Config:      e.providerBlock(),
-				ExpectError: wrapped(`pre-apply plan.*still owns ipams.*delete-ipam.*allow_ipam_resources = true`),
+				ExpectError: wrapped(`cannot remove IPAM's integration.*still owns ipams.*delete-ipam.*nothing was written.*allow_ipam_resources = true`),
 			},
 			{
 				PreConfig: func() {
@@ -274,6 +277,42 @@ func TestAccIntegration_changeOutsideTerraform(t *testing.T) {
 					return nil
 				},
 			},
+		},
+	})
+}
+
+// TestAccIntegration_destroyWithItsIPAM: README.md's configuration, the
+// integration and the administrator's IPAM depending on it, is destroyed
+// in one run, although the plan saw the IPAM (a warning, not a refusal):
+// the IPAM first, then the administrator, in AWS's order.
+func TestAccIntegration_destroyWithItsIPAM(t *testing.T) {
+	acceptance(t)
+	e := startEmulator(t, nil)
+	acc.Test(t, acc.TestCase{
+		ProtoV6ProviderFactories: map[string]func() (tfprotov6.ProviderServer, error){
+			"ipamorg":  factories["ipamorg"],
+			"ipamtest": providerserver.NewProtocol6WithError(&ipamTestProvider{emu: e.Emulator}),
+		},
+		Steps: []acc.TestStep{{
+			Config: e.integration(admin, "") + fmt.Sprintf(`
+resource "ipamtest_ipam" "org" {
+  owner      = %q
+  depends_on = [ipamorg_organization_integration.this]
+}
+`, admin),
+			Check: func(*terraform.State) error {
+				if n := len(e.Snapshot().IPAMs); n != 1 {
+					return fmt.Errorf("%d ipams, want the configuration's", n)
+				}
+				e.ResetRequests()
+				return nil
+			},
+		}},
+		CheckDestroy: func(*terraform.State) error {
+			if a := e.admins(); len(a) != 0 {
+				return fmt.Errorf("administrators %v after destroy", a)
+			}
+			return e.wantWrites("ec2:DeleteIpam", "ec2:DisableIpamOrganizationAdminAccount")
 		},
 	})
 }
