@@ -70,7 +70,7 @@ clean_plan -var "$both"
 tf destroy -auto-approve -var "$both"
 # Through the control plane, which --record does not record: the
 # recording holds Terraform's requests only.
-echo "run.sh: the emulator's state after destroy (the AWS provider removes only the administrator; trusted access stays):"
+echo "run.sh: the emulator's state after destroy:"
 curl -fsS "$endpoint/_awstest/state"
 echo
 echo "run.sh: applied, planned clean, changed the exclusions, planned clean and destroyed"
