@@ -435,6 +435,7 @@ func relTally(results []relProcResult) map[string]int {
 // access was disabled under a registered admin). Afterwards one more
 // Reconcile finds nothing to do.
 func TestProcessesSameDesired(t *testing.T) {
+	t.Parallel() // see harness_test.go
 	if url := os.Getenv(relChildEnv); url != "" {
 		relProcChild(t, url)
 		return
@@ -549,6 +550,7 @@ func TestProcessesSameDesired(t *testing.T) {
 // log holds exactly one successful EnableIpamOrganizationAdminAccount, the
 // others refused as above, and no DisableIpamOrganizationAdminAccount.
 func TestProcessesDifferentAdmins(t *testing.T) {
+	t.Parallel() // see harness_test.go
 	if url := os.Getenv(relChildEnv); url != "" {
 		relProcChild(t, url)
 		return

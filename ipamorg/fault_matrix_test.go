@@ -172,6 +172,7 @@ var relFaults = []relFault{
 // step's own call; no more than one attempt of that call is answered with
 // success; and a Reconcile without faults then converges.
 func TestFaultMatrix(t *testing.T) {
+	t.Parallel() // see harness_test.go
 	for _, s := range writeSteps {
 		for _, f := range relFaults {
 			t.Run(string(s.event)+"/"+f.name, func(t *testing.T) {

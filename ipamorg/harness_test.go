@@ -61,6 +61,11 @@ func clientAs(t *testing.T, src configSource, account string, optFns ...func(*ip
 	return newClient(t, src, account, append([]func(*ipamorg.Options){quick}, optFns...)...)
 }
 
+// The heaviest tests (10,000 accounts, the fault and outcome matrices, the
+// policy proof, the exclusions' cost, child processes) call t.Parallel, so
+// that they run beside one another once the others are done: each has
+// emulators of its own, and no test changes anything of the package's.
+
 // memClient returns a Client for the management account over emu, with
 // the package's default options (in a synctest bubble, their delays cost
 // nothing) unless optFns say otherwise.

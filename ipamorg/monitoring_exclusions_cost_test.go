@@ -50,6 +50,7 @@ func beyondListing(emu *awstest.Emulator) map[string]int {
 // With or without them, Monitoring makes the same calls, the resource
 // discoveries read once per home Region of the organization-wide IPAMs.
 func TestMonitoringExclusionsCost(t *testing.T) {
+	t.Parallel() // see harness_test.go
 	var calls []map[string]int
 	for _, run := range []struct {
 		accounts   int

@@ -15,6 +15,7 @@ import (
 // verification over the same organization lists the same way and checks
 // every account.
 func TestMonitoringAtScale(t *testing.T) {
+	t.Parallel() // see harness_test.go
 	if testing.Short() {
 		t.Skip("10,000 accounts")
 	}

@@ -222,6 +222,7 @@ var answerClasses = []answerClass{
 
 // TestOutcomeMatrix: every write, every class of answer, applied or not.
 func TestOutcomeMatrix(t *testing.T) {
+	t.Parallel() // see harness_test.go
 	for _, w := range matrixWrites {
 		for _, class := range answerClasses {
 			for _, applied := range []bool{true, false} {

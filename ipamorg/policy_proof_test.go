@@ -531,6 +531,7 @@ func arnMatches(pattern, resource string) bool {
 // come to the same policies; and each resource pattern of each statement
 // matched a resource it allowed, in some choice's operations.
 func TestRequiredPoliciesProved(t *testing.T) {
+	t.Parallel() // see harness_test.go
 	usedAnywhere := map[statementRef]bool{}
 	var all []statementRef
 	for _, g := range proofGroups(t) {
@@ -619,6 +620,7 @@ func withoutStatement(t *testing.T, doc string, i int) string {
 // a recommended policy, one of the operations it covers fails with a
 // typed error wrapping AWS's denial.
 func TestRequiredPoliciesEachStatementNeeded(t *testing.T) {
+	t.Parallel() // see harness_test.go
 	for _, g := range proofGroups(t) {
 		t.Run(g.name, func(t *testing.T) {
 			for _, side := range []struct {

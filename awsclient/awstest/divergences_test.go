@@ -167,6 +167,7 @@ func botocoreData(t *testing.T) string {
 }
 
 func TestStatusesMatchModels(t *testing.T) {
+	t.Parallel() // see helpers_test.go
 	dir := botocoreData(t)
 	srv, _ := startServer(t)
 	for _, m := range []struct{ service, version, protocol string }{

@@ -272,6 +272,7 @@ func TestAllowedHostsChecked(t *testing.T) {
 // service's own host (no host prefix). Credentials in the query string
 // are only ever made by presigning, which no client uses to call.
 func TestModelsPostOnly(t *testing.T) {
+	t.Parallel() // see helpers_test.go
 	dir := botocoreData(t)
 	versions := map[string]string{"organizations": "2016-11-28", "ec2": "2016-11-15", "sts": "2011-06-15", "iam": "2010-05-08"}
 	for svc, ops := range awstest.Operations() {

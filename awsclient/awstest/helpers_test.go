@@ -27,6 +27,10 @@ const (
 	ipam    = awstest.IPAMServicePrincipal
 )
 
+// The heaviest tests (10,000 accounts, the botocore models read through
+// Python) call t.Parallel, so that they run beside one another once the
+// others are done: each has emulators of its own.
+
 // clients are the SDK's real clients for one account.
 type clients struct {
 	org *organizations.Client

@@ -347,6 +347,7 @@ func TestDiscoveryScope(t *testing.T) {
 // GetIpamDiscoveredAccounts pages through 10,000 accounts ten at a time per
 // Region with the largest page, one page per call.
 func TestDiscoveryAtScale(t *testing.T) {
+	t.Parallel() // see helpers_test.go
 	n := 10_000
 	emu := awstest.New(awstest.WithOrganization(awstest.GenerateOrganizationTree(n, 100)), func(o *awstest.ServerOptions) {
 		o.Organization.IPAMDelegatedAdmin = "200000000001"

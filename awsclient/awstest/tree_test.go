@@ -276,6 +276,7 @@ func TestOrganizationTreeErrors(t *testing.T) {
 // 100 OUs as a tree-parallel fleet listing would, through the SDK's
 // paginators, and finds every account once.
 func TestGeneratedTree(t *testing.T) {
+	t.Parallel() // see helpers_test.go
 	n, ous := 10_000, 100
 	if testing.Short() {
 		n = 1_000
