@@ -32,7 +32,8 @@ var (
 	// baseline is the environment every run starts from: nothing of the
 	// machine's AWS configuration, and no lookup of EC2 instance
 	// metadata to slow down a run without credentials. TestMain makes it
-	// the process's own; a built binary gets it as its whole environment.
+	// the process's own; ctlBinary's processes get it as their whole
+	// environment.
 	baseline []string
 	// tempDir holds the baseline's empty files and ctlBinary's link.
 	tempDir string
