@@ -147,6 +147,21 @@ func relProcOutcome(res *ipamorg.Result, err error) relProcResult {
 	return r
 }
 
+// servedAsChild starts a process test, parallel to the other heavy tests
+// (see harness_test.go): in a child process it runs the child's part and
+// returns true; in the parent it skips the test with -short.
+func servedAsChild(t *testing.T) bool {
+	t.Parallel()
+	if url := os.Getenv(relChildEnv); url != "" {
+		relProcChild(t, url)
+		return true
+	}
+	if testing.Short() {
+		t.Skip("starts child processes")
+	}
+	return false
+}
+
 // relProcChild is the child of the process tests: it runs the commands it
 // reads from stdin until stdin closes.
 func relProcChild(t *testing.T, url string) {
@@ -435,13 +450,8 @@ func relTally(results []relProcResult) map[string]int {
 // access was disabled under a registered admin). Afterwards one more
 // Reconcile finds nothing to do.
 func TestProcessesSameDesired(t *testing.T) {
-	t.Parallel() // see harness_test.go
-	if url := os.Getenv(relChildEnv); url != "" {
-		relProcChild(t, url)
+	if servedAsChild(t) {
 		return
-	}
-	if testing.Short() {
-		t.Skip("starts child processes")
 	}
 	phases := []struct {
 		desired ipamorg.Desired
@@ -550,13 +560,8 @@ func TestProcessesSameDesired(t *testing.T) {
 // log holds exactly one successful EnableIpamOrganizationAdminAccount, the
 // others refused as above, and no DisableIpamOrganizationAdminAccount.
 func TestProcessesDifferentAdmins(t *testing.T) {
-	t.Parallel() // see harness_test.go
-	if url := os.Getenv(relChildEnv); url != "" {
-		relProcChild(t, url)
+	if servedAsChild(t) {
 		return
-	}
-	if testing.Short() {
-		t.Skip("starts child processes")
 	}
 	for _, n := range []int{2, 8} {
 		t.Run(fmt.Sprintf("%d processes", n), func(t *testing.T) {

@@ -39,11 +39,17 @@ func withRegion(c clients, region string) clients {
 
 func createIPAM(t *testing.T, c clients, regions ...string) *ec2types.Ipam {
 	t.Helper()
-	in := &ec2.CreateIpamInput{}
-	for _, r := range regions {
-		in.OperatingRegions = append(in.OperatingRegions, ec2types.AddIpamOperatingRegion{RegionName: aws.String(r)})
-	}
+	in := &ec2.CreateIpamInput{OperatingRegions: operatingRegions(regions)}
 	return must[*ec2.CreateIpamOutput](t)(c.ec2.CreateIpam(t.Context(), in)).Ipam
+}
+
+// operatingRegions is the OperatingRegions parameter naming regions.
+func operatingRegions(regions []string) []ec2types.AddIpamOperatingRegion {
+	var out []ec2types.AddIpamOperatingRegion
+	for _, r := range regions {
+		out = append(out, ec2types.AddIpamOperatingRegion{RegionName: aws.String(r)})
+	}
+	return out
 }
 
 func deleteIPAM(t *testing.T, c clients, id string) *ec2types.Ipam {

@@ -66,11 +66,9 @@ func (rc *recorder) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		rc.next.ServeHTTP(w, r)
 		return
 	}
-	body, err := io.ReadAll(io.LimitReader(r.Body, maxRecorded))
-	if err != nil {
-		// The emulator reads the body itself and answers the error.
-		body = nil
-	}
+	// What was read is handed on before the rest, so that the emulator
+	// reads the body whole, or meets the same read error itself.
+	body, _ := io.ReadAll(io.LimitReader(r.Body, maxRecorded))
 	r.Body = io.NopCloser(io.MultiReader(bytes.NewReader(body), r.Body))
 	tee := &teeWriter{ResponseWriter: w, status: http.StatusOK}
 	rc.next.ServeHTTP(tee, r)

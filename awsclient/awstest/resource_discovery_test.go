@@ -52,10 +52,7 @@ func describeAssociations(t *testing.T, c clients, in *ec2.DescribeIpamResourceD
 
 func createDiscovery(t *testing.T, c clients, regions ...string) *ec2types.IpamResourceDiscovery {
 	t.Helper()
-	in := &ec2.CreateIpamResourceDiscoveryInput{}
-	for _, r := range regions {
-		in.OperatingRegions = append(in.OperatingRegions, ec2types.AddIpamOperatingRegion{RegionName: aws.String(r)})
-	}
+	in := &ec2.CreateIpamResourceDiscoveryInput{OperatingRegions: operatingRegions(regions)}
 	return must[*ec2.CreateIpamResourceDiscoveryOutput](t)(c.ec2.CreateIpamResourceDiscovery(t.Context(), in)).IpamResourceDiscovery
 }
 
