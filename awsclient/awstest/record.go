@@ -13,10 +13,11 @@ import (
 )
 
 // Exchange is one AWS API request to the emulator and its answer, as
-// Record writes it: enough to send the request again (Replay) and to
-// compare the answers' shapes. It holds no credentials: the account is the
-// access key id only when that is an account id (the emulator's long-term
-// keys), and credentials in answers are replaced with "REDACTED".
+// Record writes it: enough to send the request again (replay_test.go does)
+// and to compare the answers' shapes. It holds no credentials: the account
+// is the access key id only when that is an account id (the emulator's
+// long-term keys), and credentials in answers are replaced with
+// "REDACTED".
 type Exchange struct {
 	// Service and Region are the request's SigV4 credential scope.
 	Service string `json:"service"`
@@ -27,12 +28,15 @@ type Exchange struct {
 	Target      string `json:"target,omitempty"`
 	ContentType string `json:"contentType"`
 	Request     string `json:"request"`
-	Status      int    `json:"status"`
-	Answer      string `json:"answer"`
+	// Status is the HTTP status answered; 0 for a dropped connection.
+	Status int    `json:"status"`
+	Answer string `json:"answer"`
+	// Truncated says that Request or Answer is cut short at maxRecorded
+	// bytes (4 MiB), which only a MaxBodyBytes above it lets a request be.
+	Truncated bool `json:"truncated,omitempty"`
 }
 
-// maxRecorded bounds what Record keeps of one body; the emulator refuses
-// larger requests anyway (ServerOptions.MaxBodyBytes).
+// maxRecorded bounds what Record keeps of one body.
 const maxRecorded = 4 << 20
 
 var (
@@ -42,58 +46,83 @@ var (
 	secretAnswer = regexp.MustCompile(`<(AccessKeyId|SecretAccessKey|SessionToken)>[^<]*</`)
 )
 
-// Record returns a handler that serves with next and writes each AWS API
-// request it serves, with its answer, to w as one JSON line (an Exchange).
-// Control-plane requests (/_awstest/) are served but not written. Lines
-// are written whole, one at a time, so w needs no locking of its own; a
-// write error stops the recording, never the serving. The Authorization
+// Record returns a handler that serves with next and writes each signed
+// AWS API request it serves, with its answer, to w as one JSON line (an
+// Exchange). Control-plane requests (/_awstest/) and unsigned requests
+// (nothing an AWS client sends; what a web page could) are served but not
+// written. Lines are written whole, one at a time, so w needs no locking
+// of its own. The first write error stops the recording, never the
+// serving, and is passed to onError (which may be nil). The Authorization
 // header is never written.
-func Record(next http.Handler, w io.Writer) http.Handler {
-	r := &recorder{next: next, enc: json.NewEncoder(w)}
+func Record(next http.Handler, w io.Writer, onError func(error)) http.Handler {
+	r := &recorder{next: next, enc: json.NewEncoder(w), onError: onError}
 	r.enc.SetEscapeHTML(false)
 	return r
 }
 
 type recorder struct {
-	next   http.Handler
-	mu     sync.Mutex
-	enc    *json.Encoder
-	failed bool
+	next    http.Handler
+	onError func(error)
+	mu      sync.Mutex
+	enc     *json.Encoder
+	failed  bool
 }
 
 func (rc *recorder) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	if strings.HasPrefix(r.URL.Path, controlPrefix) {
+	sc, signed := credentialScope(r)
+	if !signed || strings.HasPrefix(r.URL.Path, controlPrefix) {
 		rc.next.ServeHTTP(w, r)
 		return
 	}
 	// What was read is handed on before the rest, so that the emulator
 	// reads the body whole, or meets the same read error itself.
-	body, _ := io.ReadAll(io.LimitReader(r.Body, maxRecorded))
+	body, _ := io.ReadAll(io.LimitReader(r.Body, maxRecorded+1))
 	r.Body = io.NopCloser(io.MultiReader(bytes.NewReader(body), r.Body))
 	tee := &teeWriter{ResponseWriter: w, status: http.StatusOK}
+	answered := false
+	// Deferred, so that an answer abandoned with a panic (a dropped
+	// connection the writer cannot hijack) is recorded too, as status 0.
+	defer func() {
+		if !answered {
+			tee.status = 0
+		}
+		rc.write(sc, r, body, tee)
+	}()
 	rc.next.ServeHTTP(tee, r)
+	answered = true
+}
 
-	sc, _ := credentialScope(r)
+// write records one exchange.
+func (rc *recorder) write(sc scope, r *http.Request, body []byte, tee *teeWriter) {
+	answer := tee.body.Bytes()
 	x := Exchange{
 		Service:     sc.service,
 		Region:      sc.region,
 		Target:      r.Header.Get("X-Amz-Target"),
 		ContentType: r.Header.Get("Content-Type"),
-		Request:     string(body),
+		Request:     string(body[:min(len(body), maxRecorded)]),
 		Status:      tee.status,
-		Answer:      secretAnswer.ReplaceAllString(tee.body.String(), "<${1}>REDACTED</"),
+		Answer:      secretAnswer.ReplaceAllString(string(answer[:min(len(answer), maxRecorded)]), "<${1}>REDACTED</"),
+		Truncated:   len(body) > maxRecorded || len(answer) > maxRecorded,
 	}
 	if accountKey.MatchString(sc.accessKey) {
 		x.Account = sc.accessKey
 	}
 	rc.mu.Lock()
 	defer rc.mu.Unlock()
-	if !rc.failed && rc.enc.Encode(x) != nil {
+	if rc.failed {
+		return
+	}
+	if err := rc.enc.Encode(x); err != nil {
 		rc.failed = true
+		if rc.onError != nil {
+			rc.onError(err)
+		}
 	}
 }
 
-// teeWriter passes an answer on and keeps a copy of it (up to maxRecorded).
+// teeWriter passes an answer on and keeps a copy of it, up to a byte past
+// maxRecorded (so that a cut shows).
 type teeWriter struct {
 	http.ResponseWriter
 	status int
@@ -106,7 +135,7 @@ func (t *teeWriter) WriteHeader(status int) {
 }
 
 func (t *teeWriter) Write(p []byte) (int, error) {
-	if room := maxRecorded - t.body.Len(); room > 0 {
+	if room := maxRecorded + 1 - t.body.Len(); room > 0 {
 		t.body.Write(p[:min(len(p), room)])
 	}
 	return t.ResponseWriter.Write(p)

@@ -3,6 +3,7 @@ package awstest_test
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -24,7 +25,7 @@ import (
 func TestRecordWritesExchangesWithoutCredentials(t *testing.T) {
 	emu := awstest.New()
 	var file bytes.Buffer
-	ts := httptest.NewServer(awstest.Record(emu, &file))
+	ts := httptest.NewServer(awstest.Record(emu, &file, nil))
 	defer ts.Close()
 	ctx := t.Context()
 	cfg := configFor(ts.URL)
@@ -80,7 +81,7 @@ func TestRecordKeepsDroppedConnections(t *testing.T) {
 	emu := awstest.New()
 	emu.InjectFault("GetCallerIdentity", awstest.Fault{Drop: true, Count: 1})
 	lines := make(chan []byte, 1)
-	ts := httptest.NewServer(awstest.Record(emu, lineWriter(lines)))
+	ts := httptest.NewServer(awstest.Record(emu, lineWriter(lines), nil))
 	defer ts.Close()
 	if _, err := sts.NewFromConfig(configFor(ts.URL)).GetCallerIdentity(t.Context(), &sts.GetCallerIdentityInput{}); err == nil {
 		t.Fatal("a dropped connection answered")
@@ -118,4 +119,43 @@ func configFor(url string) aws.Config {
 		BaseEndpoint:     aws.String(url),
 		RetryMaxAttempts: 1,
 	}
+}
+
+// TestRecordOnlySignedRequests: what no AWS client sends, an unsigned
+// request (a web page's, say), is served, and refused, but never written;
+// a write error stops the recording once, reported, and serving goes on.
+func TestRecordOnlySignedRequests(t *testing.T) {
+	var reported []error
+	w := &failingWriter{}
+	ts := httptest.NewServer(awstest.Record(awstest.New(), w, func(err error) { reported = append(reported, err) }))
+	defer ts.Close()
+	resp, err := http.Post(ts.URL+"/", "text/plain", strings.NewReader(strings.Repeat("x", 1<<20)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	ts.Config.SetKeepAlivesEnabled(false)
+	if w.writes != 0 {
+		t.Fatalf("an unsigned request was recorded (%d writes)", w.writes)
+	}
+	client := sts.NewFromConfig(configFor(ts.URL))
+	for range 2 {
+		if _, err := client.GetCallerIdentity(t.Context(), &sts.GetCallerIdentityInput{}); err != nil {
+			t.Fatalf("serving stopped with the recording: %v", err)
+		}
+	}
+	ts.Close() // every handler has returned
+	if w.writes != 1 || len(reported) != 1 || !errors.Is(reported[0], errDiskFull) {
+		t.Errorf("%d writes, reported %v: want one failed write, reported once", w.writes, reported)
+	}
+}
+
+var errDiskFull = errors.New("disk full")
+
+// failingWriter fails every write, counting them.
+type failingWriter struct{ writes int }
+
+func (w *failingWriter) Write([]byte) (int, error) {
+	w.writes++
+	return 0, errDiskFull
 }

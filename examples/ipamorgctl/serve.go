@@ -121,7 +121,7 @@ form, for latency, drops and probabilities:
 	f.StringArrayVar(&o.allowHosts, "allow-host", nil, "accept requests whose Host is `NAME` (any port) or NAME:PORT, besides the address served and localhost (repeatable)")
 	f.BoolVar(&o.allowBrowser, "allow-browser-origin", false, "accept requests from web browsers (Origin or Sec-Fetch-Site); any web page could then drive the emulator")
 	f.BoolVar(&o.logRequests, "log-requests", false, "log every request to stderr (no credentials)")
-	f.StringVar(&o.record, "record", "", "append every AWS request and its answer to `FILE` as JSON lines, to replay in tests (no credentials; docs/emulator.md#recording)")
+	f.StringVar(&o.record, "record", "", "append every signed AWS request and its answer to `FILE` as JSON lines, to replay in tests (no credentials; docs/emulator.md#recording)")
 	f.BoolVar(&o.enforceIAM, "enforce-iam", false, "evaluate IAM identity policies: roles act only as their policies allow (docs/emulator.md#iam-enforcement)")
 	o.limits.flags(f)
 	return cmd
@@ -180,14 +180,21 @@ func (a *app) serve(ctx context.Context, o serveOptions) error {
 		return fmt.Errorf("listen on %s: %w", o.addr, err)
 	}
 	var handler http.Handler = emu
+	var recording *os.File
 	if o.record != "" {
-		f, err := os.OpenFile(o.record, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o600)
+		recording, err = os.OpenFile(o.record, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o600)
 		if err != nil {
 			l.Close()
 			return fmt.Errorf("record: %w", err)
 		}
-		defer f.Close()
-		handler = awstest.Record(emu, f)
+		defer func() {
+			if recording != nil {
+				recording.Close()
+			}
+		}()
+		handler = awstest.Record(emu, recording, func(err error) {
+			fmt.Fprintf(a.stderr, "ipamorgctl: recording stopped, later requests are not in %s: %v\n", o.record, err)
+		})
 	}
 	srv := o.limits.server(handler)
 	served := make(chan error, 1)
@@ -214,6 +221,13 @@ func (a *app) serve(ctx context.Context, o serveOptions) error {
 		return fmt.Errorf("serve: %w", err)
 	}
 	fmt.Fprintf(a.stderr, "ipamorgctl: stopped serving %s\n", endpoint)
+	if recording != nil {
+		err := recording.Close()
+		recording = nil
+		if err != nil {
+			return fmt.Errorf("record: %w", err)
+		}
+	}
 	return nil
 }
 
@@ -361,7 +375,7 @@ func (a *app) announce(endpoint string, s *awstest.Scenario, o serveOptions, fau
 		fmt.Fprintln(w, "iam: policies enforced (12-digit keys act as root users; roles as their policies allow)")
 	}
 	if o.record != "" {
-		fmt.Fprintf(w, "recording: every AWS request and answer appended to %s\n", o.record)
+		fmt.Fprintf(w, "recording: every signed AWS request and its answer appended to %s\n", o.record)
 	}
 	if o.discoveryLag > 0 || o.ipamDelay > 0 {
 		fmt.Fprintf(w, "discovery lag: %v, IPAM delay: %v\n", o.discoveryLag, o.ipamDelay)
