@@ -190,10 +190,12 @@ type ServerOptions struct {
 	// AWSServiceRoleForIPAM changes, as GetIpamDiscoveredAccounts shows it.
 	// 0 (the default) discovers at once.
 	DiscoveryLag time.Duration
-	// IPAMDelay is how long an IPAM stays create-in-progress after
-	// CreateIpam, and delete-in-progress after DeleteIpam before it is gone.
-	// 0 (the default) completes at once (CreateIpam and DeleteIpam still
-	// answer with the in-progress state, as EC2 does).
+	// IPAMDelay is how long an IPAM, a resource discovery or an
+	// association stays in its in-progress state after the write that
+	// started it (create-, modify-, delete-, associate- or
+	// disassociate-in-progress), and so before a deleted one is gone. 0
+	// (the default) completes at once (the writes still answer with the
+	// in-progress state, as EC2 does).
 	IPAMDelay time.Duration
 	// ServicePrincipals adds service principals to those Organizations
 	// knows (see ServicePrincipals); others are refused with
