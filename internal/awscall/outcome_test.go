@@ -101,6 +101,25 @@ func TestCallWriteRefusal(t *testing.T) {
 	}
 }
 
+// TestCallWriteRefusalAfterUnknown: a refusal in the second round, after a
+// first whose answer proved nothing, may come from the first round's write
+// (IAM's "has been taken" while reads still lag): the write may have been
+// applied (*MaybeApplied), never refused.
+func TestCallWriteRefusalAfterUnknown(t *testing.T) {
+	c := New(nil, Retry{}, Middleware{})
+	answers := []error{answered(500, "InternalError"), answered(400, "InvalidInput")}
+	sent := 0
+	_, ans, err := CallWrite(t.Context(), c, "iam:CreateServiceLinkedRole", func(context.Context) bool { return false },
+		func(context.Context) (*struct{}, error) {
+			sent++
+			return nil, answers[min(sent, len(answers))-1]
+		})
+	var m *MaybeApplied
+	if !errors.As(err, &m) || !errors.Is(err, answers[1]) || !ans || sent != 2 {
+		t.Errorf("err %v, answered %v, sent %d; want a *MaybeApplied after both rounds", err, ans, sent)
+	}
+}
+
 // TestAnswerOf: what each answer proves, by its HTTP status and, without
 // one, by its fault.
 func TestAnswerOf(t *testing.T) {

@@ -22,9 +22,9 @@ const writeRounds = 2
 // (IAM's "has been taken", EC2's "not registered").
 //
 // When the change does not show:
-//   - the call is refused when every request the SDK sent was answered
-//     with a refusal: the write was not applied, and CallWrite returns the
-//     refusal;
+//   - the call is refused when every request the SDK sent, in every
+//     round, was answered with a refusal: the write was not applied, and
+//     CallWrite returns the refusal;
 //   - otherwise some answer proved nothing, and CallWrite hands the write
 //     to the SDK again (safe: every write of the library is idempotent
 //     against the state it leads to, and AWS answers a write from its
@@ -41,6 +41,10 @@ func CallWrite[O any](ctx context.Context, c *Calls, action string, applied func
 		return nil, true, err // nothing sent
 	}
 	total := 0
+	// unproven: an earlier round's answers proved nothing, so that its
+	// write may be applied, and a refusal now (IAM's "has been taken")
+	// may come from it.
+	unproven := false
 	for round := 1; ; round++ {
 		var a *Attempts
 		out, a, err = CallRecorded(ctx, c, action, fn)
@@ -51,9 +55,9 @@ func CallWrite[O any](ctx context.Context, c *Calls, action string, applied func
 		}
 		// A client without the SDK's middleware records nothing: its
 		// error alone tells.
-		refused := a.Unknown() == 0 && AnswerOf(err) == AnswerRefused
+		refused := !unproven && a.Unknown() == 0 && AnswerOf(err) == AnswerRefused
 		if ctx.Err() != nil {
-			if sent > 0 && a.Unknown() == 0 {
+			if sent > 0 && !unproven && a.Unknown() == 0 {
 				// The context ended during the SDK's backoff, and AWS had
 				// refused every request.
 				return nil, true, unmark(err)
@@ -71,5 +75,6 @@ func CallWrite[O any](ctx context.Context, c *Calls, action string, applied func
 			return nil, true, &MaybeApplied{fmt.Errorf("%s: %d request(s) sent, no answer proves the write applied or refused, and reads do not show it: %w", action, total, unmark(err))}
 		}
 		c.Log.InfoContext(ctx, "ipamorg: write answer proves nothing and reads do not show it: sending it again", "action", action, "error", err)
+		unproven = true
 	}
 }
