@@ -33,13 +33,15 @@ func (o blankFirstOU) ListOrganizationalUnitsForParent(ctx context.Context, in *
 	return out, err
 }
 
-// ouWithoutID is 40 members in 4 OUs, 10 each, integrated with IPAM,
-// whose first OU Organizations lists without an id.
-func ouWithoutID(t *testing.T) (*awstest.Emulator, *ipamorg.Client) {
+// ouWithoutID is 40 members in 4 OUs, 10 each, integrated with IPAM (whose
+// default resource discovery has exclusions, if any), whose first OU
+// Organizations lists without an id.
+func ouWithoutID(t *testing.T, exclusions ...string) (*awstest.Emulator, *ipamorg.Client) {
 	org := awstest.GenerateOrganizationTree(40, 4)
 	admin := org.Members[0].ID
 	org.IPAMDelegatedAdmin = admin
-	emu := awstest.New(awstest.WithOrganization(org), awstest.WithIPAMs(awstest.IPAMSpec{Owner: admin, OperatingRegions: []string{awstest.Region}}))
+	emu := awstest.New(awstest.WithOrganization(org),
+		awstest.WithIPAMs(awstest.IPAMSpec{Owner: admin, OperatingRegions: []string{awstest.Region}, Exclusions: exclusions}))
 	cl := realClients(t, emu)
 	cl.Organizations = blankFirstOU{cl.Organizations, emu.Snapshot().RootID}
 	return emu, newFromClients(t, cl, func(o *ipamorg.Options) { o.IPAMRegions = []string{awstest.Region} })
@@ -82,6 +84,27 @@ func TestMonitoringOUWithoutID(t *testing.T) {
 	}
 	if !hasWarning(m.Warnings, ipamorg.WarnOUWithoutID) {
 		t.Errorf("warnings %v, want %s", m.Warnings, ipamorg.WarnOUWithoutID)
+	}
+}
+
+// TestMonitoringExclusionsWithOUWithoutID: OU exclusions over a tree with
+// an OU listed without an id cannot be placed, and the warning says why
+// without claiming a denial nobody saw.
+func TestMonitoringExclusionsWithOUWithoutID(t *testing.T) {
+	_, c := ouWithoutID(t, "ou-2")
+	m, err := c.Monitoring(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	i := slices.IndexFunc(m.Warnings, func(w ipamorg.Warning) bool { return w.Code == ipamorg.WarnExclusionsUnplaced })
+	if i < 0 {
+		t.Fatalf("warnings %v, want %s", m.Warnings, ipamorg.WarnExclusionsUnplaced)
+	}
+	if msg := m.Warnings[i].Message; !strings.Contains(msg, string(ipamorg.WarnOUWithoutID)) || strings.Contains(msg, "denied") || strings.Contains(msg, "allow ") {
+		t.Errorf("message %q: want the OU without an id named, and no denial", msg)
+	}
+	if len(m.Excluded()) != 0 {
+		t.Errorf("%d excluded, want none taken for excluded", len(m.Excluded()))
 	}
 }
 

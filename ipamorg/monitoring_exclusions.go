@@ -45,22 +45,18 @@ const (
 	// WarnExclusionsUnplaced: OU exclusions exist but the organization's
 	// tree could not be read (organizations:ListRoots,
 	// ListOrganizationalUnitsForParent or ListAccountsForParent denied),
-	// so no account is taken for excluded: those IPAM does not report
-	// stay pending, and Complete false while they do.
+	// or not whole (an OU listed without an id, WarnOUWithoutID), so no
+	// account is taken for excluded: those IPAM does not report stay
+	// pending, and Complete false while they do.
 	WarnExclusionsUnplaced WarningCode = "exclusions-unplaced"
 )
 
 // maxPathInMessage is the most of an exclusion's path a message quotes.
 const maxPathInMessage = 256
 
-// treeActions are the reads that place accounts in the tree, and
-// resourceDiscoveryActions those that read the OU exclusions.
-var (
-	treeActions = []string{
-		"organizations:ListRoots", "organizations:ListOrganizationalUnitsForParent", "organizations:ListAccountsForParent",
-	}
-	resourceDiscoveryActions = []string{"ec2:DescribeIpamResourceDiscoveries", "ec2:DescribeIpamResourceDiscoveryAssociations"}
-)
+// resourceDiscoveryActions are the reads of the OU exclusions (those of
+// the tree, which places accounts under them, are orglist.TreeActions).
+var resourceDiscoveryActions = []string{"ec2:DescribeIpamResourceDiscoveries", "ec2:DescribeIpamResourceDiscoveryAssociations"}
 
 // placement is where the organization's accounts are, as the listing
 // read it.
@@ -180,10 +176,16 @@ func exclusionWarnings(m *Monitoring, p *placement, rds []*resourceDiscovery, re
 			"allow %s to the access role in the delegated administrator's account (see RequiredPolicies)",
 			strings.Join(unread, ", "), denial(denied, "ec2", "the call was denied"), strings.Join(resourceDiscoveryActions, ", "))})
 	}
-	if n > 0 && !p.placed() {
+	switch {
+	case n == 0 || p.placed():
+	case p.tree.Denied != nil:
 		ws = append(ws, Warning{WarnExclusionsUnplaced, fmt.Sprintf("the ipams' resource discoveries have %d OU exclusion(s), but reading the organization's tree failed (%s), "+
 			"so no account is taken for excluded and those ipam does not report stay pending: allow %s to the caller",
-			n, denial(p.tree.Denied, "organizations", "denied"), strings.Join(treeActions, ", "))})
+			n, denial(p.tree.Denied, "organizations", "denied"), strings.Join(orglist.TreeActions, ", "))})
+	default: // an OU listed without an id: the tree is not whole
+		ws = append(ws, Warning{WarnExclusionsUnplaced, fmt.Sprintf("the ipams' resource discoveries have %d OU exclusion(s), but the organization's tree was not read whole "+
+			"(an OU was listed without an id, see warning %s), so no account is taken for excluded and those ipam does not report stay pending",
+			n, WarnOUWithoutID)})
 	}
 	var others []DiscoveredAccount
 	allExcluded := true
