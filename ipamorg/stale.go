@@ -23,7 +23,7 @@ func staleness(p *Plan, st *Status) error {
 	}
 	if !slices.Equal(now, p.Steps) {
 		return fmt.Errorf("planned with steps %s from %s (admin %s); from what the organization shows now the steps are %s",
-			eventList(p.Events()), st.State, orNone(st.DelegatedAdmin), eventList((&Plan{Steps: now}).Events()))
+			eventList(p.Events()), st.State, orNone(st.DelegatedAdmin), eventList(Events(now)))
 	}
 	return nil
 }

@@ -5,11 +5,11 @@ import (
 	"errors"
 )
 
-// Call runs one AWS call, fn, which the SDK retries as c's Retry says,
-// and checks that it answered something: an SDK client never returns a
-// nil output without an error, but a wrapper or a mock may, and a nil
-// output is an error wrapping ErrInvalidResponse that names action, never
-// a panic further on. When ctx ended, the error is ctx.Err() joined with
+// Call runs one AWS call, fn, which the SDK retries as the Retry given to
+// New says, and checks that it answered something: an SDK client never
+// returns a nil output without an error, but a wrapper or a mock may, and
+// a nil output is an error wrapping ErrInvalidResponse that names action,
+// never a panic further on. When ctx ended, the error is ctx.Err() joined with
 // the last AWS error answered, so that the caller can tell both that it
 // was cancelled and what AWS last said. action names the call in logs and
 // errors, e.g. "organizations:ListDelegatedAdministrators".

@@ -72,9 +72,9 @@ func CallWrite[O any](ctx context.Context, c *Calls, action string, applied func
 		case refused:
 			return nil, true, unmark(err)
 		case round == writeRounds || errors.Is(err, ErrInvalidResponse) || ctx.Err() != nil:
-			return nil, true, &MaybeApplied{fmt.Errorf("%s: %d request(s) sent, no answer proves the write applied or refused, and reads do not show it: %w", action, total, unmark(err))}
+			return nil, true, &MaybeApplied{fmt.Errorf("%s: %d request(s) sent, no answer proves the write applied or refused, and the reads that confirm it did not show it (or failed): %w", action, total, unmark(err))}
 		}
-		c.Log.InfoContext(ctx, "ipamorg: write answer proves nothing and reads do not show it: sending it again", "action", action, "error", err)
+		c.Log.InfoContext(ctx, "ipamorg: write answer proves nothing and the confirming read did not show it (or failed): sending it again", "action", action, "error", err)
 		unproven = true
 	}
 }
