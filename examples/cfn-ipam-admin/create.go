@@ -84,6 +84,11 @@ func (r *request) create(ctx context.Context) error {
 		// says.
 		d.AllowReplace = false
 		res, err = r.org.Reconcile(ctx, d)
+		if errors.Is(err, ipamorg.ErrDelegatedAdminConflict) && !mayHaveWritten(err) {
+			// AllowReplacement does not apply here, and the mark is
+			// written: the library's advice and explain's would be false.
+			return raceLost(err, props)
+		}
 	} else {
 		res, err = r.org.Apply(ctx, p)
 		if own == adopted && (err == nil || mayHaveWritten(err)) {
@@ -102,7 +107,7 @@ func (r *request) create(ctx context.Context) error {
 // an anomaly), with their error, before the handler reads more or judges
 // what is integrated from it.
 func (r *request) groundToAct(ctx context.Context, st *ipamorg.Status, d ipamorg.Desired) error {
-	if st.CallerAccountID != "" && st.CallerAccountID == st.ManagementAccountID && st.State != fsm.StateUnknown {
+	if st.CallerAccountID != "" && st.CallerAccountID == st.ManagementAccountID && st.State != fsm.StateUnknown && len(st.Anomalies()) == 0 {
 		return nil
 	}
 	if _, err := r.org.PlanFrom(ctx, st, d); err != nil {
@@ -138,4 +143,17 @@ func refuseExisting(org string, found []string, roleDescription string) error {
 	return fmt.Errorf("IPAM is already integrated with organization %s: %s; this resource tears down only an integration it created, "+
 		"so it does not take over one it found unless told to: set %s: \"true\" on the resource to adopt it, and deleting the resource "+
 		"will then leave the integration in place (nothing was written)", org, what, propAdoptExisting)
+}
+
+// raceLost is the refusal of a Create that marked AWSServiceRoleForIPAM
+// and then found another administrator registered: err, the library's
+// refusal, says which when it read one.
+func raceLost(err error, props properties) error {
+	other := "another account"
+	var e *ipamorg.Error
+	if errors.As(err, &e) && e.Last != nil && e.Last.DelegatedAdmin != "" {
+		other = "account " + e.Last.DelegatedAdmin
+	}
+	return fmt.Errorf("%s became IPAM's delegated administrator while the function created %s in the management account "+
+		"(created, with this resource's mark); the delegation to %s was not sent", other, ipamRoleName, props.DelegatedAdminAccountID)
 }

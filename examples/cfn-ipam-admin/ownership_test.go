@@ -216,3 +216,41 @@ func TestConcurrentCreates(t *testing.T) {
 	}
 	wantState(t, emu, fsm.StateDelegated, member1)
 }
+
+// TestCreateRacesAnAdministrator: another account becomes IPAM's delegated
+// administrator after this Create marked AWSServiceRoleForIPAM and before
+// it delegates: the refusal says the role was written, and does not send
+// the user to AllowReplacement, which this path ignores.
+func TestCreateRacesAnAdministrator(t *testing.T) {
+	emu := awstest.New()
+	s := newStack(t, emu, mgmt)
+	s.wrap = after("CreateServiceLinkedRole", func() {
+		emu.SetTrustedAccess(awstest.IPAMServicePrincipal, true)
+		emu.SetDelegatedAdmins(awstest.IPAMServicePrincipal, member2)
+	})
+	resp := s.send(s.event(cfn.RequestCreate, "", props(member1), nil))
+	if resp.Status != cfn.StatusFailed || !strings.Contains(resp.Reason, "became IPAM's delegated administrator while the function created AWSServiceRoleForIPAM") ||
+		!strings.Contains(resp.Reason, "the delegation to "+member1+" was not sent") || strings.Contains(resp.Reason, "AllowReplace") {
+		t.Errorf("response %s: %q", resp.Status, resp.Reason)
+	}
+	if d := ipamRoleDescription(t, emu); d == "" {
+		t.Error("the role the refusal says was created has no mark")
+	}
+}
+
+// TestCreateRefusesAnAnomaly: an organization AWS shows as no lifecycle
+// state allows (two IPAM administrators) is refused with the anomaly, not
+// taken for an integration to adopt.
+func TestCreateRefusesAnAnomaly(t *testing.T) {
+	emu := awstest.New()
+	emu.SetTrustedAccess(awstest.IPAMServicePrincipal, true)
+	emu.SetDelegatedAdmins(awstest.IPAMServicePrincipal, member1, member2)
+	s := newStack(t, emu, mgmt)
+	resp := s.send(s.event(cfn.RequestCreate, "", props(member1), nil))
+	if resp.Status != cfn.StatusFailed || strings.Contains(resp.Reason, propAdoptExisting) || !strings.Contains(resp.Reason, "anomal") {
+		t.Errorf("response %s: %q", resp.Status, resp.Reason)
+	}
+	if w := s.writes(); len(w) != 0 {
+		t.Errorf("writes %v", w)
+	}
+}
