@@ -22,7 +22,10 @@ provider_dir=$(cd "$provider_dir" && pwd)
 work=$(mktemp -d)
 serve_pid=
 cleanup() {
-  [ -n "$serve_pid" ] && kill "$serve_pid" 2>/dev/null && wait "$serve_pid" 2>/dev/null
+  if [ -n "$serve_pid" ]; then
+    kill "$serve_pid" 2>/dev/null || true
+    wait "$serve_pid" 2>/dev/null || true
+  fi
   rm -rf "$work"
 }
 trap cleanup EXIT
@@ -58,8 +61,11 @@ clean_plan() {
   tf plan -detailed-exitcode "$@"
   rc=$?
   set -e
-  [ "$rc" = 0 ] || { echo "run.sh: the plan after apply is not empty (exit $rc)" >&2; exit 1; }
-  echo "run.sh: the plan after apply shows no changes"
+  case $rc in
+    0) echo "run.sh: the plan after apply shows no changes" ;;
+    2) echo "run.sh: the plan after apply shows changes" >&2; exit 1 ;;
+    *) echo "run.sh: terraform plan failed (exit $rc)" >&2; exit 1 ;;
+  esac
 }
 
 tf apply -auto-approve

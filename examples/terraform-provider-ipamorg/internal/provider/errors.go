@@ -50,7 +50,7 @@ func fix(err error) string {
 	case errors.Is(err, ipamorg.ErrStalePlan), errors.Is(err, ipamorg.ErrMovedElsewhere):
 		return "Another writer changed the organization meanwhile: run terraform plan again."
 	case errors.Is(err, ipamorg.ErrWaitTimeout):
-		return "AWS had not shown the change within the wait; raise max_wait in the provider block (or the resource's timeouts), " +
+		return "AWS had not shown the change within the wait; raise max_wait in the provider block, " +
 			"then run terraform apply again: it starts from what AWS shows then."
 	case errors.Is(err, ipamorg.ErrNoDelegatedAdmin):
 		return "Delegate IPAM first: ipamorg_organization_integration, and depend on it."
