@@ -148,14 +148,12 @@ func (c *Client) readIPAMsIn(ctx context.Context, s *adminSession, region string
 	p := ec2.NewDescribeIpamsPaginator(pages.Checked(c.calls, action, client.DescribeIpams), &ec2.DescribeIpamsInput{MaxResults: aws.Int32(ipamPageSize)},
 		func(o *ec2.DescribeIpamsPaginatorOptions) { o.StopOnDuplicateToken = true })
 	var ipams []IPAM
-	var bad error
-	err = pages.Walk(ctx, action, maxIPAMPages, p, c.calls.EC2, func(out *ec2.DescribeIpamsOutput) (*string, bool) {
+	err = walkAdmin(ctx, c, s, action, maxIPAMPages, p, func(out *ec2.DescribeIpamsOutput) (*string, error) {
 		for _, ip := range out.Ipams {
 			owner := aws.ToString(ip.OwnerId)
 			switch {
 			case aws.ToString(ip.IpamId) == "":
-				bad = awscall.InvalidResponse(action, "an IPAM without an id")
-				return nil, false
+				return nil, awscall.InvalidResponse(action, "an IPAM without an id")
 			case owner != "" && owner != s.account:
 				continue // not the administrator's own
 			}
@@ -179,13 +177,10 @@ func (c *Client) readIPAMsIn(ctx context.Context, s *adminSession, region string
 				ResourceDiscoveryID: aws.ToString(ip.DefaultResourceDiscoveryId),
 			})
 		}
-		return out.NextToken, true
+		return out.NextToken, nil
 	})
-	switch {
-	case bad != nil:
-		return nil, bad
-	case err != nil:
-		return nil, adminUnreachable(s.account, action, err)
+	if err != nil {
+		return nil, err
 	}
 	return ipams, nil
 }

@@ -176,12 +176,22 @@ func (c *Client) waitFor(ctx context.Context, prev *Status, cf confirmation) (*S
 	var e *Error
 	if errors.As(err, &e) && e.Kind == ErrWaitTimeout {
 		e.Last = last
-		e.Err = errors.New("no read returned before the deadline")
+		shown := ""
 		if last != nil {
-			e.Err = errors.New("the last read: " + cf.shown(last))
+			shown = cf.shown(last)
 		}
+		e.Err = lastRead(shown)
 	}
 	return last, err
+}
+
+// lastRead is the cause of a wait's timeout: what its last read showed,
+// "" when no read returned.
+func lastRead(shown string) error {
+	if shown == "" {
+		return errors.New("no read returned before the deadline")
+	}
+	return errors.New("the last read: " + shown)
 }
 
 // What a confirming read returned, as the wait's messages say it: the

@@ -121,10 +121,11 @@ func (c *Client) deleteRole(ctx context.Context, client awsclient.IAMAPI, applie
 	switch {
 	case errors.As(err, &timeout) && timeout.Kind == ErrWaitTimeout:
 		// Say what the last poll read, not what the status before implies.
-		timeout.Err = errors.New("no read returned before the deadline")
+		shown := ""
 		if last != "" {
-			timeout.Err = fmt.Errorf("the last read: %s reported the deletion task %s", status, last)
+			shown = fmt.Sprintf("%s reported the deletion task %s", status, last)
 		}
+		timeout.Err = lastRead(shown)
 		return &awscall.MaybeApplied{Err: err}
 	case err != nil:
 		return &awscall.MaybeApplied{Err: err}
