@@ -67,6 +67,9 @@ func (v *verifier) check(ctx context.Context, t orglist.Account) (AccountCheck, 
 		ac.Reason = reasonOf(action, maybe.Err) + " (sent, not confirmed: the role may exist; verify again)"
 		ac.Err = &Error{Op: opVerify, Step: Step{Account: t.ID, Action: action}, Kind: classify(err), Err: err}
 		return ac, true
+	case err != nil && ctx.Err() != nil && awscall.IsContextErr(err):
+		// ctx ended before an answer: the repair's outcome is not known.
+		return ac, false
 	case err != nil:
 		// AWS refused the repair: the role is still missing.
 		ac.RepairError = reasonOf(action, err)

@@ -11,6 +11,7 @@ import (
 	"testing/synctest"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
 
 	"github.com/ipamorg/sdk/awsclient"
 	"github.com/ipamorg/sdk/awsclient/awstest"
@@ -232,5 +233,48 @@ func TestVerifyServiceLinkedRolesAccessRole(t *testing.T) {
 	}
 	if got, want := emu.Callers("GetRole"), []string{mgmt, member(0), member(1)}; !slices.Equal(slices.Sorted(slices.Values(got)), want) {
 		t.Errorf("GetRole in %v, want %v", got, want)
+	}
+}
+
+// cancelAfterGetRole is a member's IAM whose GetRole answer ends the
+// verification's context, as a deadline might between the read and the
+// repair.
+type cancelAfterGetRole struct {
+	awsclient.IAMAPI
+	cancel context.CancelFunc
+}
+
+func (c cancelAfterGetRole) GetRole(ctx context.Context, in *iam.GetRoleInput, optFns ...func(*iam.Options)) (*iam.GetRoleOutput, error) {
+	out, err := c.IAMAPI.GetRole(ctx, in, optFns...)
+	c.cancel()
+	return out, err
+}
+
+// TestVerifyRepairCancelledBeforeSent: a context that ends after the read
+// found the role missing and before the repair was sent leaves the
+// account unfinished, never "missing" with a repair AWS refused.
+func TestVerifyRepairCancelledBeforeSent(t *testing.T) {
+	org, member := fleetOrg(1)
+	org.Members[0].WithoutRoles = []string{awstest.IPAMRoleName}
+	emu := awstest.New(awstest.WithOrganization(org))
+	ctx, cancel := context.WithCancel(t.Context())
+	defer cancel()
+	cl := realClients(t, emu)
+	memberIAM := cl.MemberIAM
+	cl.MemberIAM = func(p aws.CredentialsProvider) awsclient.IAMAPI { return cancelAfterGetRole{memberIAM(p), cancel} }
+	r, _ := newFromClients(t, cl).VerifyServiceLinkedRoles(ctx, func(o *ipamorg.VerifyOptions) {
+		o.Repair = true
+		o.RateLimits = noLimits
+	})
+	if r == nil {
+		t.Fatal("no report")
+	}
+	for _, a := range r.Accounts {
+		if a.AccountID == member(0) && a.RepairError != "" {
+			t.Errorf("account %s: repair error %q, though no repair was sent", a.AccountID, a.RepairError)
+		}
+	}
+	if n := emu.CountCalls("CreateServiceLinkedRole"); n != 0 || r.Complete {
+		t.Errorf("%d repairs sent, complete %v; want none sent, incomplete", n, r.Complete)
 	}
 }
