@@ -212,22 +212,26 @@ func splitComment(line string) (text, comment string) {
 	return strings.TrimSpace(line), ""
 }
 
-// awsCLI finds the AWS CLI of version v: its path, or "" when missing.
-func awsCLI(v string) string {
-	if v == "v2" {
-		if out, err := exec.Command("/usr/bin/aws", "--version").CombinedOutput(); err == nil && strings.HasPrefix(string(out), "aws-cli/2.") {
-			return "/usr/bin/aws"
-		}
-		return ""
+// awsCLI finds the AWS CLI of version v once for every run: its path, or
+// "" when missing.
+func awsCLI(v string) string { return awsCLIs()[v] }
+
+// awsCLIs asks each candidate its version once; every start of the AWS
+// CLI costs about half a second of CPU.
+var awsCLIs = sync.OnceValue(func() map[string]string {
+	found := map[string]string{}
+	if out, err := exec.Command("/usr/bin/aws", "--version").CombinedOutput(); err == nil && strings.HasPrefix(string(out), "aws-cli/2.") {
+		found["v2"] = "/usr/bin/aws"
 	}
 	for _, dir := range filepath.SplitList(os.Getenv("PATH")) {
 		p := filepath.Join(dir, "aws")
 		if out, err := exec.Command(p, "--version").CombinedOutput(); err == nil && strings.HasPrefix(string(out), "aws-cli/1.") {
-			return p
+			found["v1"] = p
+			break
 		}
 	}
-	return ""
-}
+	return found
+})
 
 // need skips the test when a tool is missing, or fails it with CI=true.
 func need(t *testing.T, what string) {

@@ -11,9 +11,12 @@ import (
 // TestMonitoringAtScale: Monitoring over 10,000 accounts in 100 OUs, the
 // administrator's IPAM operating in two Regions, reads 10 pages of
 // discovered accounts per Region (1,000 a page) and lists the accounts
-// through the tree, never 500 ListAccounts pages in a row; and the fleet
-// verification over the same organization lists the same way and checks
-// every account.
+// through the tree, never 500 ListAccounts pages in a row.
+//
+// The fleet verification over an organization of that shape lists the same
+// way and checks every account: TestFleetListsThroughTheTree, over fewer
+// accounts, since it makes two calls per account (BenchmarkFleet measures it
+// at 10,000 and 100,000).
 func TestMonitoringAtScale(t *testing.T) {
 	t.Parallel() // see harness_test.go
 	if testing.Short() {
@@ -50,14 +53,27 @@ func TestMonitoringAtScale(t *testing.T) {
 	if ops["ListAccounts"] != 0 {
 		t.Errorf("%d ListAccounts pages, want the tree", ops["ListAccounts"])
 	}
+}
 
-	emu.ResetRequests()
+// TestFleetListsThroughTheTree: the fleet verification over 1,000 accounts
+// in 100 OUs lists them through the tree, never with ListAccounts, and
+// checks every one.
+func TestFleetListsThroughTheTree(t *testing.T) {
+	t.Parallel() // see harness_test.go
+	const accounts = 1_000
+	org := monitoredOrganization(accounts)
+	emu := monitoredTree(org)
+	c := memClient(t, emu)
 	r, err := c.VerifyServiceLinkedRoles(t.Context(), func(o *ipamorg.VerifyOptions) {
 		o.Concurrency = 64
 		o.RateLimits = noLimits
 	})
 	if err != nil || !r.OK() || r.Total != accounts || !r.ListingComplete {
 		t.Fatalf("fleet: total %d, counts %v, err %v", r.Total, r.Counts, err)
+	}
+	accountPages, _ := treePages(org)
+	if n := emu.CountCalls("ListAccountsForParent"); n != accountPages {
+		t.Errorf("fleet: %d ListAccountsForParent pages, want %d", n, accountPages)
 	}
 	if n := emu.CountCalls("ListAccounts"); n != 0 {
 		t.Errorf("fleet: %d ListAccounts pages, want the tree", n)
