@@ -15,8 +15,8 @@ import (
 //
 // The fleet verification over an organization of that shape lists the same
 // way and checks every account: TestFleetListsThroughTheTree, over fewer
-// accounts, since it makes two calls per account (BenchmarkFleet measures it
-// at 10,000 and 100,000).
+// accounts, since it makes two calls per account (bench/fleet.sh runs it
+// over 10,000 and 100,000 in trees of OUs).
 func TestMonitoringAtScale(t *testing.T) {
 	t.Parallel() // see harness_test.go
 	if testing.Short() {
