@@ -232,7 +232,7 @@ func (mo *monitor) read(ctx context.Context) (*Monitoring, error) {
 		return nil, err
 	}
 	m.IPAMs = ipams
-	p := newPlacement(mo.orgID, l.tree)
+	p := newPlacement(mo.orgID, l.org)
 	resolved := excludedBy(p, rds)
 	join(m, rds, resolved, p.placed(), found, l.active)
 	m.Warnings = append(l.warnings, monitoringWarnings(m)...)

@@ -62,13 +62,13 @@ var resourceDiscoveryActions = []string{"ec2:DescribeIpamResourceDiscoveries", "
 // read it.
 type placement struct {
 	orgID string
-	tree  orglist.Tree
-	ous   map[string]bool // tree.OUs
+	org   orglist.Listed
+	ous   map[string]bool // org.OUs
 }
 
-func newPlacement(orgID string, tree orglist.Tree) *placement {
-	p := &placement{orgID: orgID, tree: tree, ous: make(map[string]bool, len(tree.OUs))}
-	for _, ou := range tree.OUs {
+func newPlacement(orgID string, org orglist.Listed) *placement {
+	p := &placement{orgID: orgID, org: org, ous: make(map[string]bool, len(org.OUs))}
+	for _, ou := range org.OUs {
 		p.ous[ou] = true
 	}
 	return p
@@ -125,7 +125,7 @@ func excludedBy(p *placement, rds []*resourceDiscovery) [][]exclusion {
 }
 
 // placed reports whether every account's place in the tree is known.
-func (p *placement) placed() bool { return p.tree.Complete }
+func (p *placement) placed() bool { return p.org.Placed }
 
 // excludes reports whether any of xs excludes an account at path.
 func excludes(xs []exclusion, path string) bool {
@@ -178,10 +178,10 @@ func exclusionWarnings(m *Monitoring, p *placement, rds []*resourceDiscovery, re
 	}
 	switch {
 	case n == 0 || p.placed():
-	case p.tree.Denied != nil:
-		ws = append(ws, Warning{WarnExclusionsUnplaced, fmt.Sprintf("the ipams' resource discoveries have %d OU exclusion(s), but reading the organization's tree failed (%s), "+
+	case p.org.TreeDenied != nil:
+		ws = append(ws, Warning{WarnExclusionsUnplaced, fmt.Sprintf("the ipams' resource discoveries have %d OU exclusion(s), but reading the organization's tree failed (%s was denied), "+
 			"so no account is taken for excluded and those ipam does not report stay pending: allow %s to the caller",
-			n, denial(p.tree.Denied, "organizations", "denied"), strings.Join(orglist.TreeActions, ", "))})
+			n, strings.Join(p.org.TreeDenied, " and "), strings.Join(orglist.TreeActions, ", "))})
 	default: // an OU listed without an id: the tree is not whole
 		ws = append(ws, Warning{WarnExclusionsUnplaced, fmt.Sprintf("the ipams' resource discoveries have %d OU exclusion(s), but the organization's tree was not read whole "+
 			"(an OU was listed without an id, see warning %s), so no account is taken for excluded and those ipam does not report stay pending",

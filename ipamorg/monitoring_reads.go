@@ -307,7 +307,7 @@ type accountListing struct {
 // where they are in the tree, and its warnings.
 type listed struct {
 	active   []activeAccount
-	tree     orglist.Tree
+	org      orglist.Listed
 	warnings []Warning
 	err      error
 }
@@ -358,26 +358,27 @@ func (l listed) pathOf(account string) string {
 // not read.
 func (c *Client) listActiveAccounts(ctx context.Context) listed {
 	var out listed
-	res, err := orglist.List(ctx, c.aws.Organizations, c.calls, func(page []orglist.Account) bool {
+	var err error
+	out.org, err = orglist.List(ctx, c.aws.Organizations, c.calls, func(page []orglist.Account) bool {
 		for _, a := range page {
 			if a.Active {
 				out.active = append(out.active, activeAccount{id: a.ID, path: a.Path})
 			}
 		}
 		return true
-	}, orglist.RecordTree(&out.tree))
+	})
 	if err != nil {
 		return listed{err: err}
 	}
-	if res.AccountsWithoutID > 0 {
+	if out.org.AccountsWithoutID > 0 {
 		out.warnings = append(out.warnings, Warning{WarnAccountWithoutID,
-			fmt.Sprintf("organizations listed %d account(s) without an id; monitoring leaves them out", res.AccountsWithoutID)})
+			fmt.Sprintf("organizations listed %d account(s) without an id; monitoring leaves them out", out.org.AccountsWithoutID)})
 	}
-	if res.TreeDenied != nil {
-		out.warnings = append(out.warnings, warnTreeReadDenied(res.TreeDenied))
+	if out.org.TreeDenied != nil {
+		out.warnings = append(out.warnings, warnTreeReadDenied(out.org.TreeDenied))
 	}
-	if res.OUsWithoutID > 0 {
-		out.warnings = append(out.warnings, warnOUWithoutID(res.OUsWithoutID))
+	if out.org.OUsWithoutID > 0 {
+		out.warnings = append(out.warnings, warnOUWithoutID(out.org.OUsWithoutID))
 	}
 	slices.SortFunc(out.active, func(a, b activeAccount) int { return strings.Compare(a.id, b.id) })
 	return out

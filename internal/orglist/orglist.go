@@ -52,26 +52,6 @@ type Account struct {
 	Path string
 }
 
-// Tree is what a listing learned of the organization's tree, for a caller
-// that places accounts in it (Monitoring's OU exclusions).
-type Tree struct {
-	// OUs are the paths of the OUs read (as Account.Path writes them),
-	// sorted.
-	OUs []string
-	// Complete reports whether every account's Path is its place: the
-	// whole tree was read, or the organization has no OU.
-	Complete bool
-	// Denied is the AccessDenied error of the tree read that made the
-	// listing fall back to ListAccounts; nil if none did.
-	Denied error
-}
-
-// Option adds to what List does.
-type Option func(*listing)
-
-// RecordTree makes List fill in t once it returns.
-func RecordTree(t *Tree) Option { return func(l *listing) { l.record = t } }
-
 // Listed is what a listing met besides the accounts it handed on.
 type Listed struct {
 	// AccountsWithoutID counts the accounts listed without an id: they
@@ -81,8 +61,15 @@ type Listed struct {
 	// accounts the tree cannot reach: the listing then lists the
 	// organization's accounts with ListAccounts too, so that none is lost.
 	OUsWithoutID int
-	// Tree reports whether the tree was read.
+	// Tree reports whether the accounts were read from the tree.
 	Tree bool
+	// OUs are the paths of the OUs read (as Account.Path writes them),
+	// sorted, for a caller that places accounts in the tree (Monitoring's
+	// OU exclusions).
+	OUs []string
+	// Placed reports whether every account's Path is its place: the
+	// whole tree was read, or the organization has no OU.
+	Placed bool
 	// TreeDenied are the tree's reads (of TreeActions) that AWS denied,
 	// sorted, when the listing fell back to ListAccounts for want of
 	// them; nil otherwise.
@@ -101,22 +88,17 @@ type Listed struct {
 // Listed names the tree reads denied. A tree
 // beyond Organizations' quotas (more OUs, or OUs nested deeper, than it
 // allows) is an error wrapping ErrBeyondQuota. When page returns false it
-// returns ctx's error (nil if ctx has not ended). opts add to it
-// (RecordTree).
-func List(ctx context.Context, api awsclient.OrganizationsAPI, calls *awscall.Calls, page func([]Account) bool, opts ...Option) (Listed, error) {
+// returns ctx's error (nil if ctx has not ended).
+func List(ctx context.Context, api awsclient.OrganizationsAPI, calls *awscall.Calls, page func([]Account) bool) (Listed, error) {
 	reads := &treeReads{OrganizationsAPI: api}
 	l := &listing{api: reads, calls: calls, page: page, seen: map[string]bool{}, ouPath: map[string]string{}}
-	for _, o := range opts {
-		o(l)
-	}
 	err := l.listTree(ctx)
-	var denied error
-	var deniedActions []string
+	var denied []string
+	fellBack := false
 	switch {
 	case awscall.AccessDenied(err) && ctx.Err() == nil && !l.flat:
 		calls.Log.DebugContext(ctx, "ipamorg: reading the organization's tree denied; listing its accounts with ListAccounts", "error", err)
-		l.tree, denied = false, err
-		deniedActions = reads.deniedActions()
+		l.tree, fellBack, denied = false, true, reads.deniedActions()
 		err = l.listFlat(ctx)
 	case err == nil && l.ousWithoutID > 0 && !l.flat && !l.isStopped():
 		// The accounts of an OU without an id are out of the tree's
@@ -130,18 +112,17 @@ func List(ctx context.Context, api awsclient.OrganizationsAPI, calls *awscall.Ca
 	}
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	if t := l.record; t != nil {
-		// An OU without an id leaves its accounts placed by ListAccounts
-		// only: the tree is not complete then.
-		*t = Tree{Complete: err == nil && denied == nil && l.ousWithoutID == 0, Denied: denied}
-		for id, path := range l.ouPath {
-			if id != "" && path != id+"/" { // not a root, whose path is its id
-				t.OUs = append(t.OUs, path)
-			}
+	// An OU without an id leaves its accounts placed by ListAccounts
+	// only: they are not all placed then.
+	out := Listed{AccountsWithoutID: l.withoutID, OUsWithoutID: l.ousWithoutID, Tree: l.tree, TreeDenied: denied,
+		Placed: err == nil && !fellBack && l.ousWithoutID == 0}
+	for id, path := range l.ouPath {
+		if id != "" && path != id+"/" { // not a root, whose path is its id
+			out.OUs = append(out.OUs, path)
 		}
-		slices.Sort(t.OUs)
 	}
-	return Listed{AccountsWithoutID: l.withoutID, OUsWithoutID: l.ousWithoutID, Tree: l.tree, TreeDenied: deniedActions}, err
+	slices.Sort(out.OUs)
+	return out, err
 }
 
 // listing is one run of List.
@@ -149,8 +130,6 @@ type listing struct {
 	api   awsclient.OrganizationsAPI
 	calls *awscall.Calls
 	page  func([]Account) bool
-
-	record *Tree // filled in by List, if set
 
 	mu   sync.Mutex // guards the fields below, and serialises page
 	seen map[string]bool
