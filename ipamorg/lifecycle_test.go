@@ -236,8 +236,9 @@ func TestE2EReplaceAdmin(t *testing.T) {
 		t.Errorf("Plan error %v, want ErrDelegatedAdminConflict", err)
 	}
 	res, err := c.Reconcile(ctx, to)
-	if !errors.Is(err, ipamorg.ErrDelegatedAdminConflict) {
-		t.Errorf("Reconcile error %v, want ErrDelegatedAdminConflict", err)
+	var e *ipamorg.Error
+	if !errors.Is(err, ipamorg.ErrDelegatedAdminConflict) || !errors.As(err, &e) || e.Last == nil || e.Last.DelegatedAdmin != memberA {
+		t.Errorf("Reconcile error %v, want ErrDelegatedAdminConflict with the status that shows %s", err, memberA)
 	}
 	if res == nil || len(res.Transitions) != 0 {
 		t.Errorf("result %+v", res)

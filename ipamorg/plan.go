@@ -241,7 +241,7 @@ func planSteps(st *Status, d Desired) ([]Step, error) {
 		case st.DelegatedAdmin == d.DelegatedAdmin:
 			return []Step{}, nil
 		case !d.AllowReplace:
-			return nil, &Error{Kind: ErrDelegatedAdminConflict, Step: Step{Account: d.DelegatedAdmin},
+			return nil, &Error{Kind: ErrDelegatedAdminConflict, Step: Step{Account: d.DelegatedAdmin}, Last: st,
 				Err: fmt.Errorf("account %s is the delegated admin; set AllowReplace to replace it", orNone(st.DelegatedAdmin))}
 		}
 		return stepsFor(st, []fsm.Event{fsm.EventRemoveDelegate, fsm.EventDelegate}, d)

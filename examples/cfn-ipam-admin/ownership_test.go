@@ -229,7 +229,7 @@ func TestCreateRacesAnAdministrator(t *testing.T) {
 		emu.SetDelegatedAdmins(awstest.IPAMServicePrincipal, member2)
 	})
 	resp := s.send(s.event(cfn.RequestCreate, "", props(member1), nil))
-	if resp.Status != cfn.StatusFailed || !strings.Contains(resp.Reason, "became IPAM's delegated administrator while the function created AWSServiceRoleForIPAM") ||
+	if resp.Status != cfn.StatusFailed || !strings.Contains(resp.Reason, "account "+member2+" became IPAM's delegated administrator while the function created AWSServiceRoleForIPAM") ||
 		!strings.Contains(resp.Reason, "the delegation to "+member1+" was not sent") || strings.Contains(resp.Reason, "AllowReplace") {
 		t.Errorf("response %s: %q", resp.Status, resp.Reason)
 	}
