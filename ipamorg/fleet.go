@@ -10,7 +10,6 @@ import (
 
 	"github.com/ipamorg/sdk/awsclient"
 	"github.com/ipamorg/sdk/internal/awscall"
-	"github.com/ipamorg/sdk/internal/ratelimit"
 )
 
 // MaxVerifyConcurrency is the largest VerifyOptions.Concurrency: more than
@@ -146,8 +145,8 @@ func (l RateLimits) resolve() (RateLimits, error) {
 // service's limiter.
 func (c *Client) limitedCalls(o VerifyOptions) *awscall.Calls {
 	return c.newCalls(awscall.Middleware{
-		Organizations: []func(*middleware.Stack) error{ratelimit.Middleware(ratelimit.New(o.RateLimits.Organizations, o.Concurrency))},
-		STS:           []func(*middleware.Stack) error{ratelimit.Middleware(ratelimit.New(o.RateLimits.STS, o.Concurrency))},
+		Organizations: []func(*middleware.Stack) error{awscall.RateLimit(awscall.NewLimiter(o.RateLimits.Organizations, o.Concurrency))},
+		STS:           []func(*middleware.Stack) error{awscall.RateLimit(awscall.NewLimiter(o.RateLimits.STS, o.Concurrency))},
 	})
 }
 

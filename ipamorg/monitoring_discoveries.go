@@ -11,7 +11,6 @@ import (
 	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
 
 	"github.com/ipamorg/sdk/internal/awscall"
-	"github.com/ipamorg/sdk/internal/pages"
 )
 
 // resourceDiscovery is one resource discovery associated with an IPAM
@@ -114,7 +113,7 @@ func (c *Client) readResourceDiscoveriesIn(ctx context.Context, s *adminSession,
 
 func (c *Client) readAssociations(ctx context.Context, s *adminSession, client ec2.DescribeIpamResourceDiscoveryAssociationsAPIClient) ([]ec2types.IpamResourceDiscoveryAssociation, error) {
 	const action = "ec2:DescribeIpamResourceDiscoveryAssociations"
-	p := ec2.NewDescribeIpamResourceDiscoveryAssociationsPaginator(pages.Checked(c.calls, action, client.DescribeIpamResourceDiscoveryAssociations),
+	p := ec2.NewDescribeIpamResourceDiscoveryAssociationsPaginator(awscall.Pages(c.calls, action, client.DescribeIpamResourceDiscoveryAssociations),
 		&ec2.DescribeIpamResourceDiscoveryAssociationsInput{MaxResults: aws.Int32(resourceDiscoveryPageSize)},
 		func(o *ec2.DescribeIpamResourceDiscoveryAssociationsPaginatorOptions) { o.StopOnDuplicateToken = true })
 	var out []ec2types.IpamResourceDiscoveryAssociation
@@ -132,7 +131,7 @@ func (c *Client) readAssociations(ctx context.Context, s *adminSession, client e
 
 func (c *Client) readDescribedDiscoveries(ctx context.Context, s *adminSession, client ec2.DescribeIpamResourceDiscoveriesAPIClient) ([]ec2types.IpamResourceDiscovery, error) {
 	const action = "ec2:DescribeIpamResourceDiscoveries"
-	p := ec2.NewDescribeIpamResourceDiscoveriesPaginator(pages.Checked(c.calls, action, client.DescribeIpamResourceDiscoveries),
+	p := ec2.NewDescribeIpamResourceDiscoveriesPaginator(awscall.Pages(c.calls, action, client.DescribeIpamResourceDiscoveries),
 		&ec2.DescribeIpamResourceDiscoveriesInput{MaxResults: aws.Int32(resourceDiscoveryPageSize)},
 		func(o *ec2.DescribeIpamResourceDiscoveriesPaginatorOptions) { o.StopOnDuplicateToken = true })
 	var out []ec2types.IpamResourceDiscovery
@@ -155,9 +154,9 @@ func (c *Client) readDescribedDiscoveries(ctx context.Context, s *adminSession, 
 // page to page, which returns the page's NextToken, or an error (an
 // answer outside the API's contract) that ends the walk with it. An error
 // of the walk is the administrator's (see adminUnreachable).
-func walkAdmin[O any](ctx context.Context, c *Client, s *adminSession, action string, maxPages int, p pages.Paginator[O, ec2.Options], page func(*O) (*string, error)) error {
+func walkAdmin[O any](ctx context.Context, c *Client, s *adminSession, action string, maxPages int, p awscall.Paginator[O, ec2.Options], page func(*O) (*string, error)) error {
 	var bad error
-	err := pages.Walk(ctx, action, maxPages, p, c.calls.EC2, func(out *O) (*string, bool) {
+	err := awscall.WalkPages(ctx, action, maxPages, p, c.calls.EC2, func(out *O) (*string, bool) {
 		next, err := page(out)
 		bad = err
 		return next, err == nil

@@ -11,7 +11,6 @@ import (
 	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
 
 	"github.com/ipamorg/sdk/internal/awscall"
-	"github.com/ipamorg/sdk/internal/pages"
 )
 
 // IPAM is one IPAM of the delegated administrator, as ec2:DescribeIpams
@@ -145,7 +144,7 @@ func (c *Client) readIPAMsIn(ctx context.Context, s *adminSession, region string
 	if err != nil {
 		return nil, err
 	}
-	p := ec2.NewDescribeIpamsPaginator(pages.Checked(c.calls, action, client.DescribeIpams), &ec2.DescribeIpamsInput{MaxResults: aws.Int32(ipamPageSize)},
+	p := ec2.NewDescribeIpamsPaginator(awscall.Pages(c.calls, action, client.DescribeIpams), &ec2.DescribeIpamsInput{MaxResults: aws.Int32(ipamPageSize)},
 		func(o *ec2.DescribeIpamsPaginatorOptions) { o.StopOnDuplicateToken = true })
 	var ipams []IPAM
 	err = walkAdmin(ctx, c, s, action, maxIPAMPages, p, func(out *ec2.DescribeIpamsOutput) (*string, error) {

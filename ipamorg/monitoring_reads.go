@@ -12,7 +12,6 @@ import (
 
 	"github.com/ipamorg/sdk/internal/awscall"
 	"github.com/ipamorg/sdk/internal/orglist"
-	"github.com/ipamorg/sdk/internal/pages"
 )
 
 // discovered is one account as one IPAM's discovery reported it in one
@@ -106,7 +105,7 @@ func (c *Client) readDiscovered(ctx context.Context, s *adminSession, id, home, 
 	if err != nil {
 		return nil, err
 	}
-	p := ec2.NewGetIpamDiscoveredAccountsPaginator(pages.Checked(c.calls, action, client.GetIpamDiscoveredAccounts), &ec2.GetIpamDiscoveredAccountsInput{
+	p := ec2.NewGetIpamDiscoveredAccountsPaginator(awscall.Pages(c.calls, action, client.GetIpamDiscoveredAccounts), &ec2.GetIpamDiscoveredAccountsInput{
 		IpamResourceDiscoveryId: aws.String(id),
 		DiscoveryRegion:         aws.String(region),
 		MaxResults:              aws.Int32(discoveredPageSize),

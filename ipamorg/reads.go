@@ -11,7 +11,6 @@ import (
 
 	"github.com/ipamorg/sdk/awsclient"
 	"github.com/ipamorg/sdk/internal/awscall"
-	"github.com/ipamorg/sdk/internal/pages"
 )
 
 // The reads the package makes, each one AWS call (or one walk through a
@@ -58,13 +57,13 @@ func (c *Client) readOrganization(ctx context.Context) (*orgtypes.Organization, 
 func (c *Client) readTrustedAccess(ctx context.Context) (bool, error) {
 	const action = "organizations:ListAWSServiceAccessForOrganization"
 	p := organizations.NewListAWSServiceAccessForOrganizationPaginator(
-		pages.Checked(c.calls, action, c.aws.Organizations.ListAWSServiceAccessForOrganization),
+		awscall.Pages(c.calls, action, c.aws.Organizations.ListAWSServiceAccessForOrganization),
 		&organizations.ListAWSServiceAccessForOrganizationInput{},
 		func(o *organizations.ListAWSServiceAccessForOrganizationPaginatorOptions) {
 			o.StopOnDuplicateToken = true
 		})
 	found := false
-	err := pages.Walk(ctx, action, maxServicePages, p, c.calls.Organizations, func(out *organizations.ListAWSServiceAccessForOrganizationOutput) (*string, bool) {
+	err := awscall.WalkPages(ctx, action, maxServicePages, p, c.calls.Organizations, func(out *organizations.ListAWSServiceAccessForOrganizationOutput) (*string, bool) {
 		for _, s := range out.EnabledServicePrincipals {
 			if aws.ToString(s.ServicePrincipal) == servicePrincipal {
 				found = true
@@ -80,11 +79,11 @@ func (c *Client) readTrustedAccess(ctx context.Context) (bool, error) {
 func (c *Client) readDelegatedAdmins(ctx context.Context) ([]string, error) {
 	const action = "organizations:ListDelegatedAdministrators"
 	p := organizations.NewListDelegatedAdministratorsPaginator(
-		pages.Checked(c.calls, action, c.aws.Organizations.ListDelegatedAdministrators),
+		awscall.Pages(c.calls, action, c.aws.Organizations.ListDelegatedAdministrators),
 		&organizations.ListDelegatedAdministratorsInput{ServicePrincipal: aws.String(servicePrincipal)},
 		func(o *organizations.ListDelegatedAdministratorsPaginatorOptions) { o.StopOnDuplicateToken = true })
 	ids := []string{}
-	err := pages.Walk(ctx, action, maxAdminPages, p, c.calls.Organizations, func(out *organizations.ListDelegatedAdministratorsOutput) (*string, bool) {
+	err := awscall.WalkPages(ctx, action, maxAdminPages, p, c.calls.Organizations, func(out *organizations.ListDelegatedAdministratorsOutput) (*string, bool) {
 		for _, a := range out.DelegatedAdministrators {
 			ids = append(ids, aws.ToString(a.Id))
 		}

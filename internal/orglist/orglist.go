@@ -20,7 +20,6 @@ import (
 
 	"github.com/ipamorg/sdk/awsclient"
 	"github.com/ipamorg/sdk/internal/awscall"
-	"github.com/ipamorg/sdk/internal/pages"
 )
 
 // treeConcurrency is how many pages of the tree are read at once. It
@@ -224,9 +223,9 @@ func (l *listing) listFlat(ctx context.Context) error {
 	l.mu.Lock()
 	l.withoutID = 0
 	l.mu.Unlock()
-	p := organizations.NewListAccountsPaginator(pages.Checked(l.calls, action, l.api.ListAccounts), &organizations.ListAccountsInput{},
+	p := organizations.NewListAccountsPaginator(awscall.Pages(l.calls, action, l.api.ListAccounts), &organizations.ListAccountsInput{},
 		func(o *organizations.ListAccountsPaginatorOptions) { o.StopOnDuplicateToken = true })
-	return pages.Walk(ctx, action, maxAccountPages, p, l.calls.Organizations, func(out *organizations.ListAccountsOutput) (*string, bool) {
+	return awscall.WalkPages(ctx, action, maxAccountPages, p, l.calls.Organizations, func(out *organizations.ListAccountsOutput) (*string, bool) {
 		return out.NextToken, l.hand(out.Accounts, "")
 	})
 }

@@ -10,7 +10,6 @@ import (
 	orgtypes "github.com/aws/aws-sdk-go-v2/service/organizations/types"
 
 	"github.com/ipamorg/sdk/internal/awscall"
-	"github.com/ipamorg/sdk/internal/pages"
 )
 
 // listTree lists through the tree when the organization has an OU, and
@@ -50,10 +49,10 @@ func (l *listing) listTree(ctx context.Context) error {
 // roots returns the ids of the organization's roots (one, in AWS).
 func (l *listing) roots(ctx context.Context) ([]string, error) {
 	const action = "organizations:ListRoots"
-	p := organizations.NewListRootsPaginator(pages.Checked(l.calls, action, l.api.ListRoots), &organizations.ListRootsInput{},
+	p := organizations.NewListRootsPaginator(awscall.Pages(l.calls, action, l.api.ListRoots), &organizations.ListRootsInput{},
 		func(o *organizations.ListRootsPaginatorOptions) { o.StopOnDuplicateToken = true })
 	var roots []string
-	err := pages.Walk(ctx, action, maxRootPages, p, l.calls.Organizations, func(out *organizations.ListRootsOutput) (*string, bool) {
+	err := awscall.WalkPages(ctx, action, maxRootPages, p, l.calls.Organizations, func(out *organizations.ListRootsOutput) (*string, bool) {
 		for _, r := range out.Roots {
 			if id := aws.ToString(r.Id); id != "" {
 				roots = append(roots, id)
@@ -192,13 +191,13 @@ func (t *treeWalk) finish(err error) {
 func (t *treeWalk) accounts(ctx context.Context, parent string) error {
 	const action = "organizations:ListAccountsForParent"
 	l := t.l
-	p := organizations.NewListAccountsForParentPaginator(pages.Checked(l.calls, action, l.api.ListAccountsForParent),
+	p := organizations.NewListAccountsForParentPaginator(awscall.Pages(l.calls, action, l.api.ListAccountsForParent),
 		&organizations.ListAccountsForParentInput{ParentId: aws.String(parent)},
 		func(o *organizations.ListAccountsForParentPaginatorOptions) { o.StopOnDuplicateToken = true })
 	l.mu.Lock()
 	path := l.ouPath[parent]
 	l.mu.Unlock()
-	err := pages.Walk(ctx, action, maxAccountPages, p, l.calls.Organizations, func(out *organizations.ListAccountsForParentOutput) (*string, bool) {
+	err := awscall.WalkPages(ctx, action, maxAccountPages, p, l.calls.Organizations, func(out *organizations.ListAccountsForParentOutput) (*string, bool) {
 		return out.NextToken, l.hand(out.Accounts, path)
 	})
 	if err == nil && l.isStopped() {
@@ -237,11 +236,11 @@ func (t *treeWalk) children(ctx context.Context, j treeJob) error {
 		}
 		return nil
 	}
-	p := organizations.NewListOrganizationalUnitsForParentPaginator(pages.Checked(l.calls, action, l.api.ListOrganizationalUnitsForParent),
+	p := organizations.NewListOrganizationalUnitsForParentPaginator(awscall.Pages(l.calls, action, l.api.ListOrganizationalUnitsForParent),
 		&organizations.ListOrganizationalUnitsForParentInput{ParentId: aws.String(j.parent)},
 		func(o *organizations.ListOrganizationalUnitsForParentPaginatorOptions) { o.StopOnDuplicateToken = true })
 	var bad error
-	err := pages.Walk(ctx, action, maxAccountPages, p, l.calls.Organizations, func(out *organizations.ListOrganizationalUnitsForParentOutput) (*string, bool) {
+	err := awscall.WalkPages(ctx, action, maxAccountPages, p, l.calls.Organizations, func(out *organizations.ListOrganizationalUnitsForParentOutput) (*string, bool) {
 		bad = found(out.OrganizationalUnits)
 		return out.NextToken, bad == nil
 	})

@@ -1,4 +1,4 @@
-package pages
+package awscall
 
 import (
 	"context"
@@ -8,11 +8,9 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/organizations"
 	orgtypes "github.com/aws/aws-sdk-go-v2/service/organizations/types"
-
-	"github.com/ipamorg/sdk/internal/awscall"
 )
 
-var testCalls = awscall.New(nil, awscall.Retry{}, awscall.Middleware{})
+var testCalls = New(nil, Retry{}, Middleware{})
 
 // roots serves ListRoots from tokens: the page asked for with token t
 // (""  the first) answers tokens[t], "" for the last page; a nil output
@@ -37,10 +35,10 @@ func (r *roots) ListRoots(_ context.Context, in *organizations.ListRootsInput, _
 }
 
 func walk(ctx context.Context, r *roots, maxPages int) (int, error) {
-	p := organizations.NewListRootsPaginator(Checked(testCalls, "organizations:ListRoots", r.ListRoots), &organizations.ListRootsInput{},
+	p := organizations.NewListRootsPaginator(Pages(testCalls, "organizations:ListRoots", r.ListRoots), &organizations.ListRootsInput{},
 		func(o *organizations.ListRootsPaginatorOptions) { o.StopOnDuplicateToken = true })
 	n := 0
-	err := Walk(ctx, "organizations:ListRoots", maxPages, p, testCalls.Organizations, func(out *organizations.ListRootsOutput) (*string, bool) {
+	err := WalkPages(ctx, "organizations:ListRoots", maxPages, p, testCalls.Organizations, func(out *organizations.ListRootsOutput) (*string, bool) {
 		n += len(out.Roots)
 		return out.NextToken, true
 	})
@@ -61,7 +59,7 @@ func TestWalk(t *testing.T) {
 		"too many":   {tokens: map[string]string{"": "a", "a": "b", "b": "c", "c": "d"}},
 		"nil output": {tokens: map[string]string{"": "a", "a": "b"}, nilAt: "a"},
 	} {
-		if _, err := walk(t.Context(), r, 3); !errors.Is(err, awscall.ErrInvalidResponse) {
+		if _, err := walk(t.Context(), r, 3); !errors.Is(err, ErrInvalidResponse) {
 			t.Errorf("%s: err = %v, want ErrInvalidResponse", name, err)
 		}
 	}

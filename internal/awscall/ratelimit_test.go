@@ -1,4 +1,4 @@
-package ratelimit
+package awscall
 
 import (
 	"context"
@@ -9,21 +9,21 @@ import (
 	"time"
 )
 
-// TestWait: a limiter spaces requests at its rate after its burst, in
+// TestWaitLimit: a limiter spaces requests at its rate after its burst, in
 // fake time; no limiter lets every request through; a context that ends
 // while a request waits ends the wait with the context's error.
-func TestWait(t *testing.T) {
+func TestWaitLimit(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		if New(math.Inf(1), 4) != nil {
+		if NewLimiter(math.Inf(1), 4) != nil {
 			t.Fatal("an infinite rate has a limiter")
 		}
-		if err := Wait(t.Context(), nil); err != nil {
+		if err := WaitLimit(t.Context(), nil); err != nil {
 			t.Fatal(err)
 		}
-		lim := New(10, 4) // burst 4
+		lim := NewLimiter(10, 4) // burst 4
 		start := time.Now()
 		for range 14 {
-			if err := Wait(t.Context(), lim); err != nil {
+			if err := WaitLimit(t.Context(), lim); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -32,7 +32,7 @@ func TestWait(t *testing.T) {
 		}
 		ctx, cancel := context.WithTimeout(t.Context(), 50*time.Millisecond)
 		defer cancel()
-		if err := Wait(ctx, lim); !errors.Is(err, context.DeadlineExceeded) {
+		if err := WaitLimit(ctx, lim); !errors.Is(err, context.DeadlineExceeded) {
 			t.Errorf("err = %v, want the deadline", err)
 		}
 	})
