@@ -179,7 +179,7 @@ func exclusionWarnings(m *Monitoring, p *placement, rds []*resourceDiscovery, re
 	switch {
 	case n == 0 || p.placed():
 	case p.org.TreeDenied != nil:
-		ws = append(ws, Warning{WarnExclusionsUnplaced, fmt.Sprintf("the ipams' resource discoveries have %d OU exclusion(s), but reading the organization's tree failed (%s was denied), "+
+		ws = append(ws, Warning{WarnExclusionsUnplaced, fmt.Sprintf("the ipams' resource discoveries have %d OU exclusion(s), but reading the organization's tree failed (aws denied %s), "+
 			"so no account is taken for excluded and those ipam does not report stay pending: allow %s to the caller",
 			n, strings.Join(p.org.TreeDenied, " and "), strings.Join(orglist.TreeActions, ", "))})
 	default: // an OU listed without an id: the tree is not whole

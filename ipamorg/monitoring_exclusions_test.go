@@ -407,7 +407,7 @@ func TestMonitoringExclusionWarnings(t *testing.T) {
 						t.Fatalf("%v, %v", monitoringOf(m), err)
 					}
 					i := slices.IndexFunc(m.Warnings, func(w ipamorg.Warning) bool { return w.Code == ipamorg.WarnExclusionsUnplaced })
-					if i < 0 || !strings.Contains(m.Warnings[i].Message, "organizations:"+op+" was denied") {
+					if i < 0 || !strings.Contains(m.Warnings[i].Message, "(aws denied organizations:"+op+")") {
 						t.Errorf("warnings %v", m.Warnings)
 					}
 				})
