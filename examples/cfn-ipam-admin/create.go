@@ -147,13 +147,15 @@ func refuseExisting(org string, found []string, roleDescription string) error {
 
 // raceLost is the refusal of a Create that marked AWSServiceRoleForIPAM
 // and then found another administrator registered: err, the library's
-// refusal, says which when it read one.
+// refusal, says which when it read one. The delegation was not made,
+// whether the library's plan found the administrator or AWS refused the
+// write (err is not one that may have written).
 func raceLost(err error, props properties) error {
 	other := "another account"
 	var e *ipamorg.Error
 	if errors.As(err, &e) && e.Last != nil && e.Last.DelegatedAdmin != "" {
 		other = "account " + e.Last.DelegatedAdmin
 	}
-	return fmt.Errorf("%s became IPAM's delegated administrator while the function created %s in the management account "+
-		"(created, with this resource's mark); the delegation to %s was not sent", other, ipamRoleName, props.DelegatedAdminAccountID)
+	return fmt.Errorf("%s became IPAM's delegated administrator after the function created %s in the management account "+
+		"(created, with this resource's mark); the delegation to %s was not made", other, ipamRoleName, props.DelegatedAdminAccountID)
 }

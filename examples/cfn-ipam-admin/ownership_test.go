@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"slices"
+	"net/http"
 	"strings"
 	"sync"
 	"testing"
@@ -222,19 +223,37 @@ func TestConcurrentCreates(t *testing.T) {
 // it delegates: the refusal says the role was written, and does not send
 // the user to AllowReplacement, which this path ignores.
 func TestCreateRacesAnAdministrator(t *testing.T) {
-	emu := awstest.New()
-	s := newStack(t, emu, mgmt)
-	s.wrap = after("CreateServiceLinkedRole", func() {
-		emu.SetTrustedAccess(awstest.IPAMServicePrincipal, true)
-		emu.SetDelegatedAdmins(awstest.IPAMServicePrincipal, member2)
-	})
-	resp := s.send(s.event(cfn.RequestCreate, "", props(member1), nil))
-	if resp.Status != cfn.StatusFailed || !strings.Contains(resp.Reason, "account "+member2+" became IPAM's delegated administrator while the function created AWSServiceRoleForIPAM") ||
-		!strings.Contains(resp.Reason, "the delegation to "+member1+" was not sent") || strings.Contains(resp.Reason, "AllowReplace") {
-		t.Errorf("response %s: %q", resp.Status, resp.Reason)
-	}
-	if d := ipamRoleDescription(t, emu); d == "" {
-		t.Error("the role the refusal says was created has no mark")
+	for _, tc := range []struct {
+		name string
+		wrap func(do func()) func(http.RoundTripper) http.RoundTripper
+		who  string // how the refusal names the other administrator
+	}{
+		// The library's plan, after the mark, reads the administrator.
+		{"before the plan", func(do func()) func(http.RoundTripper) http.RoundTripper { return after("CreateServiceLinkedRole", do) }, "account " + member2},
+		// AWS refuses the delegation the library sent.
+		{"before the delegation", func(do func()) func(http.RoundTripper) http.RoundTripper {
+			return before("EnableIpamOrganizationAdminAccount", do)
+		}, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			emu := awstest.New()
+			s := newStack(t, emu, mgmt)
+			s.wrap = tc.wrap(func() {
+				emu.SetTrustedAccess(awstest.IPAMServicePrincipal, true)
+				emu.SetDelegatedAdmins(awstest.IPAMServicePrincipal, member2)
+			})
+			resp := s.send(s.event(cfn.RequestCreate, "", props(member1), nil))
+			if resp.Status != cfn.StatusFailed || !strings.Contains(resp.Reason, tc.who+" became IPAM's delegated administrator after the function created AWSServiceRoleForIPAM") ||
+				!strings.Contains(resp.Reason, "the delegation to "+member1+" was not made") || strings.Contains(resp.Reason, "AllowReplace") {
+				t.Errorf("response %s: %q", resp.Status, resp.Reason)
+			}
+			if d := ipamRoleDescription(t, emu); d == "" {
+				t.Error("the role the refusal says was created has no mark")
+			}
+			if admins := emu.Snapshot().DelegatedAdmins[awstest.IPAMServicePrincipal]; len(admins) != 1 || admins[0] != member2 {
+				t.Errorf("administrators %v, want only %s", admins, member2)
+			}
+		})
 	}
 }
 
