@@ -2,8 +2,8 @@ package main
 
 import (
 	"context"
-	"slices"
 	"net/http"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
