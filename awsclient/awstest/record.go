@@ -7,6 +7,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/url"
 	"regexp"
 	"strings"
 	"sync"
@@ -32,7 +33,7 @@ type Exchange struct {
 	Status int    `json:"status"`
 	Answer string `json:"answer"`
 	// Truncated says that Request or Answer is cut short at maxRecorded
-	// bytes (4 MiB), which only a MaxBodyBytes above it lets a request be.
+	// bytes (4 MiB).
 	Truncated bool `json:"truncated,omitempty"`
 }
 
@@ -40,7 +41,6 @@ type Exchange struct {
 const maxRecorded = 4 << 20
 
 var (
-	accountKey = regexp.MustCompile(`^[0-9]{12}$`)
 	// secretAnswer matches the parts of credentials in an answer:
 	// STS's query-protocol XML.
 	secretAnswer = regexp.MustCompile(`<(AccessKeyId|SecretAccessKey|SessionToken)>[^<]*</`)
@@ -48,12 +48,14 @@ var (
 
 // Record returns a handler that serves with next and writes each signed
 // AWS API request it serves, with its answer, to w as one JSON line (an
-// Exchange). Control-plane requests (/_awstest/) and unsigned requests
-// (nothing an AWS client sends; what a web page could) are served but not
-// written. Lines are written whole, one at a time, so w needs no locking
+// Exchange). Control-plane requests (/_awstest/) and requests without a
+// SigV4 Authorization header (nothing an AWS client sends) are served but
+// not written; a signed request next refuses (a foreign Host, a body past
+// its limit) is written with its refusal. Lines are written whole, one at a time, so w needs no locking
 // of its own. The first write error stops the recording, never the
 // serving, and is passed to onError (which may be nil). The Authorization
-// header is never written.
+// header is never written, nor the values of a form's X-Amz-* fields
+// (presigning's credential and signature).
 func Record(next http.Handler, w io.Writer, onError func(error)) http.Handler {
 	r := &recorder{next: next, enc: json.NewEncoder(w), onError: onError}
 	r.enc.SetEscapeHTML(false)
@@ -100,12 +102,12 @@ func (rc *recorder) write(sc scope, r *http.Request, body []byte, tee *teeWriter
 		Region:      sc.region,
 		Target:      r.Header.Get("X-Amz-Target"),
 		ContentType: r.Header.Get("Content-Type"),
-		Request:     string(body[:min(len(body), maxRecorded)]),
+		Request:     withoutPresigning(body[:min(len(body), maxRecorded)]),
 		Status:      tee.status,
 		Answer:      secretAnswer.ReplaceAllString(string(answer[:min(len(answer), maxRecorded)]), "<${1}>REDACTED</"),
 		Truncated:   len(body) > maxRecorded || len(answer) > maxRecorded,
 	}
-	if accountKey.MatchString(sc.accessKey) {
+	if isAccountID(sc.accessKey) {
 		x.Account = sc.accessKey
 	}
 	rc.mu.Lock()
@@ -119,6 +121,27 @@ func (rc *recorder) write(sc scope, r *http.Request, body []byte, tee *teeWriter
 			rc.onError(err)
 		}
 	}
+}
+
+// withoutPresigning returns a request body with the values of its form's
+// X-Amz-* fields (X-Amz-Credential, X-Amz-Signature, ...) replaced by
+// REDACTED, and any other body as it is.
+func withoutPresigning(body []byte) string {
+	form, err := url.ParseQuery(string(body))
+	if err != nil {
+		return string(body)
+	}
+	redacted := false
+	for k := range form {
+		if strings.HasPrefix(k, "X-Amz-") {
+			form[k] = []string{"REDACTED"}
+			redacted = true
+		}
+	}
+	if !redacted {
+		return string(body)
+	}
+	return form.Encode()
 }
 
 // teeWriter passes an answer on and keeps a copy of it, up to a byte past

@@ -113,7 +113,7 @@ form, for latency, drops and probabilities:
 	f.DurationVar(&o.lag, "lag", 0, "delay before a write shows in reads (eventual consistency) "+durationRange())
 	f.DurationVar(&o.roleLag, "role-lag", 0, "the same for roles in member accounts "+durationRange())
 	f.DurationVar(&o.discoveryLag, "discovery-lag", 0, "delay before IPAM discovers an account (GetIpamDiscoveredAccounts) "+durationRange())
-	f.DurationVar(&o.ipamDelay, "ipam-delay", 0, "how long an IPAM, a resource discovery or an association stays in progress after a write (create, modify, delete) "+durationRange())
+	f.DurationVar(&o.ipamDelay, "ipam-delay", 0, "how long an IPAM, a resource discovery or an association stays in progress after a write (create, modify, delete, associate, disassociate) "+durationRange())
 	f.StringArrayVar(&o.faults, "fault", nil, "inject `OP=CODE[:COUNT]` or a JSON fault (repeatable)")
 	f.StringVar(&o.delegated, "delegated", "", "start integrated with IPAM, with member `ACCOUNT` as delegated administrator")
 	f.StringArrayVar(&o.withoutRoles, "without-role", nil, "remove role `ACCOUNT:ROLE` at start, e.g. 200000000007:AWSServiceRoleForIPAM (repeatable)")
