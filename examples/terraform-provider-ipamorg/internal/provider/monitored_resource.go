@@ -9,6 +9,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/int64planmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/types"
@@ -48,7 +49,10 @@ func (r *monitoredResource) Configure(_ context.Context, req resource.ConfigureR
 }
 
 func (r *monitoredResource) Schema(ctx context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
+	// Only the timeouts can change, and a change does not wait again: what
+	// the wait recorded stays.
 	keep := []planmodifier.String{stringplanmodifier.UseStateForUnknown()}
+	keepCount := []planmodifier.Int64{int64planmodifier.UseStateForUnknown()}
 	resp.Schema = schema.Schema{
 		Description: "Waits, when created, until IPAM monitors every ACTIVE account of the organization that its OU exclusions do not exclude, " +
 			"in every operating Region of an organization-wide IPAM (ipamorg's WaitMonitored), for at most the create timeout (default 30m). " +
@@ -56,9 +60,9 @@ func (r *monitoredResource) Schema(ctx context.Context, _ resource.SchemaRequest
 		Attributes: map[string]schema.Attribute{
 			"id":               schema.StringAttribute{Computed: true, PlanModifiers: keep, Description: "The delegated administrator's account."},
 			"admin_account_id": schema.StringAttribute{Computed: true, PlanModifiers: keep},
-			"monitored": schema.Int64Attribute{Computed: true,
+			"monitored": schema.Int64Attribute{Computed: true, PlanModifiers: keepCount,
 				Description: "The account-Region pairs IPAM monitored when the wait ended."},
-			"excluded": schema.Int64Attribute{Computed: true,
+			"excluded": schema.Int64Attribute{Computed: true, PlanModifiers: keepCount,
 				Description: "The account-Region pairs that OU exclusions excluded."},
 			"timeouts": timeouts.Attributes(ctx, timeouts.Opts{Create: true}),
 		},

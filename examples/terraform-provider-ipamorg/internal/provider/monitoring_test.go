@@ -92,7 +92,8 @@ data "ipamorg_monitoring" "m" {
 // while IPAM has not discovered the accounts yet and succeeds once it
 // monitors every account but the excluded one; the data source then
 // reports the IPAM, each account (the excluded one included) and
-// complete.
+// complete. A new timeout later changes the resource in place, keeping
+// what the wait recorded and waiting no more.
 func TestAccMonitored_waitsThroughDiscoveryLag(t *testing.T) {
 	acceptance(t)
 	const pendingReads = 2
@@ -126,6 +127,13 @@ func TestAccMonitored_waitsThroughDiscoveryLag(t *testing.T) {
 					"account_id": sandbox, "region": "us-east-1", "excluded": "true", "monitored": "false", "pending": "false"}),
 				acc.TestCheckTypeSetElemNestedAttrs(monitoringDS, "accounts.*", map[string]string{
 					"account_id": admin2, "excluded": "false", "monitored": "true", "ipam_id": ipam}),
+			),
+		}, {
+			Config: e.waiter("6m"),
+			Check: acc.ComposeAggregateTestCheckFunc(
+				acc.TestCheckResourceAttr(monitoredRes, "timeouts.create", "6m"),
+				acc.TestCheckResourceAttr(monitoredRes, "monitored", "3"),
+				acc.TestCheckResourceAttr(monitoredRes, "excluded", "1"),
 			),
 		}},
 	})
