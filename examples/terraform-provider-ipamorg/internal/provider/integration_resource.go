@@ -101,7 +101,7 @@ func (r *integrationResource) Create(ctx context.Context, req resource.CreateReq
 		resp.Diagnostics.AddError("cannot integrate IPAM with the organization", detail(err))
 		return
 	}
-	res, err := c.Reconcile(ctx, m.desired())
+	res, err := applyFrom(ctx, c, st, m.desired())
 	if err != nil {
 		// The state is not saved: the next plan observes what AWS shows,
 		// and refuses to create over an administrator it finds.
@@ -191,8 +191,21 @@ func teardown(ctx context.Context, c *ipamorg.Client, mode string, allowIPAMs bo
 	if !ok {
 		return nil
 	}
-	_, err = c.Reconcile(ctx, d)
+	_, err = applyFrom(ctx, c, st, d)
 	return err
+}
+
+// applyFrom moves the organization from st, the status a decision was
+// made on, to d: a plan from st, which Apply refuses (ErrStalePlan,
+// nothing written) if the organization has changed since, rather than
+// act on what it reads anew (an administrator that another hand
+// registered meanwhile would pass for this resource's).
+func applyFrom(ctx context.Context, c *ipamorg.Client, st *ipamorg.Status, d ipamorg.Desired) (*ipamorg.Result, error) {
+	p, err := c.PlanFrom(ctx, st, d)
+	if err != nil {
+		return nil, err
+	}
+	return c.Apply(ctx, p)
 }
 
 // teardownDesired is where destroy moves the organization from st, or

@@ -3,7 +3,9 @@ package provider
 import (
 	"context"
 	"fmt"
+	"net/http"
 	"slices"
+	"sync"
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-framework/providerserver"
@@ -314,5 +316,35 @@ resource "ipamtest_ipam" "org" {
 			}
 			return e.wantWrites("ec2:DeleteIpam", "ec2:DisableIpamOrganizationAdminAccount")
 		},
+	})
+}
+
+// TestAccIntegration_createRacesItsAdministrator: the configured account
+// becomes IPAM's administrator, by another hand, between the read Create
+// acts on and its writes. The create refuses (the organization changed
+// since it read it) rather than take the integration for its own.
+func TestAccIntegration_createRacesItsAdministrator(t *testing.T) {
+	acceptance(t)
+	e := startEmulator(t, func(emu *awstest.Emulator, next http.Handler) http.Handler {
+		var once sync.Once
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			next.ServeHTTP(w, r)
+			// The third read of the administrators is Create's own, after
+			// the test's plan and apply's; whatever the count, the create
+			// must not succeed.
+			if emu.CountCalls("ListDelegatedAdministrators") == 3 {
+				once.Do(func() {
+					emu.SetTrustedAccess(awstest.IPAMServicePrincipal, true)
+					emu.SetDelegatedAdmins(awstest.IPAMServicePrincipal, admin)
+				})
+			}
+		})
+	})
+	acc.Test(t, acc.TestCase{
+		ProtoV6ProviderFactories: factories,
+		Steps: []acc.TestStep{{
+			Config:      e.integration(admin, ""),
+			ExpectError: wrapped(`already integrated|changed since`),
+		}},
 	})
 }
