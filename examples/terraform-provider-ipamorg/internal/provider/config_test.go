@@ -152,7 +152,7 @@ data "ipamorg_monitoring" "m" {}
 		ProtoV6ProviderFactories: factories,
 		Steps: []acc.TestStep{
 			{Config: settings(`max_wait = "soon"`), ExpectError: wrapped(`max_wait must be a positive Go duration`)},
-			{Config: settings(`access_role = "not a role"`), ExpectError: wrapped(`invalid options.*AccessRole`)},
+			{Config: settings(`access_role = "not a role"`), ExpectError: wrapped(`invalid options: access_role "not a role"`)},
 			{Config: settings(`access_role = "audit/IpamReader"`), ExpectError: wrapped(`cannot be reached.*IpamReader.*Fix: .*access_role`)},
 		},
 	})

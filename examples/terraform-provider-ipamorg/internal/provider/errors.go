@@ -2,6 +2,7 @@ package provider
 
 import (
 	"errors"
+	"strings"
 
 	"github.com/ipamorg/sdk/ipamorg"
 )
@@ -18,13 +19,28 @@ func (e *fixedError) Unwrap() error { return e.err }
 func withFix(err error, fix string) error { return &fixedError{err: err, fix: fix} }
 
 // detail is a diagnostic's detail for err: the library's message whole,
-// then, where there is one, what fixes it in this provider's terms.
+// the Go fields it names written as this provider's attributes, then,
+// where there is one, what fixes it in this provider's terms.
 func detail(err error) string {
+	msg := message(err)
 	if f := fix(err); f != "" {
-		return err.Error() + "\n\nFix: " + f
+		return msg + "\n\nFix: " + f
 	}
-	return err.Error()
+	return msg
 }
+
+// message is err's message with the library's Go fields written as the
+// attributes that set them.
+func message(err error) string { return tfTerms.Replace(err.Error()) }
+
+var tfTerms = strings.NewReplacer(
+	"set AllowReplace", "set allow_replacement = true",
+	"set AllowIPAMResources", "set allow_ipam_resources = true",
+	"AllowIPAMResources", "allow_ipam_resources",
+	"AllowReplace", "allow_replacement",
+	"Options.AccessRole", "access_role",
+	"AccessRole", "access_role",
+)
 
 // fix says what to change, in the configuration or in AWS, for the
 // library's categories of error; "" when the message says it all or
@@ -41,8 +57,12 @@ func fix(err error) string {
 	case errors.Is(err, ipamorg.ErrDelegatedAdminConflict):
 		return "Replacing IPAM's delegated administrator interrupts IPAM for the whole organization: set allow_replacement = true to do it."
 	case errors.Is(err, ipamorg.ErrAdminUnreachable):
-		return "Let the provider's credentials assume access_role (OrganizationAccountAccessRole by default) in the delegated administrator's account, " +
-			"or set access_role to a role they can assume there; to remove the administrator without reading its IPAMs, set allow_ipam_resources = true."
+		f := "Let the provider's credentials assume access_role (OrganizationAccountAccessRole by default) in the delegated administrator's account, " +
+			"or set access_role to a role they can assume there."
+		if e := (*ipamorg.Error)(nil); errors.As(err, &e) && e.Op != "monitoring" && e.Op != "wait-monitored" {
+			f += " To remove the administrator without reading its IPAMs, set allow_ipam_resources = true."
+		}
+		return f
 	case errors.Is(err, ipamorg.ErrNotManagementAccount):
 		return "Configure the provider with the organization's management account's credentials."
 	case errors.Is(err, ipamorg.ErrAccessDenied):
@@ -51,7 +71,7 @@ func fix(err error) string {
 		return "Another writer changed the organization meanwhile: run terraform plan again."
 	case errors.Is(err, ipamorg.ErrWaitTimeout):
 		return "AWS had not shown the change within the wait; raise max_wait in the provider block, " +
-			"then run terraform apply again: it starts from what AWS shows then."
+			"then run terraform plan again: it starts from what AWS shows then."
 	case errors.Is(err, ipamorg.ErrNoDelegatedAdmin):
 		return "Delegate IPAM first: ipamorg_organization_integration, and depend on it."
 	case errors.Is(err, ipamorg.ErrNoIPAM):

@@ -35,8 +35,17 @@ func TestDetailFixes(t *testing.T) {
 		}
 	}
 	ire := &ipamorg.Error{Op: "apply", Kind: ipamorg.ErrIPAMResourcesExist, Err: &ipamorg.IPAMResourcesError{Admin: admin}}
-	if got := detail(ire); !strings.Contains(got, "Fix: ") || !strings.Contains(got, "allow_ipam_resources = true") || !strings.Contains(got, admin) {
-		t.Errorf("ipams in the way: %q", got)
+	if got := detail(ire); !strings.Contains(got, "Fix: ") || !strings.Contains(got, "allow_ipam_resources = true") || !strings.Contains(got, admin) ||
+		strings.Contains(got, "AllowIPAMResources") {
+		t.Errorf("ipams in the way: %q, want this provider's attribute, not the Go field", got)
+	}
+	// allow_ipam_resources helps a removal, not a reading of what IPAM
+	// monitors.
+	for op, want := range map[string]bool{"monitoring": false, "wait-monitored": false, "reconcile": true} {
+		got := detail(&ipamorg.Error{Op: op, Kind: ipamorg.ErrAdminUnreachable})
+		if strings.Contains(got, "allow_ipam_resources") != want {
+			t.Errorf("%s, administrator unreachable: %q", op, got)
+		}
 	}
 	if got := detail(errors.New("boom")); got != "boom" {
 		t.Errorf("an error with no fix: %q", got)

@@ -92,7 +92,7 @@ func (r *integrationResource) planDestroy(ctx context.Context, req resource.Modi
 	}
 	switch {
 	case errors.Is(err, ipamorg.ErrIPAMResourcesExist):
-		resp.Diagnostics.AddWarning("the delegated administrator still owns IPAMs", err.Error()+
+		resp.Diagnostics.AddWarning("the delegated administrator still owns IPAMs", message(err)+
 			"\n\nThis destroy removes the integration only if it deletes them first, as it does an aws_vpc_ipam that depends on this resource; "+
 			"otherwise the apply refuses, having written nothing.")
 	case err != nil:
