@@ -219,7 +219,7 @@ type callClass struct {
 
 var (
 	discoveryCalls = callClass{"discovery-calls", []string{"GetIpamDiscoveredAccounts"}}
-	listCalls      = callClass{"list-calls", []string{"ListAccounts", "ListRoots", "ListOrganizationalUnitsForParent", "ListAccountsForParent"}}
+	listCalls      = callClass{"list-calls", listingOps}
 )
 
 // benchMonitoring runs Monitoring against emu, every call answered after

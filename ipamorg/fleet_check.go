@@ -68,7 +68,9 @@ func (v *verifier) check(ctx context.Context, t orglist.Account) (AccountCheck, 
 		ac.Err = &Error{Op: opVerify, Step: Step{Account: t.ID, Action: action}, Kind: classify(err), Err: err}
 		return ac, true
 	case err != nil && ctx.Err() != nil && awscall.IsContextErr(err):
-		// ctx ended before an answer: the repair's outcome is not known.
+		// ctx ended and cut the repair short: before it was sent, or in
+		// the SDK's backoff after refusals. The account is left
+		// unfinished rather than judged on a cut-short repair.
 		return ac, false
 	case err != nil:
 		// AWS refused the repair: the role is still missing.

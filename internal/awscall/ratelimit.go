@@ -33,7 +33,7 @@ func RateLimit(lim *rate.Limiter) func(*middleware.Stack) error {
 	return func(stack *middleware.Stack) error {
 		return stack.Finalize.Insert(middleware.FinalizeMiddlewareFunc("ipamorgRateLimit",
 			func(ctx context.Context, in middleware.FinalizeInput, next middleware.FinalizeHandler) (middleware.FinalizeOutput, middleware.Metadata, error) {
-				if err := WaitLimit(ctx, lim); err != nil {
+				if err := waitLimit(ctx, lim); err != nil {
 					return middleware.FinalizeOutput{}, middleware.Metadata{}, err
 				}
 				return next.HandleFinalize(ctx, in)
@@ -41,10 +41,10 @@ func RateLimit(lim *rate.Limiter) func(*middleware.Stack) error {
 	}
 }
 
-// WaitLimit blocks until lim (nil: no limit) allows one request or ctx ends.
+// waitLimit blocks until lim (nil: no limit) allows one request or ctx ends.
 // Unlike rate.Limiter.Wait, it fails only with ctx's error, so that a
 // deadline beyond reach is a context error like any other.
-func WaitLimit(ctx context.Context, lim *rate.Limiter) error {
+func waitLimit(ctx context.Context, lim *rate.Limiter) error {
 	if err := ctx.Err(); err != nil || lim == nil {
 		return err
 	}

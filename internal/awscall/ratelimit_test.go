@@ -17,13 +17,13 @@ func TestWaitLimit(t *testing.T) {
 		if NewLimiter(math.Inf(1), 4) != nil {
 			t.Fatal("an infinite rate has a limiter")
 		}
-		if err := WaitLimit(t.Context(), nil); err != nil {
+		if err := waitLimit(t.Context(), nil); err != nil {
 			t.Fatal(err)
 		}
 		lim := NewLimiter(10, 4) // burst 4
 		start := time.Now()
 		for range 14 {
-			if err := WaitLimit(t.Context(), lim); err != nil {
+			if err := waitLimit(t.Context(), lim); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -32,7 +32,7 @@ func TestWaitLimit(t *testing.T) {
 		}
 		ctx, cancel := context.WithTimeout(t.Context(), 50*time.Millisecond)
 		defer cancel()
-		if err := WaitLimit(ctx, lim); !errors.Is(err, context.DeadlineExceeded) {
+		if err := waitLimit(ctx, lim); !errors.Is(err, context.DeadlineExceeded) {
 			t.Errorf("err = %v, want the deadline", err)
 		}
 	})

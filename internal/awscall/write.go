@@ -41,11 +41,11 @@ func CallWrite[O any](ctx context.Context, c *Calls, action string, applied func
 		return nil, true, err // nothing sent
 	}
 	total := 0
-	// unproven: an earlier round's answers proved nothing, so that its
-	// write may be applied, and a refusal now (IAM's "has been taken")
-	// may come from it.
-	unproven := false
 	for round := 1; ; round++ {
+		// A round after the first follows one whose answers proved
+		// nothing: its write may be applied, and a refusal now (IAM's
+		// "has been taken") may come from it.
+		unproven := round > 1
 		var a *Attempts
 		out, a, err = CallRecorded(ctx, c, action, fn)
 		sent := a.Sent()
@@ -75,6 +75,5 @@ func CallWrite[O any](ctx context.Context, c *Calls, action string, applied func
 			return nil, true, &MaybeApplied{fmt.Errorf("%s: %d request(s) sent, no answer proves the write applied or refused, and the reads that confirm it did not show it (or failed): %w", action, total, unmark(err))}
 		}
 		c.Log.InfoContext(ctx, "ipamorg: write answer proves nothing and the confirming read did not show it (or failed): sending it again", "action", action, "error", err)
-		unproven = true
 	}
 }
