@@ -242,29 +242,30 @@ func need(t *testing.T, what string) {
 	t.Skipf("%s is missing", what)
 }
 
-// readmeGOBIN installs ipamorgctl from this clone, once for every run, into
-// the GOBIN the blocks share (sharedGOBIN, which TestMain removes).
+// sharedGOBIN is the GOBIN the blocks share, which TestMain makes and
+// removes.
+var sharedGOBIN string
+
+// readmeGOBIN installs ipamorgctl from this clone into sharedGOBIN, once
+// for every run, and returns sharedGOBIN.
 var readmeGOBIN = sync.OnceValues(func() (string, error) {
-	dir, err := os.MkdirTemp("", "readme-gobin-")
-	if err != nil {
-		return "", err
-	}
-	sharedGOBIN = dir
 	install := exec.Command("go", "install", "./examples/ipamorgctl")
-	install.Env = append(os.Environ(), "GOBIN="+dir)
+	install.Env = append(os.Environ(), "GOBIN="+sharedGOBIN)
 	if out, err := install.CombinedOutput(); err != nil {
 		return "", fmt.Errorf("install ipamorgctl: %v\n%s", err, out)
 	}
-	return dir, nil
+	return sharedGOBIN, nil
 })
 
-var sharedGOBIN string
-
 func TestMain(m *testing.M) {
-	code := m.Run()
-	if sharedGOBIN != "" {
-		os.RemoveAll(sharedGOBIN)
+	dir, err := os.MkdirTemp("", "readme-gobin-")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
 	}
+	sharedGOBIN = dir
+	code := m.Run()
+	os.RemoveAll(dir)
 	os.Exit(code)
 }
 
@@ -307,7 +308,7 @@ func runShellBlock(t *testing.T, b shellBlock, v, serve string) {
 
 	endpoint := ""
 	if b.mark.againstServe {
-		endpoint = startReadmeServe(t, env, serve)
+		endpoint = startReadmeServe(t, filepath.Join(gobin, "ipamorgctl"), env, serve)
 	}
 	var script strings.Builder
 	script.WriteString("set -o pipefail\n")
@@ -339,27 +340,12 @@ func commandsText(b shellBlock) string {
 	return strings.Join(s, "\n")
 }
 
-// startReadmeServe starts serve (an 'ipamorgctl serve' command line) on a
-// free port with env, stops it with SIGTERM when the test ends, and
-// returns its endpoint.
-func startReadmeServe(t *testing.T, env []string, serve string) string {
+// startReadmeServe starts serve (an 'ipamorgctl serve' command line) with
+// bin, the ipamorgctl of the blocks' PATH, on a free port with env, stops
+// it with SIGTERM when the test ends, and returns its endpoint.
+func startReadmeServe(t *testing.T, bin string, env []string, serve string) string {
 	t.Helper()
 	args := append(strings.Fields(serve)[1:], "--addr", "127.0.0.1:0")
-	// The ipamorgctl of the block's PATH, not of the test's.
-	bin := ""
-	for _, kv := range env {
-		if p, ok := strings.CutPrefix(kv, "PATH="); ok {
-			for _, dir := range filepath.SplitList(p) {
-				if _, err := os.Stat(filepath.Join(dir, "ipamorgctl")); err == nil {
-					bin = filepath.Join(dir, "ipamorgctl")
-					break
-				}
-			}
-		}
-	}
-	if bin == "" {
-		t.Fatal("no ipamorgctl on the block's PATH")
-	}
 	cmd := exec.Command(bin, args...)
 	cmd.Env = env
 	stdout, err := cmd.StdoutPipe()
