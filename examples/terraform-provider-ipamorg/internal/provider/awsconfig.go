@@ -19,12 +19,14 @@ type target struct {
 // none is configured: any will do there.
 const emulatorRegion = "us-east-1"
 
-// loadAWSConfig resolves the AWS configuration as ipamorgctl does (and the
-// AWS CLI): the SDK's default chain, with the profile and Region the
-// provider block names, and endpoint_url overriding every service's
-// endpoint, service-specific variables and profile sections included. It
-// retrieves the credentials once, so that missing ones fail here with a
-// fix rather than inside the first call.
+// loadAWSConfig resolves the AWS configuration as the AWS CLI does: the
+// SDK's default chain, with the profile and Region the provider block
+// names, and endpoint_url overriding every service's endpoint,
+// service-specific variables and profile sections included. Unlike
+// ipamorgctl, which defaults the Region for any endpoint that is not AWS's
+// (a profile's endpoint_url too), it defaults it only for the block's
+// endpoint_url. It retrieves the credentials once, so that missing ones
+// fail here with a fix rather than inside the first call.
 func loadAWSConfig(ctx context.Context, t target) (aws.Config, error) {
 	var opts []func(*config.LoadOptions) error
 	if t.profile != "" {
